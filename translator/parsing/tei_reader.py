@@ -1,0 +1,468 @@
+"""GROBID TEI XML → :class:`~translator.model.Document`.
+
+Reads what GROBID 0.5.5 to 0.8.x write for ``processFulltextDocument``.  Inline
+references become protected spans of their segment; display formulas, table
+cells and the reference list are kept verbatim and never become segments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import BadInputError
+from ..model import (
+    Author,
+    Document,
+    Figure,
+    Formula,
+    FormulaBlock,
+    Note,
+    Paragraph,
+    Reference,
+    Section,
+    Segment,
+    SegmentKind,
+    Span,
+    SpanKind,
+)
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+NS = {"t": TEI_NS}
+
+_WS = re.compile(r"\s+")
+_URL = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:]")
+_REF_KINDS: dict[str, SpanKind] = {
+    "bibr": "bibr",
+    "figure": "figure",
+    "table": "table",
+    "formula": "formula",
+    "foot": "foot",
+    "url": "url",
+}
+# GROBID 0.5.5 sometimes tags figure/table captions as section heads.
+_CAPTION_HEAD = re.compile(r"^(fig(ure)?|table|tab)\.?\s*[0-9ivx]+\b", re.IGNORECASE)
+_BACK_TEXT_TYPES = {"acknowledgement", "funding", "availability", "conflict", "contribution"}
+_PREFIX: dict[SegmentKind, str] = {
+    "title": "t",
+    "abstract": "a",
+    "keyword": "k",
+    "heading": "h",
+    "paragraph": "p",
+    "caption": "c",
+    "footnote": "n",
+    "item": "i",
+}
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _xml_id(el: etree._Element) -> str | None:
+    return el.get(f"{{{XML_NS}}}id")
+
+
+def _clean(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _all_text(el: etree._Element) -> str:
+    return _clean("".join(el.itertext()))
+
+
+@dataclass
+class _TextBuilder:
+    """Flattens mixed content into text plus protected spans, folding white space."""
+
+    parts: list[str] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+    length: int = 0
+
+    def _ends_with_space(self) -> bool:
+        return not self.parts or self.parts[-1].endswith(" ")
+
+    def add_text(self, raw: str | None) -> None:
+        if not raw:
+            return
+        text = _WS.sub(" ", raw)
+        if text.startswith(" ") and self._ends_with_space():
+            text = text[1:]
+        if text:
+            self.parts.append(text)
+            self.length += len(text)
+
+    def add_span(self, raw: str, kind: SpanKind, target: str | None) -> None:
+        text = _clean(raw)
+        if not text:
+            return
+        start = self.length
+        self.parts.append(text)
+        self.length += len(text)
+        self.spans.append(Span(start, self.length, kind, target))
+
+    def build(self) -> tuple[str, list[Span]]:
+        text = "".join(self.parts)
+        stripped = text.lstrip()
+        shift = len(text) - len(stripped)
+        text = stripped.rstrip()
+        spans = [Span(s.start - shift, s.end - shift, s.kind, s.target) for s in self.spans]
+        spans = [s for s in spans if 0 <= s.start < s.end <= len(text)]
+        return text, _with_urls(text, spans)
+
+
+def _with_urls(text: str, spans: list[Span]) -> list[Span]:
+    """Protect bare URLs too: a translated URL is a broken link."""
+    taken = [(s.start, s.end) for s in spans]
+    extra = [
+        Span(m.start(), m.end(), "url", None)
+        for m in _URL.finditer(text)
+        if not any(a < m.end() and m.start() < b for a, b in taken)
+    ]
+    return sorted(spans + extra, key=lambda s: s.start)
+
+
+def _target(el: etree._Element) -> str | None:
+    target = el.get("target")
+    if not target:
+        return None
+    return target.split()[0].lstrip("#")
+
+
+def _flatten(el: etree._Element, builder: _TextBuilder, skip: Iterable[str] = ()) -> None:
+    skip = set(skip)
+    builder.add_text(el.text)
+    for child in el:
+        name = _local(child)
+        if name and name not in skip:
+            if name == "ref":
+                kind = _REF_KINDS.get(child.get("type") or "", "other")
+                builder.add_span("".join(child.itertext()), kind, _target(child))
+            elif name == "formula":
+                builder.add_span("".join(child.itertext()), "other", _xml_id(child))
+            elif name in ("lb", "pb"):
+                builder.add_text(" ")
+            else:
+                _flatten(child, builder, skip)
+        builder.add_text(child.tail)
+
+
+class _Reader:
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self.counters: dict[str, int] = {}
+        self.sections = 0
+
+    # -- helpers -------------------------------------------------------------
+    def segment(
+        self, el: etree._Element | None, kind: SegmentKind, section: str = "", text: str | None = None
+    ) -> Segment | None:
+        if text is None:
+            if el is None:
+                return None
+            builder = _TextBuilder()
+            _flatten(el, builder, skip=("label", "note", "figure", "table"))
+            text, spans = builder.build()
+        else:
+            text, spans = _clean(text), []
+            spans = _with_urls(text, spans)
+        if not text:
+            return None
+        prefix = _PREFIX[kind]
+        n = self.counters.get(prefix, 0)
+        self.counters[prefix] = n + 1
+        return Segment(id=f"{prefix}{n}", kind=kind, text=text, spans=spans, section=section)
+
+    def new_section(self, heading: Segment | None, number: str) -> Section:
+        self.sections += 1
+        return Section(id=f"sec{self.sections}", heading=heading, number=number)
+
+    def x(self, path: str, el: etree._Element | None = None) -> list[etree._Element]:
+        result = (self.root if el is None else el).xpath(path, namespaces=NS)
+        assert isinstance(result, list)
+        return [r for r in result if isinstance(r, etree._Element)]
+
+    # -- header --------------------------------------------------------------
+    def title(self) -> Segment | None:
+        for path in (
+            "t:teiHeader/t:fileDesc/t:titleStmt/t:title[@type='main']",
+            "t:teiHeader/t:fileDesc/t:titleStmt/t:title",
+            "t:teiHeader/t:fileDesc/t:sourceDesc/t:biblStruct/t:analytic/t:title",
+        ):
+            for el in self.x(path):
+                seg = self.segment(el, "title")
+                if seg is not None:
+                    return seg
+        return None
+
+    def authors(self) -> list[Author]:
+        authors: list[Author] = []
+        for el in self.x("t:teiHeader/t:fileDesc/t:sourceDesc/t:biblStruct/t:analytic/t:author"):
+            pers = self.x("t:persName", el)
+            if not pers:
+                continue
+            name = _person_name(pers[0])
+            affs = []
+            for aff in self.x("t:affiliation", el):
+                orgs = [_all_text(o) for o in self.x("t:orgName", aff)]
+                place = [_all_text(a) for a in self.x("t:address/*", aff)]
+                text = ", ".join(p for p in orgs + place if p)
+                if text and text not in affs:
+                    affs.append(text)
+            emails = self.x("t:email", el)
+            authors.append(Author(name, affs, _all_text(emails[0]) if emails else ""))
+        return authors
+
+    def abstract(self) -> list[Section]:
+        sections: list[Section] = []
+        for abstract in self.x("t:teiHeader/t:profileDesc/t:abstract"):
+            divs = self.x("t:div", abstract)
+            containers = divs or [abstract]
+            for div in containers:
+                heads = self.x("t:head", div)
+                heading = self.segment(heads[0], "heading") if heads else None
+                sec = self.new_section(heading, "")
+                context = heading.text if heading else "Abstract"
+                for p in self.x("t:p", div):
+                    seg = self.segment(p, "abstract", context)
+                    if seg is not None:
+                        sec.blocks.append(Paragraph(seg))
+                if sec.blocks or sec.heading:
+                    sections.append(sec)
+        return sections
+
+    def keywords(self) -> list[Segment]:
+        out: list[Segment] = []
+        for kw in self.x("t:teiHeader/t:profileDesc/t:textClass/t:keywords"):
+            terms = self.x("t:term", kw)
+            if terms:
+                segs = [self.segment(t, "keyword", "Keywords") for t in terms]
+            else:
+                # Older GROBID puts all keywords in one text node.
+                segs = [self.segment(kw, "keyword", "Keywords")]
+            out.extend(s for s in segs if s is not None)
+        return out
+
+    # -- body ----------------------------------------------------------------
+    def divs_to_sections(self, divs: list[etree._Element]) -> list[Section]:
+        top: list[Section] = []
+        stack: list[tuple[list[str], Section]] = []
+        for div in divs:
+            heads = self.x("t:head", div)
+            head_el = heads[0] if heads else None
+            number = (head_el.get("n") or "").strip().rstrip(".") if head_el is not None else ""
+            head_text = _all_text(head_el) if head_el is not None else ""
+            caption_head = bool(head_text) and bool(_CAPTION_HEAD.match(head_text)) and len(head_text) > 40
+            if head_el is None or not head_text or caption_head:
+                # A continuation of the previous section (GROBID breaks sections at
+                # figures and pages), or a caption mis-tagged as a heading.
+                if stack:
+                    target = stack[-1][1]
+                else:
+                    target = self.new_section(None, "")
+                    top.append(target)
+                    stack.append(([], target))
+                context = target.heading.text if target.heading else ""
+                if caption_head and head_el is not None:
+                    seg = self.segment(head_el, "caption", context)
+                    if seg is not None:
+                        target.blocks.append(Paragraph(seg))
+                self.fill(div, target, context)
+                continue
+            heading = self.segment(head_el, "heading", head_text)
+            sec = self.new_section(heading, number)
+            parts = [p for p in number.split(".") if p] if number else []
+            while stack and not (parts and _is_prefix(stack[-1][0], parts)):
+                stack.pop()
+            if stack and parts:
+                stack[-1][1].subsections.append(sec)
+            else:
+                top.append(sec)
+                stack = []
+            stack.append((parts, sec))
+            self.fill(div, sec, head_text)
+        return top
+
+    def fill(self, div: etree._Element, sec: Section, context: str) -> None:
+        for child in div:
+            name = _local(child)
+            if name == "p":
+                seg = self.segment(child, "paragraph", context)
+                if seg is not None:
+                    sec.blocks.append(Paragraph(seg))
+            elif name == "formula":
+                sec.blocks.append(FormulaBlock(self.formula(child)))
+            elif name == "list":
+                for item in self.x("t:item", child):
+                    seg = self.segment(item, "item", context)
+                    if seg is not None:
+                        sec.blocks.append(Paragraph(seg))
+            elif name == "div":
+                sec.subsections.extend(self.divs_to_sections([child]))
+
+    def formula(self, el: etree._Element) -> Formula:
+        labels = self.x("t:label", el)
+        label = _all_text(labels[0]) if labels else ""
+        builder = _TextBuilder()
+        _flatten(el, builder, skip=("label",))
+        text, _ = builder.build()
+        n = self.counters.get("formula", 0)
+        self.counters["formula"] = n + 1
+        return Formula(
+            id=_xml_id(el) or f"formula_{n}", text=text, label=label, coords=el.get("coords") or ""
+        )
+
+    def figures(self) -> list[Figure]:
+        figures: list[Figure] = []
+        for el in self.x("t:text//t:figure"):
+            kind = "table" if el.get("type") == "table" else "figure"
+            heads = self.x("t:head", el)
+            labels = self.x("t:label", el)
+            descs = self.x("t:figDesc", el)
+            caption = self.segment(descs[0], "caption", "Figures and tables") if descs else None
+            notes = [self.segment(p, "caption", "Figures and tables") for p in self.x("t:note/t:p", el)]
+            rows = [[_all_text(c) for c in self.x("t:cell", r)] for r in self.x("t:table/t:row", el)]
+            figures.append(
+                Figure(
+                    id=_xml_id(el) or f"fig_{len(figures)}",
+                    kind=kind,  # type: ignore[arg-type]
+                    label=_all_text(labels[0]) if labels else "",
+                    head=_all_text(heads[0]) if heads else "",
+                    caption=caption,
+                    notes=[n for n in notes if n is not None],
+                    rows=rows,
+                    coords=el.get("coords") or "",
+                )
+            )
+        return figures
+
+    def notes(self) -> list[Note]:
+        notes: list[Note] = []
+        for el in self.x("t:text//t:note[@place='foot'][not(ancestor::t:figure)]"):
+            paras = self.x("t:p", el) or [el]
+            segs = [self.segment(p, "footnote", "Footnotes") for p in paras]
+            notes.append(
+                Note(
+                    id=_xml_id(el) or f"foot_{len(notes)}",
+                    n=el.get("n") or "",
+                    segments=[s for s in segs if s is not None],
+                )
+            )
+        return notes
+
+    def back(self) -> tuple[list[Section], list[Section]]:
+        acks: list[Section] = []
+        annexes: list[Section] = []
+        for div in self.x("t:text/t:back/t:div"):
+            kind = div.get("type") or ""
+            if kind == "references":
+                continue
+            inner = self.x("t:div", div)
+            target = annexes if kind == "annex" else acks
+            if kind in _BACK_TEXT_TYPES or kind == "annex" or not kind:
+                sections = self.divs_to_sections(inner) if inner else []
+                if not inner or self.x("t:p|t:formula", div):
+                    holder = self.divs_to_sections([div])
+                    sections = holder + sections
+                target.extend(sections)
+        return acks, annexes
+
+    def references(self) -> list[Reference]:
+        refs: list[Reference] = []
+        for el in self.x("t:text/t:back//t:listBibl/t:biblStruct"):
+            refs.append(_reference(self, el, len(refs)))
+        return refs
+
+
+def _is_prefix(prefix: list[str], parts: list[str]) -> bool:
+    return len(prefix) < len(parts) and parts[: len(prefix)] == prefix
+
+
+def _person_name(pers: etree._Element) -> str:
+    names = [_all_text(p) for p in pers if _local(p) in ("forename", "surname", "genName")]
+    return " ".join(n for n in names if n) or _all_text(pers)
+
+
+def _reference(reader: _Reader, el: etree._Element, index: int) -> Reference:
+    raw = reader.x("t:note[@type='raw_reference']", el)
+    analytic_titles = reader.x("t:analytic/t:title", el)
+    monogr_titles = reader.x("t:monogr/t:title", el)
+    title_el = (analytic_titles or monogr_titles or [None])[0]
+    title = _all_text(title_el) if title_el is not None else ""
+    venue = _all_text(monogr_titles[0]) if analytic_titles and monogr_titles else ""
+    authors = [_person_name(p) for p in reader.x("t:analytic/t:author/t:persName", el)] or [
+        _person_name(p) for p in reader.x("t:monogr/t:author/t:persName", el)
+    ]
+    dates = reader.x(".//t:imprint/t:date", el)
+    year = ""
+    if dates:
+        year = (dates[0].get("when") or _all_text(dates[0]))[:4]
+    dois = reader.x(".//t:idno[@type='DOI']", el)
+    doi = _all_text(dois[0]) if dois else ""
+    if raw:
+        text = _all_text(raw[0])
+    else:
+        pieces = [", ".join(authors), title, venue, year]
+        text = ". ".join(p for p in pieces if p)
+        if doi:
+            text += f". doi:{doi}"
+        text = text or _all_text(el)
+    return Reference(
+        id=_xml_id(el) or f"b{index}",
+        text=text,
+        title=title,
+        authors=authors,
+        year=year,
+        venue=venue,
+        doi=doi,
+    )
+
+
+def read_tei(source: str | bytes | Path) -> Document:
+    """Parse GROBID TEI (a path, or the XML itself as bytes/str) into a Document.
+
+    Raises :class:`BadInputError` when the XML is malformed or holds no text.
+    """
+    try:
+        if isinstance(source, Path):
+            data = source.read_bytes()
+        elif isinstance(source, str):
+            data = source.encode("utf-8")
+        else:
+            data = source
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+        root = etree.fromstring(data, parser)
+    except (OSError, etree.XMLSyntaxError) as exc:
+        where = f"{source}" if isinstance(source, Path) else "the TEI"
+        raise BadInputError(
+            f"cannot read {where} as TEI XML ({exc}); pass a file written by GROBID's "
+            "processFulltextDocument, or the PDF itself"
+        ) from exc
+    if _local(root) != "TEI":
+        raise BadInputError("the XML is not GROBID TEI (its root element is not <TEI>)")
+    reader = _Reader(root)
+    doc = Document()
+    doc.title = reader.title()
+    doc.authors = reader.authors()
+    doc.keywords = reader.keywords()
+    doc.abstract = reader.abstract()
+    body_divs = reader.x("t:text/t:body/t:div")
+    doc.body = reader.divs_to_sections(body_divs)
+    doc.figures = reader.figures()
+    doc.notes = reader.notes()
+    doc.acknowledgements, doc.annexes = reader.back()
+    doc.references = reader.references()
+    apps = reader.x("t:teiHeader/t:encodingDesc/t:appInfo/t:application[@ident='GROBID']")
+    doc.grobid_version = apps[0].get("version", "") if apps else ""
+    doc.source_lang = root.get(f"{{{XML_NS}}}lang") or ""
+    if not any(True for _ in doc.segments()):
+        raise BadInputError(
+            "the TEI holds no text to translate (GROBID found no title, abstract or body); "
+            "check that the PDF has a text layer"
+        )
+    return doc
