@@ -1,0 +1,253 @@
+"""A local OpenAI-compatible chat server for tests and benchmarks.
+
+It "translates" deterministically (each word becomes a CJK character derived
+from its hash; placeholders, numbers and punctuation stay), and can inject the
+faults real endpoints produce: 429 with Retry-After, 500, timeouts, dropped
+connections, truncated output, chatter, ``<think>`` blocks, dropped
+placeholders, untranslated answers and missing ids.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from translator.chunking.tokens import count_tokens
+
+PLACEHOLDER = re.compile(r"(<x\d+/>)")
+WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+THINK_MARKER = "REASONING-LEAK"
+CHATTER_MARKER = "Here is the translation you asked for:"
+
+FAULTS = (
+    "429", "500", "timeout", "drop", "truncate", "chatter", "think",
+    "placeholder", "untranslated", "missing_id",
+)  # fmt: skip
+
+
+def pseudo_word(word: str) -> str:
+    h = zlib.crc32(word.lower().encode("utf-8"))
+    return chr(0x4E00 + h % 0x5000)
+
+
+def pseudo_translate(text: str) -> str:
+    """Deterministic stand-in for a Chinese translation of ``text``."""
+    parts = PLACEHOLDER.split(text)
+    return "".join(p if PLACEHOLDER.fullmatch(p) else WORD.sub(lambda m: pseudo_word(m.group(0)), p) for p in parts)
+
+
+@dataclass
+class FaultPlan:
+    """Which fault hits which request: a fixed script first, then at random."""
+
+    rate: float = 0.0
+    kinds: tuple[str, ...] = FAULTS
+    script: list[str | None] = field(default_factory=list)
+    seed: int = 1234
+    retry_after: float = 0.05
+    hang_seconds: float = 3.0
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+        self._lock = threading.Lock()
+
+    def next(self) -> str | None:
+        with self._lock:
+            if self.script:
+                return self.script.pop(0)
+            if self.rate and self._rng.random() < self.rate:
+                return self._rng.choice(self.kinds)
+            return None
+
+
+@dataclass
+class Record:
+    fault: str | None
+    ids: list[str]
+    system: str
+    user: str
+    status: int
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class FakeLLM:
+    """Start with ``with FakeLLM(...) as llm:``; ``llm.base_url`` is the /v1 URL."""
+
+    def __init__(
+        self,
+        faults: FaultPlan | None = None,
+        latency: float = 0.0,
+        tokens_per_second: float = 0.0,
+        translate: Callable[[str], str] = pseudo_translate,
+        api_key: str | None = None,
+        ignore_placeholders: bool = False,
+    ) -> None:
+        self.faults = faults or FaultPlan()
+        self.latency = latency
+        self.tokens_per_second = tokens_per_second
+        self.translate = translate
+        self.api_key = api_key
+        self.records: list[Record] = []
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self._json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with server.lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    server.handle(self, body)
+                finally:
+                    with server.lock:
+                        server.in_flight -= 1
+
+            def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    for k, v in (headers or {}).items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.handler = Handler
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> FakeLLM:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    # -- accounting helpers for tests ------------------------------------------
+    def count(self, fault: str | None = "any") -> int:
+        with self.lock:
+            if fault == "any":
+                return len(self.records)
+            return sum(1 for r in self.records if r.fault == fault)
+
+    def fault_counts(self) -> Counter[str | None]:
+        with self.lock:
+            return Counter(r.fault for r in self.records)
+
+    # -- the endpoint ----------------------------------------------------------
+    def handle(self, h: Any, body: dict[str, Any]) -> None:
+        messages = body.get("messages", [])
+        system = next((m["content"] for m in messages if m["role"] == "system"), "")
+        user = messages[-1]["content"] if messages else ""
+        record = Record(fault=None, ids=[], system=system, user=user, status=200)
+        if self.api_key is not None and h.headers.get("authorization") != f"Bearer {self.api_key}":
+            record.status = 401
+            self._log(record)
+            h._json(401, {"error": {"message": "Incorrect API key provided", "code": "invalid_api_key"}})
+            return
+        fault = self.faults.next()
+        record.fault = fault
+        try:
+            segments: dict[str, str] = json.loads(user)
+        except json.JSONDecodeError:
+            segments = {"1": user}
+        record.ids = list(segments)
+        if fault == "429":
+            record.status = 429
+            self._log(record)
+            h._json(429, {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}},
+                    {"retry-after": str(self.faults.retry_after)})
+            return
+        if fault == "500":
+            record.status = 500
+            self._log(record)
+            h._json(500, {"error": {"message": "The server had an error"}})
+            return
+        if fault == "drop":
+            record.status = 0
+            self._log(record)
+            h.close_connection = True
+            h.connection.shutdown(2)
+            return
+        if fault == "timeout":
+            record.status = 0
+            self._log(record)
+            time.sleep(self.faults.hang_seconds)
+            h.close_connection = True
+            return
+        answer = {k: self.translate(v) for k, v in segments.items()}
+        if fault == "placeholder":
+            for k, v in answer.items():
+                if PLACEHOLDER.search(v):
+                    answer[k] = PLACEHOLDER.sub("", v, count=1)
+                    break
+            else:
+                fault = record.fault = "untranslated"
+        if fault == "untranslated":
+            first = next(iter(answer), None)
+            if first is not None:
+                answer[first] = segments[first]
+        if fault == "missing_id" and answer:
+            answer.pop(next(iter(answer)))
+        content = json.dumps(answer, ensure_ascii=False)
+        finish = "stop"
+        if fault == "truncate":
+            content = content[: max(1, len(content) // 2)]
+            finish = "length"
+        elif fault == "chatter":
+            content = f"{CHATTER_MARKER}\n```json\n{content}\n```\nLet me know if you need anything else."
+        elif fault == "think":
+            content = f"<think>{THINK_MARKER}: the user wants Chinese. Let me translate.</think>\n{content}"
+        record.prompt_tokens = count_tokens(system) + count_tokens(user) + 8
+        record.completion_tokens = count_tokens(content)
+        delay = self.latency + (record.completion_tokens / self.tokens_per_second if self.tokens_per_second else 0)
+        if delay:
+            time.sleep(delay)
+        self._log(record)
+        h._json(200, {
+            "id": f"chatcmpl-{len(self.records)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake-model"),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
+            "usage": {
+                "prompt_tokens": record.prompt_tokens,
+                "completion_tokens": record.completion_tokens,
+                "total_tokens": record.prompt_tokens + record.completion_tokens,
+            },
+        })  # fmt: skip
+
+    def _log(self, record: Record) -> None:
+        with self.lock:
+            self.records.append(record)

@@ -1,0 +1,170 @@
+"""A thin wrapper around the ``openai`` SDK: one chat completion, with retries.
+
+Retries (tenacity) cover what a later attempt can fix: 429, 5xx, timeouts and
+dropped connections, with exponential backoff and jitter, honouring
+``Retry-After``, capped by attempts and by total time.  What no retry can fix
+(bad key, unknown model, exhausted quota) becomes a :class:`TranslatorError`
+that stops the run with a message saying what to do.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import openai
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+)
+
+from ..errors import ApiAuthError, ApiUnavailableError, ConfigError
+from ..settings import Settings
+
+TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
+
+
+@dataclass
+class Completion:
+    text: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds the server asked us to wait, from ``Retry-After`` or ``retry-after-ms``."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+def _is_quota(exc: BaseException) -> bool:
+    body = getattr(exc, "body", None)
+    code = body.get("code") if isinstance(body, dict) else None
+    return code == "insufficient_quota" or "insufficient_quota" in str(exc)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, openai.APITimeoutError | openai.APIConnectionError):
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in TRANSIENT_STATUS and not _is_quota(exc)
+    return False
+
+
+class ChatClient:
+    """Sends chat completions to an OpenAI-compatible endpoint."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        http_client: Any | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        key = settings.api_key
+        if not key:
+            if settings.base_url is None:
+                raise ConfigError(
+                    "no API key: set OPENAI_API_KEY (or pass --base-url for a local server such as "
+                    "Ollama or vLLM, which needs none)"
+                )
+            key = "not-needed"
+        self.settings = settings
+        self.sleep = sleep
+        self.retries = 0
+        self._lock = threading.Lock()
+        self._openai = openai.OpenAI(
+            api_key=key,
+            base_url=settings.base_url,
+            timeout=settings.request_timeout,
+            max_retries=0,  # tenacity does it, with our own limits
+            **({"http_client": http_client} if http_client is not None else {}),
+        )
+
+    def _wait(self, state: RetryCallState) -> float:
+        s = self.settings
+        exc = state.outcome.exception() if state.outcome else None
+        asked = retry_after(exc) if exc else None
+        if asked is not None:
+            return min(asked + random.uniform(0, 0.1 * s.retry_initial_seconds), s.max_retry_seconds)
+        exp = s.retry_initial_seconds * 2 ** (state.attempt_number - 1)
+        return min(s.retry_max_seconds, exp) * random.uniform(0.5, 1.0)
+
+    def _count_retry(self, state: RetryCallState) -> None:
+        with self._lock:
+            self.retries += 1
+
+    def complete(self, messages: list[dict[str, str]], max_tokens: int) -> Completion:
+        """One chat completion, retried on transient failures.
+
+        Raises the last ``openai`` error once attempts or time run out, and a
+        :class:`TranslatorError` at once for errors no retry can fix.
+        """
+        s = self.settings
+        retrying = Retrying(
+            retry=retry_if_exception(is_transient),
+            wait=self._wait,
+            stop=stop_after_attempt(s.max_attempts) | stop_after_delay(s.max_retry_seconds),
+            sleep=self.sleep,
+            before_sleep=self._count_retry,
+            reraise=True,
+        )
+        try:
+            response = retrying(
+                self._openai.chat.completions.create,
+                model=s.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=s.temperature,
+                max_tokens=max_tokens,
+            )
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+            raise ApiAuthError(
+                f"the API at {s.endpoint} refused the key ({exc.status_code}): check OPENAI_API_KEY "
+                "and that it is valid for this endpoint"
+            ) from exc
+        except openai.NotFoundError as exc:
+            raise ApiUnavailableError(
+                f"the API at {s.endpoint} does not know model '{s.model}' or the endpoint path (404): "
+                "check --model and --base-url (it usually ends in /v1)"
+            ) from exc
+        except openai.RateLimitError as exc:
+            if _is_quota(exc):
+                raise ApiAuthError(
+                    f"the account behind OPENAI_API_KEY has no quota left at {s.endpoint}: add credit "
+                    "or use another key"
+                ) from exc
+            raise
+        usage = response.usage
+        choice = response.choices[0] if response.choices else None
+        return Completion(
+            text=(choice.message.content or "") if choice else "",
+            finish_reason=choice.finish_reason if choice else None,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+        )

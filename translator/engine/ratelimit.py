@@ -1,0 +1,55 @@
+"""Client-side limits on requests and tokens per minute (token buckets)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class Bucket:
+    """Refills ``per_minute`` units per minute; ``take`` blocks until enough are there."""
+
+    def __init__(
+        self,
+        per_minute: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rate = per_minute / 60.0
+        self.capacity = float(per_minute)
+        self.level = float(per_minute)
+        self.clock = clock
+        self.sleep = sleep
+        self.updated = clock()
+        self.lock = threading.Lock()
+
+    def take(self, amount: float) -> float:
+        """Take ``amount`` units; returns the seconds spent waiting."""
+        amount = min(amount, self.capacity)  # a request larger than a minute's worth still goes
+        waited = 0.0
+        while True:
+            with self.lock:
+                now = self.clock()
+                self.level = min(self.capacity, self.level + (now - self.updated) * self.rate)
+                self.updated = now
+                if self.level >= amount:
+                    self.level -= amount
+                    return waited
+                delay = (amount - self.level) / self.rate
+            self.sleep(delay)
+            waited += delay
+
+
+class RateLimiter:
+    """Requests-per-minute and tokens-per-minute limits together; either may be off."""
+
+    def __init__(self, requests_per_minute: int | None, tokens_per_minute: int | None) -> None:
+        self.requests = Bucket(requests_per_minute) if requests_per_minute else None
+        self.tokens = Bucket(tokens_per_minute) if tokens_per_minute else None
+
+    def acquire(self, tokens: int) -> None:
+        if self.requests:
+            self.requests.take(1)
+        if self.tokens:
+            self.tokens.take(tokens)

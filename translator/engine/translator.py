@@ -1,0 +1,255 @@
+"""Translate units concurrently: cache first, then balanced requests, every answer
+validated and stored the moment it arrives.
+
+A request whose answer is unusable is retried with a stricter system message,
+then split; a unit that still fails is reported, never dropped: its segment
+keeps the original text, marked as untranslated.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+import openai
+
+from ..cache import CacheContext, TranslationCache
+from ..chunking.chunker import Batch, Unit, joiner, plan_batches
+from ..chunking.protect import check_placeholders, protect, restore
+from ..errors import ApiUnavailableError, TranslatorError
+from ..model import Segment
+from ..settings import Settings
+from .answers import AnswerError, parse_answer
+from .client import ChatClient, Completion
+from .languages import looks_untranslated
+from .prompts import system_message, user_message
+from .ratelimit import RateLimiter
+
+ProgressCallback = Callable[[int, int], None]  # (units finished, completion tokens)
+
+
+@dataclass
+class RunStats:
+    """What a run cost and how it went."""
+
+    requests: int = 0
+    failed_requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    source_tokens: int = 0
+    cache_hits: int = 0
+    units: int = 0
+    retries: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, completion: Completion | None, failed: bool = False) -> None:
+        with self.lock:
+            self.requests += 1
+            self.failed_requests += int(failed)
+            if completion is not None:
+                self.prompt_tokens += completion.prompt_tokens
+                self.completion_tokens += completion.completion_tokens
+
+
+@dataclass
+class UnitResult:
+    text: str | None = None
+    error: str | None = None
+    cached: bool = False
+
+
+class Translator:
+    """Runs the translation of a document's units against one endpoint."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        client: ChatClient,
+        cache: TranslationCache,
+        title: str,
+        prompt_version: str,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        self.cache = cache
+        self.title = title
+        self.context = CacheContext(prompt_version, settings.model, settings.endpoint, settings.lang, title)
+        self.limiter = RateLimiter(settings.requests_per_minute, settings.tokens_per_minute)
+        self.stats = RunStats()
+        self.results: dict[str, UnitResult] = {}
+        self._lock = threading.Lock()
+        self._abort = threading.Event()
+        self._progress: ProgressCallback | None = None
+        self._any_answer = False
+
+    # -- public --------------------------------------------------------------
+    def cached(self, units: list[Unit]) -> list[Unit]:
+        """Fill results from the cache; return the units still to translate."""
+        keys = {u.key: self.context.key(u.section, u.text) for u in units}
+        hits = self.cache.get_many(keys.values())
+        missing = []
+        for unit in units:
+            text = hits.get(keys[unit.key])
+            if text is None:
+                missing.append(unit)
+            else:
+                self.results[unit.key] = UnitResult(text=text, cached=True)
+        self.stats.cache_hits += len(units) - len(missing)
+        return missing
+
+    def run(self, units: list[Unit], progress: ProgressCallback | None = None) -> dict[str, UnitResult]:
+        """Translate every unit not already answered; returns all results by unit key."""
+        self._progress = progress
+        self.stats.units = len(units)
+        self.stats.source_tokens = sum(u.tokens for u in units)
+        todo = self.cached(units)
+        if progress and len(units) > len(todo):
+            progress(len(units) - len(todo), 0)
+        s = self.settings
+        batches = plan_batches(todo, s.max_request_tokens, s.concurrency, s.min_request_tokens)
+        # Largest first: the classic way to make parallel workers finish together.
+        batches.sort(key=lambda b: b.tokens, reverse=True)
+        if not batches:
+            return self.results
+        with ThreadPoolExecutor(max_workers=s.concurrency, thread_name_prefix="translate") as pool:
+            futures: list[Future[None]] = [pool.submit(self._batch, b) for b in batches]
+            try:
+                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    exc = future.exception()
+                    if exc is not None:
+                        self._abort.set()
+                        for other in futures:
+                            other.cancel()
+                        raise exc
+            except BaseException:
+                self._abort.set()
+                for other in futures:
+                    other.cancel()
+                raise
+        self.stats.retries = self.client.retries
+        return self.results
+
+    # -- one request ---------------------------------------------------------
+    def _request(self, batch: Batch, reason: str | None) -> tuple[Completion | None, str | None]:
+        ids = {str(i + 1): unit for i, unit in enumerate(batch.units)}
+        messages = [
+            {"role": "system", "content": system_message(self.settings.lang, self.title, batch.sections, reason)},
+            {"role": "user", "content": user_message({k: u.text for k, u in ids.items()})},
+        ]
+        max_tokens = min(8192, 3 * batch.tokens + 256)
+        self.limiter.acquire(batch.tokens * 2 + 300)
+        started = time.monotonic()
+        try:
+            completion = self.client.complete(messages, max_tokens)
+        except TranslatorError:
+            raise
+        except openai.APIError as exc:
+            self.stats.add(None, failed=True)
+            self.cache.log_request(
+                self.settings.model, self.settings.endpoint, len(ids), 0, 0,
+                time.monotonic() - started, type(exc).__name__,
+            )  # fmt: skip
+            if isinstance(exc, openai.APIConnectionError) and not self._any_answer:
+                raise ApiUnavailableError(
+                    f"cannot reach the translation API at {self.settings.endpoint} ({exc}): check "
+                    "--base-url / OPENAI_BASE_URL and that the server is running"
+                ) from exc
+            return None, f"{type(exc).__name__}: {exc}"
+        self._any_answer = True
+        self.stats.add(completion)
+        self.cache.log_request(
+            self.settings.model, self.settings.endpoint, len(ids), completion.prompt_tokens,
+            completion.completion_tokens, time.monotonic() - started, completion.finish_reason or "none",
+        )  # fmt: skip
+        return completion, None
+
+    def _batch(self, batch: Batch, attempt: int = 0, reason: str | None = None) -> None:
+        if self._abort.is_set():
+            return
+        completion, error = self._request(batch, reason)
+        if completion is None:
+            self._fail(batch.units, error or "request failed")
+            return
+        if completion.finish_reason == "length":
+            self._retry_or_split(batch, attempt, "the answer was cut off (too long)", split_first=True)
+            return
+        ids = [str(i + 1) for i in range(len(batch.units))]
+        try:
+            parsed = parse_answer(completion.text, ids)
+        except AnswerError as exc:
+            self._retry_or_split(batch, attempt, str(exc))
+            return
+        good: list[tuple[Unit, str]] = []
+        bad: list[Unit] = []
+        reasons: list[str] = []
+        for key, unit in zip(ids, batch.units, strict=True):
+            text = parsed.texts.get(key)
+            problem = parsed.problems.get(key)
+            if text is not None:
+                problem = check_placeholders(text, list(unit.placeholders)) or looks_untranslated(
+                    unit.text, text, self.settings.lang
+                )
+            if problem or text is None:
+                bad.append(unit)
+                reasons.append(f"id {key}: {problem}")
+            else:
+                good.append((unit, text))
+        self._store(good)
+        if bad:
+            self._retry_or_split(Batch(bad), attempt, "; ".join(reasons)[:300])
+
+    def _retry_or_split(self, batch: Batch, attempt: int, reason: str, split_first: bool = False) -> None:
+        if len(batch.units) > 1 and (split_first or attempt >= self.settings.validation_retries):
+            half = len(batch.units) // 2
+            self._batch(Batch(batch.units[:half]), attempt, reason)
+            self._batch(Batch(batch.units[half:]), attempt, reason)
+        elif attempt < self.settings.validation_retries:
+            self._batch(batch, attempt + 1, reason)
+        else:
+            self._fail(batch.units, reason)
+
+    def _store(self, items: list[tuple[Unit, str]]) -> None:
+        if not items:
+            return
+        self.cache.put_many(
+            [(self.context.key(u.section, u.text), u.text, t) for u, t in items],
+            self.settings.model,
+            self.settings.lang,
+        )
+        with self._lock:
+            for unit, text in items:
+                self.results[unit.key] = UnitResult(text=text)
+        if self._progress:
+            self._progress(len(items), 0)
+
+    def _fail(self, units: list[Unit], reason: str) -> None:
+        with self._lock:
+            for unit in units:
+                self.results[unit.key] = UnitResult(error=reason)
+        if self._progress:
+            self._progress(len(units), 0)
+
+
+def apply_results(segments: list[Segment], units: list[Unit], results: dict[str, UnitResult], lang: str) -> None:
+    """Write translations (with protected spans restored) back into the segments."""
+    by_segment: dict[str, list[Unit]] = {}
+    for unit in units:
+        by_segment.setdefault(unit.segment_id, []).append(unit)
+    glue = joiner(lang)
+    for segment in segments:
+        parts = sorted(by_segment.get(segment.id, []), key=lambda u: u.piece)
+        answers = [results.get(u.key, UnitResult(error="not translated")) for u in parts]
+        errors = [a.error or "no answer" for a in answers if a.text is None]
+        if not parts or errors:
+            segment.translation = None
+            segment.status = "failed"
+            segment.error = errors[0] if errors else "not translated"
+            continue
+        text = glue.join(a.text or "" for a in answers)
+        segment.translation = restore(text, protect(segment).originals)
+        segment.status = "cached" if all(a.cached for a in answers) else "translated"
+        segment.error = None
