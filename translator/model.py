@@ -38,6 +38,9 @@ class Segment:
     spans: list[Span] = field(default_factory=list)
     section: str = ""  # heading of the enclosing section, given to the model as context
     translation: str | None = None
+    # The translation with ``<xN/>`` where the protected spans go: lets renderers
+    # link citations inside the translated text.
+    translation_tagged: str | None = None
     status: SegmentStatus = "pending"
     error: str | None = None
 

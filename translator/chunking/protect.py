@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import Segment
+from ..model import Segment, Span
 
 PLACEHOLDER = re.compile(r"<\s*x\s*(\d+)\s*/?\s*>", re.IGNORECASE)
 
@@ -22,6 +22,7 @@ class Protected:
 
     text: str
     originals: tuple[str, ...]
+    spans: tuple[Span, ...] = ()
 
     def placeholder_ids(self) -> list[int]:
         return list(range(1, len(self.originals) + 1))
@@ -35,16 +36,18 @@ def protect(segment: Segment) -> Protected:
     """Replace the segment's spans by numbered placeholders, in order of appearance."""
     pieces: list[str] = []
     originals: list[str] = []
+    used: list[Span] = []
     pos = 0
     for span in sorted(segment.spans, key=lambda s: s.start):
         if span.start < pos:  # overlapping spans: the first one wins
             continue
         pieces.append(segment.text[pos : span.start])
         originals.append(segment.text[span.start : span.end])
+        used.append(span)
         pieces.append(placeholder(len(originals)))
         pos = span.end
     pieces.append(segment.text[pos:])
-    return Protected("".join(pieces), tuple(originals))
+    return Protected("".join(pieces), tuple(originals), tuple(used))
 
 
 def found_placeholders(text: str) -> list[int]:

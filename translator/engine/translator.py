@@ -198,7 +198,7 @@ class Translator:
                 reasons.append(f"id {key}: {problem}")
             else:
                 good.append((unit, text))
-        self._store(good)
+        self._store(good, completion.completion_tokens)
         if bad:
             self._retry_or_split(Batch(bad), attempt, "; ".join(reasons)[:300])
 
@@ -212,7 +212,7 @@ class Translator:
         else:
             self._fail(batch.units, reason)
 
-    def _store(self, items: list[tuple[Unit, str]]) -> None:
+    def _store(self, items: list[tuple[Unit, str]], tokens: int = 0) -> None:
         if not items:
             return
         self.cache.put_many(
@@ -224,7 +224,7 @@ class Translator:
             for unit, text in items:
                 self.results[unit.key] = UnitResult(text=text)
         if self._progress:
-            self._progress(len(items), 0)
+            self._progress(len(items), tokens)
 
     def _fail(self, units: list[Unit], reason: str) -> None:
         with self._lock:
@@ -245,11 +245,12 @@ def apply_results(segments: list[Segment], units: list[Unit], results: dict[str,
         answers = [results.get(u.key, UnitResult(error="not translated")) for u in parts]
         errors = [a.error or "no answer" for a in answers if a.text is None]
         if not parts or errors:
-            segment.translation = None
+            segment.translation = segment.translation_tagged = None
             segment.status = "failed"
             segment.error = errors[0] if errors else "not translated"
             continue
         text = glue.join(a.text or "" for a in answers)
+        segment.translation_tagged = text
         segment.translation = restore(text, protect(segment).originals)
         segment.status = "cached" if all(a.cached for a in answers) else "translated"
         segment.error = None

@@ -1,0 +1,1 @@
+"""Parsing: PDF checks, the GROBID client and the TEI reader."""

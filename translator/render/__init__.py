@@ -1,0 +1,5 @@
+"""Rendering: bilingual Markdown, HTML and JSON from a translated Document."""
+
+from .outputs import render_html, render_json, render_markdown, write_atomic, write_outputs
+
+__all__ = ["render_html", "render_json", "render_markdown", "write_atomic", "write_outputs"]

@@ -1,0 +1,167 @@
+"""The ``translate`` command: parses options, calls the pipeline, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from . import pipeline
+from .cache import TranslationCache
+from .errors import ExitCode, TranslatorError
+from .settings import load_settings
+
+
+class RichProgress:
+    """Progress bar on stderr: segments done/total, completion tokens, elapsed, ETA."""
+
+    def __init__(self, console: Console, enabled: bool) -> None:
+        self.console = console
+        self.enabled = enabled
+        self.tokens = 0
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def start(self, total: int) -> None:
+        if not self.enabled:
+            return
+        self.bar = Progress(
+            TextColumn("[bold]translating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("units · {task.fields[tokens]} tokens"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=False,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task("translate", total=total, tokens=0)
+
+    def advance(self, units: int, tokens: int) -> None:
+        self.tokens += tokens
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, advance=units, tokens=self.tokens)
+
+    def note(self, message: str) -> None:
+        if self.enabled:
+            self.console.print(f"[dim]{message}[/dim]")
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def _price(value: str | None) -> tuple[float | None, float | None]:
+    if not value:
+        return None, None
+    try:
+        parts = [float(p) for p in value.split(",")]
+    except ValueError as exc:
+        raise click.BadParameter("use INPUT,OUTPUT prices per million tokens, e.g. 0.15,0.60") from exc
+    if len(parts) == 1:
+        return parts[0], parts[0]
+    if len(parts) != 2:
+        raise click.BadParameter("use INPUT,OUTPUT prices per million tokens, e.g. 0.15,0.60")
+    return parts[0], parts[1]
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("input_path", metavar="PAPER", type=click.Path(path_type=Path))
+@click.option("-l", "--lang", help="Target language code (zh, ja, ko, fr, de, ...). Default: zh.")
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default: beside PAPER).")
+@click.option("--tei", type=click.Path(path_type=Path), help="Start from this GROBID TEI instead of parsing the PDF.")
+@click.option("--model", help="Model name at the endpoint. Default: gpt-4o-mini.")
+@click.option("--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL), e.g. http://localhost:11434/v1.")
+@click.option("--grobid-url", help="GROBID service (env GROBID_URL). Default: http://localhost:8070.")
+@click.option("--concurrency", type=int, help="Requests in flight at once. Default: 8.")
+@click.option("--max-request-tokens", type=int, help="Source tokens per request at most. Default: 1500.")
+@click.option("--rpm", "requests_per_minute", type=int, help="Client-side limit on requests per minute.")
+@click.option("--tpm", "tokens_per_minute", type=int, help="Client-side limit on tokens per minute.")
+@click.option("--timeout", "request_timeout", type=float, help="Seconds to wait for one API answer. Default: 180.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Translation cache folder (env TRANSLATOR_CACHE_DIR).")
+@click.option("--format", "formats", help="Outputs to write: any of md,html,json. Default: all three.")
+@click.option("--mono", is_flag=True, default=None, help="Translation only, without the original text.")
+@click.option("--price", help="INPUT,OUTPUT price per million tokens, to report the cost.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML).")
+@click.option("--dry-run", is_flag=True, help="Parse and plan; print requests, tokens and cost; call no API.")
+@click.option("-v", "--verbose", is_flag=True, help="Print the full run report.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+def main(
+    input_path: Path,
+    out_dir: Path | None,
+    tei: Path | None,
+    config_file: Path | None,
+    price: str | None,
+    dry_run: bool,
+    verbose: bool,
+    quiet: bool,
+    **options: Any,
+) -> None:
+    """Translate a scientific paper (PDF or GROBID TEI) into bilingual Markdown, HTML and JSON.
+
+    \b
+    Exit codes: 0 done · 2 bad input or settings · 3 GROBID unreachable · 4 GROBID
+    cannot parse the PDF · 5 API key refused or no quota · 6 some segments left
+    untranslated (outputs written, marked) · 7 API unreachable · 130 interrupted.
+    """
+    console = Console(stderr=True, quiet=quiet)
+    progress = RichProgress(console, enabled=not quiet)
+    try:
+        price_in, price_out = _price(price)
+        settings = load_settings(
+            {**options, "price_input": price_in, "price_output": price_out}, config_file=config_file
+        )
+        if dry_run:
+            source = pipeline.load(input_path, settings, out_dir, tei, progress=progress)
+            cache = TranslationCache(settings.cache_dir)
+            try:
+                estimate = pipeline.estimate(source.document, settings, cache)
+            finally:
+                cache.close()
+            click.echo(json.dumps(estimate, indent=2))
+            return
+        result = pipeline.run(input_path, settings, out_dir, tei, progress=progress)
+    except TranslatorError as exc:
+        progress.stop()
+        console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        if quiet:
+            click.echo(f"error: {exc}", err=True)
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        progress.stop()
+        click.echo("interrupted: translations received so far are cached; rerun to continue", err=True)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    progress.stop()
+    report = result.report
+    if verbose:
+        console.print_json(json.dumps(report, ensure_ascii=False))
+    console.print(report["summary"], highlight=False)
+    for path in result.outputs:
+        console.print(f"wrote {path}", highlight=False)
+    if result.failed:
+        console.print(
+            f"[yellow]warning:[/yellow] {len(result.failed)} segment(s) kept their original text (marked "
+            "in the outputs, listed in the JSON report); rerun to retry only those",
+            highlight=False,
+        )
+        sys.exit(int(ExitCode.PARTIAL))
+
+
+if __name__ == "__main__":
+    main()

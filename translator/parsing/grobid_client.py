@@ -1,0 +1,102 @@
+"""A thin client for the GROBID service (``processFulltextDocument``).
+
+We talk to GROBID directly with httpx rather than through grobid-client-python:
+that package is built for batch runs over folders and pulls in requests,
+dateparser and BeautifulSoup, while we need one call with our own timeouts,
+503 back-off and error messages.  The transport can be swapped in tests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from ..errors import GrobidParseError, GrobidUnavailableError
+
+# Coordinates we will need to crop figures and formulas and to place headings.
+TEI_COORDINATES = ("figure", "formula", "head", "biblStruct")
+START_HINT = "start it with ./serve_grobid.sh (Docker or Java), or point --grobid-url / GROBID_URL at a running one"
+
+
+class GrobidClient:
+    """Calls one GROBID service."""
+
+    def __init__(
+        self,
+        url: str,
+        timeout: float = 60.0,
+        timeout_per_page: float = 6.0,
+        attempts: int = 6,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        backoff: float = 2.0,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.timeout_per_page = timeout_per_page
+        self.attempts = attempts
+        self.sleep = sleep
+        self.backoff = backoff
+        self._http = httpx.Client(transport=transport, follow_redirects=True)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def is_alive(self) -> bool:
+        try:
+            response = self._http.get(f"{self.url}/api/isalive", timeout=10.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200 and response.text.strip().lower() in ("true", "")
+
+    def check_alive(self) -> None:
+        if not self.is_alive():
+            raise GrobidUnavailableError(f"GROBID does not answer at {self.url}: {START_HINT}")
+
+    def process_fulltext(self, pdf: Path, pages: int = 10) -> bytes:
+        """Send the PDF; return GROBID's TEI XML.
+
+        A busy service (503) is retried with growing pauses; the read timeout
+        grows with the page count.
+        """
+        timeout = httpx.Timeout(self.timeout + self.timeout_per_page * pages, connect=10.0)
+        data = [("consolidateHeader", "0"), ("consolidateCitations", "0"), ("includeRawCitations", "1")]
+        data += [("teiCoordinates", c) for c in TEI_COORDINATES]
+        content = pdf.read_bytes()
+        delay = self.backoff
+        for attempt in range(1, self.attempts + 1):
+            try:
+                response = self._http.post(
+                    f"{self.url}/api/processFulltextDocument",
+                    files={"input": (pdf.name, content, "application/pdf")},
+                    data=data,  # type: ignore[arg-type]
+                    timeout=timeout,
+                )
+            except httpx.TimeoutException as exc:
+                raise GrobidParseError(
+                    f"GROBID at {self.url} took longer than {timeout.read:.0f} s on {pdf.name}: raise "
+                    "--grobid-timeout, or give GROBID more memory"
+                ) from exc
+            except httpx.HTTPError as exc:
+                raise GrobidUnavailableError(f"GROBID at {self.url} cannot be reached ({exc}): {START_HINT}") from exc
+            if response.status_code == 200:
+                return response.content
+            if response.status_code == 503 and attempt < self.attempts:
+                self.sleep(delay)
+                delay = min(delay * 2, 60.0)
+                continue
+            if response.status_code == 503:
+                raise GrobidUnavailableError(
+                    f"GROBID at {self.url} stayed busy (503) after {self.attempts} attempts: wait and rerun, "
+                    "or start GROBID with more concurrency"
+                )
+            if response.status_code == 204:
+                raise GrobidParseError(f"GROBID found no text in {pdf.name}: the PDF may be scanned; run OCR first")
+            raise GrobidParseError(
+                f"GROBID cannot parse this PDF ({pdf.name}, HTTP {response.status_code}): check that it opens "
+                "in a PDF reader, or try --tei with a TEI you made elsewhere"
+            )
+        raise AssertionError("unreachable")

@@ -1,0 +1,251 @@
+"""The pipeline, as named stages: load → plan → translate → render.
+
+Each stage takes and returns plain objects, so the CLI, the Python API and the
+daemon drive the same code, and tests can run any stage alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .cache import TranslationCache
+from .chunking.chunker import Unit, plan, plan_batches
+from .chunking.tokens import default_counter
+from .engine.client import ChatClient
+from .engine.prompts import PROMPT_VERSION, system_message, user_message
+from .engine.translator import RunStats, Translator, apply_results
+from .errors import BadInputError
+from .model import Document, Segment
+from .parsing.grobid_client import GrobidClient
+from .parsing.pdf_check import check_pdf
+from .parsing.tei_reader import read_tei
+from .render.outputs import write_atomic, write_outputs
+from .settings import Settings
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def advance(self, units: int, tokens: int) -> None: ...
+    def note(self, message: str) -> None: ...
+
+
+class NoProgress:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, units: int, tokens: int) -> None:
+        pass
+
+    def note(self, message: str) -> None:
+        pass
+
+
+@dataclass
+class Source:
+    """Where the document came from and where its outputs go."""
+
+    document: Document
+    stem: str
+    out_dir: Path
+    tei_path: Path | None = None
+    tei_reused: bool = False
+
+
+@dataclass
+class RunResult:
+    source: Source
+    outputs: list[Path]
+    report: dict[str, Any]
+    stats: RunStats
+    failed: list[Segment] = field(default_factory=list)
+
+
+def output_stem(path: Path) -> str:
+    name = path.name
+    for suffix in (".tei.xml", ".xml", ".pdf"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+# -- stage 1: load ---------------------------------------------------------------
+def load(
+    input_path: Path,
+    settings: Settings,
+    out_dir: Path | None = None,
+    tei: Path | None = None,
+    grobid: GrobidClient | None = None,
+    progress: Progress | None = None,
+) -> Source:
+    """Read the paper into a Document: from a TEI file, a TEI kept from an
+    earlier run, or a PDF sent to GROBID (whose TEI is then kept)."""
+    progress = progress or NoProgress()
+    out = out_dir or input_path.parent
+    stem = output_stem(input_path)
+    if tei is not None or input_path.name.lower().endswith(".xml"):
+        tei_path = tei or input_path
+        if not tei_path.is_file():
+            raise BadInputError(f"{tei_path}: no such TEI file; check the path")
+        return Source(read_tei(tei_path), stem, out, tei_path)
+    info = check_pdf(input_path)
+    kept = out / f"{stem}.tei.xml"
+    if kept.is_file() and kept.stat().st_size > 0 and kept.stat().st_mtime >= input_path.stat().st_mtime:
+        progress.note(f"reusing {kept} (delete it to parse the PDF again)")
+        return Source(read_tei(kept), stem, out, kept, tei_reused=True)
+    client = grobid or GrobidClient(
+        settings.grobid_url,
+        timeout=settings.grobid_timeout,
+        timeout_per_page=settings.grobid_timeout_per_page,
+        attempts=settings.grobid_attempts,
+    )
+    try:
+        client.check_alive()
+        progress.note(f"parsing {input_path.name} ({info.pages} pages) with GROBID at {client.url}")
+        xml = client.process_fulltext(input_path, pages=info.pages)
+    finally:
+        if grobid is None:
+            client.close()
+    document = read_tei(xml)
+    write_atomic(kept, xml.decode("utf-8"))
+    return Source(document, stem, out, kept)
+
+
+# -- stage 2: plan ---------------------------------------------------------------
+def plan_document(document: Document, settings: Settings) -> tuple[list[Segment], list[Unit]]:
+    segments = list(document.segments())
+    units = plan(
+        segments, settings.max_request_tokens, settings.concurrency, default_counter(), settings.min_request_tokens
+    )
+    return segments, units
+
+
+def estimate(document: Document, settings: Settings, cache: TranslationCache | None = None) -> dict[str, Any]:
+    """What a run would send: requests, prompt tokens and a completion guess.
+
+    Completion is guessed as 1.2 × source tokens (Chinese output in
+    cl100k tokens runs about that); real figures come from the API's usage.
+    """
+    counter = default_counter()
+    segments, units = plan_document(document, settings)
+    title = document.title.text if document.title else ""
+    todo = units
+    cached = 0
+    if cache is not None:
+        translator = Translator(settings, _NoClient(), cache, title, PROMPT_VERSION)  # type: ignore[arg-type]
+        todo = translator.cached(units)
+        cached = len(units) - len(todo)
+    batches = plan_batches(todo, settings.max_request_tokens, settings.concurrency, settings.min_request_tokens)
+    prompt = 0
+    for batch in batches:
+        ids = {str(i + 1): u.text for i, u in enumerate(batch.units)}
+        prompt += counter.count(system_message(settings.lang, title, batch.sections)) + counter.count(
+            user_message(ids)
+        ) + 8
+    source = sum(u.tokens for u in todo)
+    completion = int(source * 1.2)
+    return {
+        "segments": len(segments),
+        "units": len(units),
+        "cached_units": cached,
+        "requests": len(batches),
+        "source_tokens": source,
+        "prompt_tokens": prompt,
+        "completion_tokens_estimate": completion,
+        "cost_estimate": cost(settings, prompt, completion),
+        "tokenizer": counter.name,
+    }
+
+
+class _NoClient:
+    retries = 0
+
+
+def cost(settings: Settings, prompt_tokens: int, completion_tokens: int) -> float | None:
+    if settings.price_input is None and settings.price_output is None:
+        return None
+    return round(
+        prompt_tokens / 1e6 * (settings.price_input or 0) + completion_tokens / 1e6 * (settings.price_output or 0), 6
+    )
+
+
+# -- stage 3: translate ----------------------------------------------------------
+def translate_document(
+    document: Document,
+    settings: Settings,
+    cache: TranslationCache,
+    client: ChatClient | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Segment], RunStats]:
+    """Translate every segment in place; returns the segments and what it cost."""
+    progress = progress or NoProgress()
+    segments, units = plan_document(document, settings)
+    title = document.title.text if document.title else ""
+    translator = Translator(settings, client or ChatClient(settings), cache, title, PROMPT_VERSION)
+    progress.start(len(units))
+    results = translator.run(units, progress=progress.advance)
+    apply_results(segments, units, results, settings.lang)
+    return segments, translator.stats
+
+
+# -- stage 4: report and render ------------------------------------------------
+def build_report(segments: list[Segment], stats: RunStats, settings: Settings, elapsed: float) -> dict[str, Any]:
+    failed = [s for s in segments if s.status == "failed"]
+    counts = {k: sum(1 for s in segments if s.status == k) for k in ("translated", "cached", "failed")}
+    price = cost(settings, stats.prompt_tokens, stats.completion_tokens)
+    summary = (
+        f"{len(segments)} segments: {counts['translated']} translated, {counts['cached']} from cache, "
+        f"{counts['failed']} failed · {stats.requests} requests · {stats.prompt_tokens} prompt + "
+        f"{stats.completion_tokens} completion tokens · model {settings.model}"
+    )
+    if price is not None:
+        summary += f" · cost {price:.4f}"
+    return {
+        "summary": summary,
+        "model": settings.model,
+        "endpoint": settings.endpoint,
+        "target_lang": settings.lang,
+        "prompt_version": PROMPT_VERSION,
+        "segments": len(segments),
+        **counts,
+        "requests": stats.requests,
+        "failed_requests": stats.failed_requests,
+        "retries": stats.retries,
+        "prompt_tokens": stats.prompt_tokens,
+        "completion_tokens": stats.completion_tokens,
+        "source_tokens": stats.source_tokens,
+        "cache_hits": stats.cache_hits,
+        "cost": price,
+        "elapsed_seconds": round(elapsed, 2),
+        "failed_segments": [
+            {"id": s.id, "kind": s.kind, "error": s.error, "text": s.text[:120]} for s in failed
+        ],
+    }
+
+
+def run(
+    input_path: Path,
+    settings: Settings,
+    out_dir: Path | None = None,
+    tei: Path | None = None,
+    grobid: GrobidClient | None = None,
+    client: ChatClient | None = None,
+    progress: Progress | None = None,
+    now: Callable[[], float] = time.monotonic,
+) -> RunResult:
+    """The whole job: one paper in, bilingual outputs out."""
+    started = now()
+    source = load(input_path, settings, out_dir, tei, grobid, progress)
+    cache = TranslationCache(settings.cache_dir)
+    try:
+        segments, stats = translate_document(source.document, settings, cache, client, progress)
+    finally:
+        cache.close()
+    report = build_report(segments, stats, settings, now() - started)
+    outputs = write_outputs(
+        source.document, source.out_dir, source.stem, settings.lang, settings.formats, settings.mono, report
+    )
+    return RunResult(source, outputs, report, stats, [s for s in segments if s.status == "failed"])

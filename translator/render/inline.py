@@ -1,0 +1,63 @@
+"""Segment text → pieces of plain text and protected spans, for any output format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..chunking.protect import PLACEHOLDER, protect
+from ..model import Segment, Span
+
+
+@dataclass(frozen=True)
+class Piece:
+    text: str
+    span: Span | None = None
+
+
+def source_pieces(segment: Segment) -> Iterator[Piece]:
+    pos = 0
+    for span in protect(segment).spans:
+        if span.start > pos:
+            yield Piece(segment.text[pos : span.start])
+        yield Piece(segment.text[span.start : span.end], span)
+        pos = span.end
+    if pos < len(segment.text):
+        yield Piece(segment.text[pos:])
+
+
+def translation_pieces(segment: Segment) -> Iterator[Piece]:
+    """The translation, with each placeholder turned back into its span."""
+    tagged = segment.translation_tagged
+    if tagged is None:
+        if segment.translation:
+            yield Piece(segment.translation)
+        return
+    protected = protect(segment)
+    pos = 0
+    for match in PLACEHOLDER.finditer(tagged):
+        if match.start() > pos:
+            yield Piece(tagged[pos : match.start()])
+        n = int(match.group(1))
+        if 1 <= n <= len(protected.spans):
+            yield Piece(protected.originals[n - 1], protected.spans[n - 1])
+        pos = match.end()
+    if pos < len(tagged):
+        yield Piece(tagged[pos:])
+
+
+ANCHOR_PREFIX = {"bibr": "ref", "figure": "fig", "table": "fig", "formula": "eq", "foot": "note"}
+
+
+def anchor(kind: str, target: str) -> str:
+    """The HTML id / Markdown anchor of a reference, figure, formula or note."""
+    return f"{ANCHOR_PREFIX.get(kind, kind)}-{target}"
+
+
+def link_for(span: Span, known: set[str]) -> str | None:
+    """Where a span should link to, or None when its target is unknown."""
+    if span.kind == "url":
+        return None
+    if span.target and anchor(span.kind, span.target) in known:
+        return "#" + anchor(span.kind, span.target)
+    return None

@@ -1,0 +1,106 @@
+"""Write the bilingual Markdown, HTML and JSON outputs, each atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..model import Document
+from .labels import labels_for
+from .view import FILTERS, build_view
+
+JSON_SCHEMA_VERSION = 1
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    folder = resources.files("translator.templates")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_markdown(doc: Document, lang: str, mono: bool = False, report: dict[str, Any] | None = None) -> str:
+    view = build_view(doc, lang, mono, report or {})
+    text = _environment(False).get_template("paper.md.j2").render(view=view, labels=labels_for(lang))
+    # Templates leave runs of blank lines where optional parts are absent.
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.strip() or (lines and lines[-1].strip()):
+            lines.append(line.rstrip())
+    return "\n".join(lines).strip() + "\n"
+
+
+def render_html(doc: Document, lang: str, mono: bool = False, report: dict[str, Any] | None = None) -> str:
+    view = build_view(doc, lang, mono, report or {"summary": ""})
+    return _environment(True).get_template("paper.html.j2").render(view=view, labels=labels_for(lang))
+
+
+def render_json(doc: Document, lang: str, report: dict[str, Any] | None = None) -> str:
+    """The document model with every segment's source, translation and status.
+
+    Schema: docs/output-json.md.
+    """
+    data = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "target_lang": lang,
+        "document": asdict(doc),
+        "report": report or {},
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place, so a
+    crash never leaves a half-written output."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+
+
+def write_outputs(
+    doc: Document,
+    out_dir: Path,
+    stem: str,
+    lang: str,
+    formats: tuple[str, ...],
+    mono: bool,
+    report: dict[str, Any],
+) -> list[Path]:
+    """Render every requested format first, then write them: a rendering error
+    leaves no output at all rather than some of them."""
+    texts: dict[Path, str] = {}
+    for fmt in formats:
+        path = out_dir / f"{stem}.{lang}.{fmt}"
+        if fmt == "md":
+            texts[path] = render_markdown(doc, lang, mono, report)
+        elif fmt == "html":
+            texts[path] = render_html(doc, lang, mono, report)
+        elif fmt == "json":
+            texts[path] = render_json(doc, lang, report)
+    for path, text in texts.items():
+        write_atomic(path, text)
+    return list(texts)

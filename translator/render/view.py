@@ -1,0 +1,206 @@
+"""Document → a view model that templates can walk without any logic of their own.
+
+Text is escaped here, once, for each format: templates only place it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from ..model import Document, Figure, Formula, FormulaBlock, Paragraph, Reference, Section, Segment
+from .inline import Piece, anchor, link_for, source_pieces, translation_pieces
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+
+
+def md_escape(text: str) -> str:
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _md(pieces: Iterable[Piece], known: set[str]) -> str:
+    out = []
+    for piece in pieces:
+        text = md_escape(piece.text)
+        if piece.span is not None:
+            href = link_for(piece.span, known)
+            if piece.span.kind == "url" and piece.text.startswith(("http://", "https://")):
+                out.append(f"<{piece.text}>")
+                continue
+            if href:
+                text = f"[{text}]({href})"
+        out.append(text)
+    return "".join(out)
+
+
+def _html(pieces: Iterable[Piece], known: set[str]) -> Markup:
+    out = []
+    for piece in pieces:
+        text = escape(piece.text)
+        if piece.span is not None:
+            href = link_for(piece.span, known)
+            if piece.span.kind == "url" and piece.text.startswith(("http://", "https://")):
+                href = piece.text
+            if href:
+                text = Markup('<a class="{}" href="{}">{}</a>').format(piece.span.kind, href, text)
+            else:
+                text = Markup('<span class="{}">{}</span>').format(piece.span.kind, text)
+        out.append(text)
+    return Markup("").join(out)
+
+
+@dataclass
+class SegView:
+    id: str
+    kind: str
+    status: str
+    error: str | None
+    src_md: str
+    tr_md: str | None
+    src_html: Markup
+    tr_html: Markup | None
+    src_text: str
+    tr_text: str | None
+
+
+@dataclass
+class FigureView:
+    id: str
+    kind: str
+    label: str
+    caption: SegView | None
+    notes: list[SegView]
+    rows: list[list[str]]
+    name: str
+
+
+@dataclass
+class BlockView:
+    kind: str  # "paragraph" | "formula" | "figure"
+    seg: SegView | None = None
+    formula: Formula | None = None
+    figure: FigureView | None = None
+
+
+@dataclass
+class SectionView:
+    id: str
+    number: str
+    depth: int
+    heading: SegView | None
+    blocks: list[BlockView] = field(default_factory=list)
+    subsections: list[SectionView] = field(default_factory=list)
+
+
+@dataclass
+class NoteView:
+    id: str
+    n: str
+    segments: list[SegView]
+
+
+@dataclass
+class DocView:
+    lang: str
+    mono: bool
+    title: SegView | None
+    authors: list[Any]
+    keywords: list[SegView]
+    parts: list[tuple[str, list[SectionView]]]
+    notes: list[NoteView]
+    references: list[Reference]
+    report: dict[str, Any]
+    toc: list[tuple[int, str, str]]
+
+
+def build_view(doc: Document, lang: str, mono: bool, report: dict[str, Any]) -> DocView:
+    known = {anchor("bibr", r.id) for r in doc.references}
+    known |= {anchor("figure", f.id) for f in doc.figures}
+    known |= {anchor("formula", f.id) for f in doc.formulas()}
+    known |= {anchor("foot", n.id) for n in doc.notes}
+
+    def seg(s: Segment) -> SegView:
+        tr = list(translation_pieces(s)) if s.translation is not None else None
+        src = list(source_pieces(s))
+        return SegView(
+            id=s.id,
+            kind=s.kind,
+            status=s.status,
+            error=s.error,
+            src_md=_md(src, known),
+            tr_md=_md(tr, known) if tr is not None else None,
+            src_html=_html(src, known),
+            tr_html=_html(tr, known) if tr is not None else None,
+            src_text=s.text,
+            tr_text=s.translation,
+        )
+
+    def fig(f: Figure) -> FigureView:
+        name = f.head or (("Table " if f.kind == "table" else "Figure ") + f.label).strip()
+        return FigureView(
+            id=anchor(f.kind, f.id),
+            kind=f.kind,
+            label=f.label,
+            caption=seg(f.caption) if f.caption else None,
+            notes=[seg(n) for n in f.notes],
+            rows=f.rows,
+            name=name,
+        )
+
+    figures = {f.id: f for f in doc.figures}
+    placed: set[str] = set()
+    toc: list[tuple[int, str, str]] = []
+
+    def section(s: Section, depth: int) -> SectionView:
+        view = SectionView(id=s.id, number=s.number, depth=depth, heading=seg(s.heading) if s.heading else None)
+        if s.heading:
+            label = f"{s.number} {s.heading.translation or s.heading.text}".strip()
+            toc.append((depth, s.id, label))
+        for block in s.blocks:
+            if isinstance(block, Paragraph):
+                view.blocks.append(BlockView("paragraph", seg=seg(block.segment)))
+                # A figure goes right after the first paragraph that cites it.
+                for span in block.segment.spans:
+                    if span.kind in ("figure", "table") and span.target in figures and span.target not in placed:
+                        placed.add(span.target)
+                        view.blocks.append(BlockView("figure", figure=fig(figures[span.target])))
+            elif isinstance(block, FormulaBlock):
+                view.blocks.append(BlockView("formula", formula=block.formula))
+        view.subsections = [section(sub, depth + 1) for sub in s.subsections]
+        return view
+
+    def part(sections: list[Section]) -> list[SectionView]:
+        return [section(s, 1) for s in sections]
+
+    parts: list[tuple[str, list[SectionView]]] = [("abstract", part(doc.abstract)), ("body", part(doc.body))]
+    rest = [f for f in doc.figures if f.id not in placed]
+    if rest:
+        holder = SectionView(id="figures", number="", depth=1, heading=None)
+        holder.blocks = [BlockView("figure", figure=fig(f)) for f in rest]
+        parts.append(("figures", [holder]))
+    parts.append(("acknowledgements", part(doc.acknowledgements)))
+    parts.append(("annexes", part(doc.annexes)))
+    return DocView(
+        lang=lang,
+        mono=mono,
+        title=seg(doc.title) if doc.title else None,
+        authors=doc.authors,
+        keywords=[seg(k) for k in doc.keywords],
+        parts=parts,
+        notes=[NoteView(anchor("foot", n.id), n.n, [seg(s) for s in n.segments]) for n in doc.notes],
+        references=doc.references,
+        report=report,
+        toc=toc,
+    )
+
+
+def ref_anchor(ref: Reference) -> str:
+    return anchor("bibr", ref.id)
+
+
+FILTERS: dict[str, Callable[..., Any]] = {"md_escape": md_escape, "ref_anchor": ref_anchor}
