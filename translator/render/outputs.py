@@ -36,12 +36,25 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 def render_markdown(doc: Document, lang: str, mono: bool = False, report: dict[str, Any] | None = None) -> str:
     view = build_view(doc, lang, mono, report or {})
     text = _environment(False).get_template("paper.md.j2").render(view=view, labels=labels_for(lang))
-    # Templates leave runs of blank lines where optional parts are absent.
-    lines: list[str] = []
-    for line in text.splitlines():
-        if line.strip() or (lines and lines[-1].strip()):
-            lines.append(line.rstrip())
-    return "\n".join(lines).strip() + "\n"
+    return _tidy_markdown(text)
+
+
+def _tidy_markdown(text: str) -> str:
+    """One blank line between blocks: every paragraph of ours is one line, so
+    only table rows and fenced blocks hold lines that must stay together."""
+    out: list[str] = []
+    fenced = False
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line.strip():
+            continue
+        together = fenced or (line.startswith("|") and out and out[-1].startswith("|"))
+        if out and not together:
+            out.append("")
+        out.append(line)
+        if line.startswith("```"):
+            fenced = not fenced
+    return "\n".join(out) + "\n"
 
 
 def render_html(doc: Document, lang: str, mono: bool = False, report: dict[str, Any] | None = None) -> str:
@@ -69,6 +82,9 @@ def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
