@@ -325,7 +325,11 @@ class _Reader:
             labels = self.x("t:label", el)
             descs = self.x("t:figDesc", el)
             caption = self.segment(descs[0], "caption", "Figures and tables") if descs else None
-            notes = [self.segment(p, "caption", "Figures and tables") for p in self.x("t:note/t:p", el)]
+            notes = [
+                self.segment(p, "caption", "Figures and tables")
+                for note in self.x("t:note", el)
+                for p in (self.x("t:p", note) or [note])
+            ]
             rows = [[_all_text(c) for c in self.x("t:cell", r)] for r in self.x("t:table/t:row", el)]
             figures.append(
                 Figure(
