@@ -63,8 +63,12 @@ class GrobidClient:
         grows with the page count.
         """
         timeout = httpx.Timeout(self.timeout + self.timeout_per_page * pages, connect=10.0)
-        data = [("consolidateHeader", "0"), ("consolidateCitations", "0"), ("includeRawCitations", "1")]
-        data += [("teiCoordinates", c) for c in TEI_COORDINATES]
+        data: dict[str, str | list[str]] = {
+            "consolidateHeader": "0",
+            "consolidateCitations": "0",
+            "includeRawCitations": "1",
+            "teiCoordinates": list(TEI_COORDINATES),
+        }
         content = pdf.read_bytes()
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
@@ -72,7 +76,7 @@ class GrobidClient:
                 response = self._http.post(
                     f"{self.url}/api/processFulltextDocument",
                     files={"input": (pdf.name, content, "application/pdf")},
-                    data=data,  # type: ignore[arg-type]
+                    data=data,
                     timeout=timeout,
                 )
             except httpx.TimeoutException as exc:

@@ -1,0 +1,80 @@
+"""The GROBID client against a local server that answers like GROBID."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from translator.errors import GrobidParseError, GrobidUnavailableError
+from translator.parsing.grobid_client import TEI_COORDINATES, GrobidClient
+from translator.parsing.tei_reader import read_tei
+
+from .conftest import corpus_pairs, needs_corpus
+from .fixtures import SMALL_TEI, make_pdf
+from .servers.fake_grobid import FakeGrobid
+
+
+def test_isalive_and_fulltext(grobid: FakeGrobid, tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "tiny.pdf")
+    grobid.add(pdf.read_bytes(), SMALL_TEI.encode())
+    client = GrobidClient(grobid.url)
+    assert client.is_alive()
+    tei = client.process_fulltext(pdf, pages=2)
+    assert read_tei(tei).title is not None
+    sent = grobid.requests[-1]
+    assert sorted(sent["teiCoordinates"]) == sorted(TEI_COORDINATES)
+
+
+def test_busy_service_is_retried(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "tiny.pdf")
+    waits: list[float] = []
+    with FakeGrobid({pdf.read_bytes(): SMALL_TEI.encode()}, busy=3) as grobid:
+        client = GrobidClient(grobid.url, sleep=waits.append, backoff=1.0)
+        assert client.process_fulltext(pdf).startswith(b"<?xml")
+        assert len(grobid.requests) == 4
+    assert waits == [1.0, 2.0, 4.0]
+
+
+def test_always_busy_gives_up(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "tiny.pdf")
+    with FakeGrobid(busy=100) as grobid:
+        client = GrobidClient(grobid.url, attempts=3, sleep=lambda s: None)
+        with pytest.raises(GrobidUnavailableError, match="busy"):
+            client.process_fulltext(pdf)
+
+
+def test_unparseable_pdf(grobid: FakeGrobid, tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "unknown.pdf")
+    with pytest.raises(GrobidParseError, match="cannot parse this PDF"):
+        GrobidClient(grobid.url).process_fulltext(pdf)
+
+
+def test_unreachable_names_url_and_fix() -> None:
+    client = GrobidClient("http://127.0.0.1:9")
+    assert not client.is_alive()
+    with pytest.raises(GrobidUnavailableError) as err:
+        client.check_alive()
+    assert "http://127.0.0.1:9" in str(err.value) and "serve_grobid.sh" in str(err.value)
+
+
+def test_timeout_grows_with_pages(tmp_path: Path) -> None:
+    seen: list[float | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"]["read"])
+        return httpx.Response(200, content=SMALL_TEI.encode())
+
+    client = GrobidClient("http://grobid", timeout=60, timeout_per_page=5, transport=httpx.MockTransport(handler))
+    pdf = make_pdf(tmp_path / "tiny.pdf")
+    client.process_fulltext(pdf, pages=2)
+    client.process_fulltext(pdf, pages=40)
+    assert seen == [70.0, 260.0]
+
+
+@needs_corpus
+@pytest.mark.parametrize("pdf, tei", corpus_pairs(), ids=lambda p: p.stem)
+def test_replays_corpus_pairs(grobid: FakeGrobid, pdf: Path, tei: Path) -> None:
+    grobid.add_files(pdf, tei)
+    assert GrobidClient(grobid.url).process_fulltext(pdf) == tei.read_bytes()

@@ -1,0 +1,108 @@
+"""Rendering: golden Markdown, escaped HTML, the JSON model, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from translator.chunking.protect import protect, restore
+from translator.model import Document
+from translator.parsing.tei_reader import read_tei
+from translator.render import render_html, render_json, render_markdown, write_atomic, write_outputs
+
+from .fixtures import SMALL_TEI
+from .servers.fake_llm import pseudo_translate
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def translated_small_doc(fail: str | None = None) -> Document:
+    """The small TEI with every segment given the fake server's translation."""
+    doc = read_tei(SMALL_TEI)
+    for seg in doc.segments():
+        if seg.id == fail:
+            seg.status, seg.error = "failed", "missing <x1/>"
+            continue
+        protected = protect(seg)
+        seg.translation_tagged = pseudo_translate(protected.text)
+        seg.translation = restore(seg.translation_tagged, protected.originals)
+        seg.status = "translated"
+    return doc
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"differs from {path}; UPDATE_GOLDEN=1 to accept"
+
+
+def test_markdown_golden() -> None:
+    _golden("tiny.zh.md", render_markdown(translated_small_doc(), "zh"))
+
+
+def test_markdown_mono_golden() -> None:
+    _golden("tiny.zh.mono.md", render_markdown(translated_small_doc(fail="p1"), "zh", mono=True))
+
+
+def test_markdown_keeps_citations_linked_and_references_untranslated() -> None:
+    md = render_markdown(translated_small_doc(), "zh")
+    assert md.count("[\\[1\\]](#ref-b0)") == 4  # original and translation, in the abstract and the intro
+    assert '<a id="ref-b1"></a>2. A Turing. Computing machinery and intelligence. Mind. 1950' in md
+    assert md.index("## 参考文献 References") > md.index("## 注释 Notes")
+    assert "```math\nJ(θ) = E[∑ t γ t r t ]    (1)\n```" in md
+
+
+def test_failed_segment_is_visible() -> None:
+    md = render_markdown(translated_small_doc(fail="p1"), "zh")
+    assert "⚠ **未翻译 Untranslated** (missing &lt;x1/&gt;)" in md
+    html = render_html(translated_small_doc(fail="p1"), "zh")
+    assert 'class="pair failed" id="p1"' in html
+
+
+def test_html_escapes_paper_text() -> None:
+    page = render_html(translated_small_doc(), "zh", report={"summary": "ok"})
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(" in page
+    tree = lxml_html.fromstring(page)
+    assert not tree.xpath("//script")
+    # Citation links point to reference-list entries that exist.
+    targets = {a.get("href")[1:] for a in tree.xpath("//a[@class='bibr']")}
+    assert targets == {"ref-b0", "ref-b1"}
+    for target in targets:
+        assert tree.xpath(f"//*[@id='{target}']")
+    # Side by side: every paragraph has its original and its translation.
+    pairs = tree.xpath("//div[contains(@class,'pair')]")
+    assert pairs and all(p.xpath("./div[@class='src']") and p.xpath("./div[@class='tr']") for p in pairs)
+    # Self-contained: nothing to fetch.
+    assert not tree.xpath("//link[@href] | //img[starts-with(@src,'http')] | //script[@src]")
+    assert [a.get("href") for a in tree.xpath("//nav//a")][:2] == ["#sec2", "#sec3"]
+
+
+def test_json_model_round_trip() -> None:
+    data = json.loads(render_json(translated_small_doc(), "zh", {"summary": "ok"}))
+    assert data["schema_version"] == 1 and data["target_lang"] == "zh"
+    body = data["document"]["body"]
+    first = body[0]["blocks"][0]["segment"]
+    assert first["status"] == "translated" and first["translation"] and first["spans"][0]["kind"] == "bibr"
+    assert data["document"]["references"][0]["id"] == "b0"
+
+
+def test_write_outputs_and_atomicity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = translated_small_doc()
+    paths = write_outputs(doc, tmp_path, "tiny", "zh", ("md", "html", "json"), False, {"summary": ""})
+    assert sorted(p.name for p in paths) == ["tiny.zh.html", "tiny.zh.json", "tiny.zh.md"]
+    before = (tmp_path / "tiny.zh.md").read_text(encoding="utf-8")
+
+    def boom(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        write_atomic(tmp_path / "tiny.zh.md", "half")
+    assert (tmp_path / "tiny.zh.md").read_text(encoding="utf-8") == before
+    assert not list(tmp_path.glob("*.part"))
