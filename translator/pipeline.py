@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .cache import TranslationCache
-from .chunking.chunker import Unit, plan, plan_batches
+from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
 from .engine.client import ChatClient
 from .engine.prompts import PROMPT_VERSION, system_message, user_message
@@ -133,12 +133,11 @@ def estimate(document: Document, settings: Settings, cache: TranslationCache | N
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
     todo = units
-    cached = 0
+    translator = Translator(settings, _NoClient(), cache or _NoCache(), title, PROMPT_VERSION)  # type: ignore[arg-type]
     if cache is not None:
-        translator = Translator(settings, _NoClient(), cache, title, PROMPT_VERSION)  # type: ignore[arg-type]
         todo = translator.cached(units)
-        cached = len(units) - len(todo)
-    batches = plan_batches(todo, settings.max_request_tokens, settings.concurrency, settings.min_request_tokens)
+    cached = len(units) - len(todo)
+    batches = translator.plan(units, todo)
     prompt = 0
     for batch in batches:
         ids = {str(i + 1): u.text for i, u in enumerate(batch.units)}
@@ -162,6 +161,11 @@ def estimate(document: Document, settings: Settings, cache: TranslationCache | N
 
 class _NoClient:
     retries = 0
+
+
+class _NoCache:
+    def get_many(self, keys: object) -> dict[str, str]:
+        return {}
 
 
 def cost(settings: Settings, prompt_tokens: int, completion_tokens: int) -> float | None:

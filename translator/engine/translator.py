@@ -100,21 +100,32 @@ class Translator:
         self.stats.cache_hits += len(units) - len(missing)
         return missing
 
+    def plan(self, units: list[Unit], todo: list[Unit]) -> list[Batch]:
+        """Requests for the ``todo`` units.
+
+        Batches are cut over *all* units and then emptied of the cached ones, so
+        a resumed run never sends more requests than the interrupted run had left.
+        """
+        s = self.settings
+        wanted = {u.key for u in todo}
+        batches = plan_batches(units, s.max_request_tokens, s.concurrency, s.min_request_tokens)
+        kept = [Batch([u for u in b.units if u.key in wanted]) for b in batches]
+        return [b for b in kept if b.units]
+
     def run(self, units: list[Unit], progress: ProgressCallback | None = None) -> dict[str, UnitResult]:
         """Translate every unit not already answered; returns all results by unit key."""
         self._progress = progress
         self.stats.units = len(units)
-        self.stats.source_tokens = sum(u.tokens for u in units)
         todo = self.cached(units)
+        self.stats.source_tokens = sum(u.tokens for u in todo)
         if progress and len(units) > len(todo):
             progress(len(units) - len(todo), 0)
-        s = self.settings
-        batches = plan_batches(todo, s.max_request_tokens, s.concurrency, s.min_request_tokens)
+        batches = self.plan(units, todo)
         # Largest first: the classic way to make parallel workers finish together.
         batches.sort(key=lambda b: b.tokens, reverse=True)
         if not batches:
             return self.results
-        with ThreadPoolExecutor(max_workers=s.concurrency, thread_name_prefix="translate") as pool:
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="translate") as pool:
             futures: list[Future[None]] = [pool.submit(self._batch, b) for b in batches]
             try:
                 done, _ = wait(futures, return_when=FIRST_EXCEPTION)
