@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -59,7 +60,7 @@ class RichProgress:
 
     def note(self, message: str) -> None:
         if self.enabled:
-            self.console.print(f"[dim]{message}[/dim]")
+            self.console.print(f"[dim]{escape(message)}[/dim]", soft_wrap=True)
 
     def stop(self) -> None:
         if self.bar is not None:
@@ -139,7 +140,7 @@ def main(
         result = pipeline.run(input_path, settings, out_dir, tei, progress=progress)
     except TranslatorError as exc:
         progress.stop()
-        console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         if quiet:
             click.echo(f"error: {exc}", err=True)
         sys.exit(int(exc.exit_code))
@@ -151,14 +152,15 @@ def main(
     report = result.report
     if verbose:
         console.print_json(json.dumps(report, ensure_ascii=False))
-    console.print(report["summary"], highlight=False)
+    console.print(report["summary"], highlight=False, soft_wrap=True)
     for path in result.outputs:
-        console.print(f"wrote {path}", highlight=False)
+        console.print(f"wrote {path}", highlight=False, soft_wrap=True)
     if result.failed:
         console.print(
             f"[yellow]warning:[/yellow] {len(result.failed)} segment(s) kept their original text (marked "
             "in the outputs, listed in the JSON report); rerun to retry only those",
             highlight=False,
+            soft_wrap=True,
         )
         sys.exit(int(ExitCode.PARTIAL))
 

@@ -149,6 +149,6 @@ def load_settings(
     settings = Settings(**values)
     if settings.concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
-    if settings.max_request_tokens < 50:
-        raise ConfigError("--max-request-tokens must be at least 50")
+    if settings.max_request_tokens < 20:
+        raise ConfigError("--max-request-tokens must be at least 20")
     return settings

@@ -1,0 +1,194 @@
+"""The command line, end to end through the fake GROBID and the fake LLM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from translator.cli import main
+from translator.errors import ExitCode
+
+from .conftest import ROOT
+from .fixtures import SMALL_TEI, make_pdf, write_small_tei
+from .servers.fake_grobid import FakeGrobid
+from .servers.fake_llm import FakeLLM, FaultPlan
+
+
+def invoke(args: list[str], **env: str) -> Result:
+    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def paper(tmp_path: Path, grobid: FakeGrobid) -> Path:
+    pdf = make_pdf(tmp_path / "paper.pdf")
+    grobid.add(pdf.read_bytes(), SMALL_TEI.encode())
+    return pdf
+
+
+def test_pdf_to_all_three_outputs(paper: Path, grobid: FakeGrobid, llm: FakeLLM, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke([str(paper), "--lang", "zh", "--out", str(out)], GROBID_URL=grobid.url, OPENAI_BASE_URL=llm.base_url)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "paper.tei.xml", "paper.zh.html", "paper.zh.json", "paper.zh.md",
+    ]  # fmt: skip
+    data = json.loads((out / "paper.zh.json").read_text(encoding="utf-8"))
+    assert data["report"]["failed"] == 0 and data["report"]["translated"] == data["report"]["segments"]
+    assert "20 segments: 20 translated" in result.output
+
+    # Rerun: the kept TEI is reused and every answer comes from the cache.
+    grobid_calls, llm_calls = len(grobid.requests), llm.count()
+    again = invoke([str(paper), "--lang", "zh", "--out", str(out)], GROBID_URL=grobid.url, OPENAI_BASE_URL=llm.base_url)
+    assert again.exit_code == 0
+    assert len(grobid.requests) == grobid_calls and llm.count() == llm_calls
+    assert "20 from cache" in again.output
+
+
+def test_formats_and_mono(tmp_path: Path, llm: FakeLLM) -> None:
+    tei = write_small_tei(tmp_path)
+    result = invoke([str(tei), "--format", "md", "--mono"], OPENAI_BASE_URL=llm.base_url)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.glob("tiny.zh.*")] == ["tiny.zh.md"]
+    md = (tmp_path / "tiny.zh.md").read_text(encoding="utf-8")
+    assert "Robots learn from rewards" not in md  # translation only
+
+
+def test_dry_run_calls_no_api(tmp_path: Path, llm: FakeLLM) -> None:
+    tei = write_small_tei(tmp_path)
+    result = invoke([str(tei), "--dry-run", "--price", "0.15,0.60", "-q"], OPENAI_BASE_URL=llm.base_url)
+    assert result.exit_code == 0, result.output
+    estimate = json.loads(result.output)
+    assert estimate["segments"] == 20 and estimate["requests"] >= 1
+    assert estimate["prompt_tokens"] > estimate["source_tokens"] > 0
+    assert estimate["cost_estimate"] > 0
+    assert llm.count() == 0
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["missing.pdf"], ExitCode.BAD_INPUT, "no such file"),
+        (["notes.txt"], ExitCode.BAD_INPUT, "not a PDF"),
+        (["empty.tei.xml"], ExitCode.BAD_INPUT, "cannot read"),
+        (["tiny.tei.xml", "--format", "pdf"], ExitCode.BAD_INPUT, "unknown format"),
+    ],
+)
+def test_bad_input_exit_codes(tmp_path: Path, args: list[str], code: int, message: str) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "empty.tei.xml").write_text("")
+    write_small_tei(tmp_path)
+    os.chdir(tmp_path)
+    result = invoke(args, OPENAI_BASE_URL="http://127.0.0.1:9/v1")
+    assert result.exit_code == code
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_grobid_unreachable(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "paper.pdf")
+    result = invoke([str(pdf)], GROBID_URL="http://127.0.0.1:9", OPENAI_BASE_URL="http://127.0.0.1:9/v1")
+    assert result.exit_code == ExitCode.GROBID_UNREACHABLE
+    assert "http://127.0.0.1:9" in result.output and "serve_grobid.sh" in result.output
+
+
+def test_grobid_cannot_parse(tmp_path: Path, grobid: FakeGrobid) -> None:
+    pdf = make_pdf(tmp_path / "paper.pdf")  # not known to the fake: it answers 500
+    result = invoke([str(pdf)], GROBID_URL=grobid.url, OPENAI_BASE_URL="http://127.0.0.1:9/v1")
+    assert result.exit_code == ExitCode.GROBID_FAILED
+    assert "cannot parse this PDF" in result.output
+
+
+def test_bad_api_key(tmp_path: Path) -> None:
+    tei = write_small_tei(tmp_path)
+    with FakeLLM(api_key="right") as llm:
+        result = invoke([str(tei)], OPENAI_BASE_URL=llm.base_url, OPENAI_API_KEY="wrong")
+    assert result.exit_code == ExitCode.API_AUTH
+    assert "OPENAI_API_KEY" in result.output
+    assert not list(tmp_path.glob("tiny.zh.*"))
+
+
+def test_partial_translation_exit_code(tmp_path: Path) -> None:
+    tei = write_small_tei(tmp_path)
+    with FakeLLM(FaultPlan(rate=1.0, kinds=("placeholder",))) as llm:
+        result = invoke([str(tei), "--format", "json"], OPENAI_BASE_URL=llm.base_url, TRANSLATOR_VALIDATION_RETRIES="1")
+    assert result.exit_code == ExitCode.PARTIAL
+    report = json.loads((tmp_path / "tiny.zh.json").read_text(encoding="utf-8"))["report"]
+    assert report["failed"] >= 1 and len(report["failed_segments"]) == report["failed"]
+    assert "kept their original text" in result.output
+
+
+def translations(path: Path) -> dict[str, str | None]:
+    """Segment id → translation, from a JSON output."""
+    found: dict[str, str | None] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "translation" in node and "id" in node:
+                found[node["id"]] = node["translation"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(path.read_text(encoding="utf-8"))["document"])
+    return found
+
+
+def _run_cli(tei: Path, out: Path, cache: Path, llm: FakeLLM) -> subprocess.Popen[bytes]:
+    env = dict(
+        os.environ,
+        OPENAI_BASE_URL=llm.base_url,
+        TRANSLATOR_CACHE_DIR=str(cache),
+        TRANSLATOR_CONCURRENCY="2",
+        TRANSLATOR_MAX_REQUEST_TOKENS="30",
+        TRANSLATOR_MIN_REQUEST_TOKENS="10",
+        PYTHONPATH=str(ROOT),
+    )
+    cmd = [sys.executable, "-m", "translator", str(tei), "--out", str(out), "--format", "json", "-q"]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_kill_9_and_resume(tmp_path: Path) -> None:
+    tei = write_small_tei(tmp_path)
+    with FakeLLM(latency=0.3) as llm:
+        full = _run_cli(tei, tmp_path / "full", tmp_path / "cache-full", llm)
+        assert full.wait(60) == 0
+        uninterrupted = llm.count()
+    assert uninterrupted >= 8
+
+    with FakeLLM(latency=0.3) as llm:
+        victim = _run_cli(tei, tmp_path / "out", tmp_path / "cache", llm)
+        deadline = time.monotonic() + 30
+        while llm.count() < uninterrupted // 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+        answered_before_kill = llm.count()
+        assert 0 < answered_before_kill < uninterrupted
+        assert not (tmp_path / "out" / "tiny.zh.json").exists()
+        resumed = _run_cli(tei, tmp_path / "out", tmp_path / "cache", llm)
+        assert resumed.wait(60) == 0
+        total = llm.count()
+    # Every answer received before the kill was kept: at most the requests in flight are sent again.
+    assert total <= uninterrupted + 2  # concurrency 2
+    full_doc = translations(tmp_path / "full" / "tiny.zh.json")
+    assert len(full_doc) == 20 and all(full_doc.values())
+    assert translations(tmp_path / "out" / "tiny.zh.json") == full_doc
+
+
+def test_two_runs_share_one_cache(tmp_path: Path) -> None:
+    tei = write_small_tei(tmp_path)
+    with FakeLLM(latency=0.05) as llm:
+        runs = [_run_cli(tei, tmp_path / f"out{i}", tmp_path / "cache", llm) for i in range(2)]
+        assert [r.wait(60) for r in runs] == [0, 0], [r.stderr.read() if r.stderr else b"" for r in runs]
+    first = translations(tmp_path / "out0" / "tiny.zh.json")
+    assert len(first) == 20 and all(first.values())
+    assert translations(tmp_path / "out1" / "tiny.zh.json") == first
