@@ -16,6 +16,15 @@ def test_reasoning_blocks_are_removed() -> None:
     assert strip_reasoning("answer<think>unfinished") == "answer"
 
 
+def test_quoted_think_tags_in_the_paper_survive() -> None:
+    source = "The model writes its reasoning inside <think>...</think> tags."
+    reply = '<think>plan</think>{"1": "模型在 <think>...</think> 标签内写推理。"}'
+    parsed = parse_answer(reply, ["1"], {"1": source})
+    assert parsed.texts == {"1": "模型在 <think>...</think> 标签内写推理。"}
+    # Without such a source, the same block inside a value is model reasoning.
+    assert parse_answer(reply, ["1"]).texts == {"1": "模型在  标签内写推理。"}
+
+
 @pytest.mark.parametrize(
     "text",
     ["Here is the translation: 你好", "Sure! Here's the translation:\n你好", "译文：你好", "Translation: 你好"],
@@ -44,6 +53,10 @@ def test_language_check() -> None:
     assert looks_untranslated(src, src, "fr") is not None
     assert looks_untranslated("Introduction", "Introduction", "fr") is None  # too short to judge
     assert looks_untranslated("SPOT <x1/>", "SPOT <x1/>", "zh") is None
+    for name in ("QT-Opt", "TinyRL", "GPT-4", "RLPD", "x = 3"):
+        assert looks_untranslated(name, name, "zh") is None, name
+    for heading in ("BACKGROUND", "Methods", "reinforcement learning"):
+        assert looks_untranslated(heading, heading, "zh") is not None, heading
 
 
 def test_paper_text_only_in_the_last_user_message() -> None:

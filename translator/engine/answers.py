@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 _REASONING = re.compile(
     r"<(think|thinking|reasoning|reflection)>.*?</\1>", re.DOTALL | re.IGNORECASE
 )
+_LEADING_REASONING = re.compile(
+    r"\s*<(think|thinking|reasoning|reflection)>.*?</\1>", re.DOTALL | re.IGNORECASE
+)
 _OPEN_REASONING = re.compile(r"<(think|thinking|reasoning|reflection)>", re.IGNORECASE)
 _CLOSE_ONLY = re.compile(r"^.*?</(think|thinking|reasoning|reflection)>", re.DOTALL | re.IGNORECASE)
 _CHATTER = re.compile(
@@ -28,13 +31,27 @@ class AnswerError(ValueError):
     """The reply as a whole is unusable (no JSON object in it)."""
 
 
-def strip_reasoning(text: str) -> str:
-    text = _REASONING.sub("", text)
+def strip_reasoning(text: str, everywhere: bool = True) -> str:
+    """Remove reasoning blocks.
+
+    With ``everywhere=False`` only blocks before the answer are removed: papers
+    about language models quote ``<think>`` tags, and those must survive.
+    """
+    if everywhere:
+        text = _REASONING.sub("", text)
+    else:
+        while True:
+            match = _LEADING_REASONING.match(text)
+            if not match:
+                break
+            text = text[match.end() :]
     # Some servers drop the opening tag and send only "...</think>answer".
-    text = _CLOSE_ONLY.sub("", text)
+    close = _CLOSE_ONLY.match(text)
+    if close and "{" not in text[: close.start(1)]:
+        text = text[close.end() :]
     match = _OPEN_REASONING.search(text)
-    if match:  # an unclosed reasoning block swallows the rest
-        text = text[: match.start()]
+    if match and (everywhere or "{" not in text[: match.start()]):
+        text = text[: match.start()]  # an unclosed reasoning block swallows the rest
     return text.strip()
 
 
@@ -66,19 +83,22 @@ class ParsedAnswer:
     problems: dict[str, str] = field(default_factory=dict)
 
 
-def parse_answer(reply: str, expected: list[str]) -> ParsedAnswer:
+def parse_answer(reply: str, expected: list[str], sources: dict[str, str] | None = None) -> ParsedAnswer:
     """Map each expected id to its cleaned translation, or to the reason it is missing.
 
+    ``sources`` (id → source text) lets tags the paper itself contains survive.
     Raises :class:`AnswerError` when the reply holds no usable JSON object.
     """
-    data = _json_object(strip_reasoning(reply))
+    data = _json_object(strip_reasoning(reply, everywhere=False))
+    sources = sources or {}
     parsed = ParsedAnswer()
     for key in expected:
         value = data.get(key)
         if not isinstance(value, str):
             parsed.problems[key] = "missing from the answer" if value is None else "not a string"
             continue
-        text = strip_chatter(strip_reasoning(value))
+        quoted = bool(_OPEN_REASONING.search(sources.get(key, "")))
+        text = strip_chatter(value if quoted else strip_reasoning(value))
         if not text:
             parsed.problems[key] = "empty translation"
         else:

@@ -30,6 +30,10 @@ _SCRIPT = {
 }
 
 
+# An ordinary word (not an acronym, a mixed-case name or a symbol).
+_PLAIN_WORD = re.compile(r"(?<![\w-])(?:[A-Z]?[a-z]{3,}|[A-Z]{5,})(?![\w-])")
+
+
 def base(lang: str) -> str:
     return lang.lower().split("-")[0].split("_")[0]
 
@@ -53,6 +57,10 @@ def looks_untranslated(source: str, translation: str, lang: str) -> str | None:
     script = _SCRIPT.get(base(lang))
     src_letters = _letters(source)
     if script is not None:
+        if translation.strip() == source.strip() and _PLAIN_WORD.search(source):
+            # Even a one-word heading ("BACKGROUND") must change; names
+            # ("SPOT", "QT-Opt", "TinyRL") may stay as they are.
+            return f"the answer is the untranslated source, not {language_name(lang)}"
         if len(src_letters) < 12 or sum(1 for c in src_letters if script.match(c)) > len(src_letters) / 2:
             return None  # too short to judge, or the source is already in that script
         letters = _letters(translation)

@@ -190,7 +190,7 @@ class Translator:
             return
         ids = [str(i + 1) for i in range(len(batch.units))]
         try:
-            parsed = parse_answer(completion.text, ids)
+            parsed = parse_answer(completion.text, ids, {k: u.text for k, u in zip(ids, batch.units, strict=True)})
         except AnswerError as exc:
             self._retry_or_split(batch, attempt, str(exc))
             return
