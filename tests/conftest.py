@@ -14,7 +14,9 @@ from .servers.fake_llm import FakeLLM, FaultPlan
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
-CORPUS_REASON = f"the shared corpus is absent ({CORPUS}); the corpus tests need ../shared/corpus beside the project"
+CORPUS_REASON = (
+    f"the shared corpus is absent ({CORPUS}); the corpus tests need ../shared/corpus beside the project"
+)
 
 
 def corpus_available() -> bool:
@@ -28,7 +30,10 @@ def corpus_tei_files() -> list[Path]:
 def corpus_pairs() -> list[tuple[Path, Path]]:
     if not corpus_available():
         return []
-    return [(tei.with_name(tei.name.replace(".tei.xml", ".pdf")), tei) for tei in sorted(CORPUS.glob("pairs/*.tei.xml"))]
+    return [
+        (tei.with_name(tei.name.replace(".tei.xml", ".pdf")), tei)
+        for tei in sorted(CORPUS.glob("pairs/*.tei.xml"))
+    ]
 
 
 def manifest_counts() -> dict[str, dict[str, int]]:

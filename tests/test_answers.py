@@ -27,14 +27,21 @@ def test_quoted_think_tags_in_the_paper_survive() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Here is the translation: 你好", "Sure! Here's the translation:\n你好", "译文：你好", "Translation: 你好"],
+    [
+        "Here is the translation: 你好",
+        "Sure! Here's the translation:\n你好",
+        "译文：你好",
+        "Translation: 你好",
+    ],
 )
 def test_chatter_is_removed(text: str) -> None:
     assert strip_chatter(text) == "你好"
 
 
 def test_parse_answer_in_fences_with_chatter() -> None:
-    reply = 'Here is the translation:\n```json\n{"1": "你好", "2": "<think>x</think>世界"}\n```\nHope it helps!'
+    reply = (
+        'Here is the translation:\n```json\n{"1": "你好", "2": "<think>x</think>世界"}\n```\nHope it helps!'
+    )
     parsed = parse_answer(reply, ["1", "2", "3"])
     assert parsed.texts == {"1": "你好", "2": "世界"}
     assert parsed.problems == {"3": "missing from the answer"}

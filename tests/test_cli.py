@@ -35,7 +35,9 @@ def paper(tmp_path: Path, grobid: FakeGrobid) -> Path:
 
 def test_pdf_to_all_three_outputs(paper: Path, grobid: FakeGrobid, llm: FakeLLM, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = invoke([str(paper), "--lang", "zh", "--out", str(out)], GROBID_URL=grobid.url, OPENAI_BASE_URL=llm.base_url)
+    result = invoke(
+        [str(paper), "--lang", "zh", "--out", str(out)], GROBID_URL=grobid.url, OPENAI_BASE_URL=llm.base_url
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "paper.tei.xml", "paper.zh.html", "paper.zh.json", "paper.zh.md",
@@ -46,7 +48,9 @@ def test_pdf_to_all_three_outputs(paper: Path, grobid: FakeGrobid, llm: FakeLLM,
 
     # Rerun: the kept TEI is reused and every answer comes from the cache.
     grobid_calls, llm_calls = len(grobid.requests), llm.count()
-    again = invoke([str(paper), "--lang", "zh", "--out", str(out)], GROBID_URL=grobid.url, OPENAI_BASE_URL=llm.base_url)
+    again = invoke(
+        [str(paper), "--lang", "zh", "--out", str(out)], GROBID_URL=grobid.url, OPENAI_BASE_URL=llm.base_url
+    )
     assert again.exit_code == 0
     assert len(grobid.requests) == grobid_calls and llm.count() == llm_calls
     assert "20 from cache" in again.output
@@ -117,7 +121,9 @@ def test_bad_api_key(tmp_path: Path) -> None:
 def test_partial_translation_exit_code(tmp_path: Path) -> None:
     tei = write_small_tei(tmp_path)
     with FakeLLM(FaultPlan(rate=1.0, kinds=("placeholder",))) as llm:
-        result = invoke([str(tei), "--format", "json"], OPENAI_BASE_URL=llm.base_url, TRANSLATOR_VALIDATION_RETRIES="1")
+        result = invoke(
+            [str(tei), "--format", "json"], OPENAI_BASE_URL=llm.base_url, TRANSLATOR_VALIDATION_RETRIES="1"
+        )
     assert result.exit_code == ExitCode.PARTIAL
     report = json.loads((tmp_path / "tiny.zh.json").read_text(encoding="utf-8"))["report"]
     assert report["failed"] >= 1 and len(report["failed_segments"]) == report["failed"]

@@ -98,7 +98,11 @@ def run_pair(pdf: Path, tei: Path, tmp_path: Path, llm: FakeLLM) -> None:
         result = CliRunner().invoke(
             main,
             [str(pdf), "--lang", "zh", "--out", str(out), "-q"],
-            env={"GROBID_URL": grobid.url, "OPENAI_BASE_URL": llm.base_url, "TRANSLATOR_REQUEST_TIMEOUT": "1"},
+            env={
+                "GROBID_URL": grobid.url,
+                "OPENAI_BASE_URL": llm.base_url,
+                "TRANSLATOR_REQUEST_TIMEOUT": "1",
+            },
             catch_exceptions=False,
         )
     assert result.exit_code == 0, result.output

@@ -20,7 +20,9 @@ from .servers.fake_llm import CHATTER_MARKER, FAULTS, THINK_MARKER, FakeLLM, Fau
 
 
 def _settings(llm: FakeLLM, tmp_path: Path, **extra: object) -> Settings:
-    return load_settings({"base_url": llm.base_url, "cache_dir": tmp_path / "cache", "request_timeout": 1.0, **extra})
+    return load_settings(
+        {"base_url": llm.base_url, "cache_dir": tmp_path / "cache", "request_timeout": 1.0, **extra}
+    )
 
 
 def _run(llm: FakeLLM, tmp_path: Path, doc: Document | None = None, **extra: object) -> list[Segment]:
@@ -131,7 +133,7 @@ def test_unreachable_endpoint_is_a_clear_error(tmp_path: Path) -> None:
     settings = load_settings(
         {"base_url": "http://127.0.0.1:9/v1", "cache_dir": tmp_path, "max_attempts": 2, "request_timeout": 1}
     )
-    with pytest.raises(ApiUnavailableError, match="127.0.0.1:9"):
+    with pytest.raises(ApiUnavailableError, match=r"127\.0\.0\.1:9"):
         translate_document(read_tei(SMALL_TEI), settings, TranslationCache(tmp_path))
 
 

@@ -66,7 +66,9 @@ def test_timeout_grows_with_pages(tmp_path: Path) -> None:
         seen.append(request.extensions["timeout"]["read"])
         return httpx.Response(200, content=SMALL_TEI.encode())
 
-    client = GrobidClient("http://grobid", timeout=60, timeout_per_page=5, transport=httpx.MockTransport(handler))
+    client = GrobidClient(
+        "http://grobid", timeout=60, timeout_per_page=5, transport=httpx.MockTransport(handler)
+    )
     pdf = make_pdf(tmp_path / "tiny.pdf")
     client.process_fulltext(pdf, pages=2)
     client.process_fulltext(pdf, pages=40)

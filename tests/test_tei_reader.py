@@ -122,9 +122,7 @@ def test_corpus_tei_counts(path: Path) -> None:
         "biblStruct": _xcount(tree, "//t:listBibl/t:biblStruct"),
         "ref_bibr": _xcount(tree, "//t:ref[@type='bibr']"),
     }
-    body_paras = sum(
-        1 for top in doc.body for s in top.walk() for b in s.blocks if isinstance(b, Paragraph)
-    )
+    body_paras = sum(1 for top in doc.body for s in top.walk() for b in s.blocks if isinstance(b, Paragraph))
     paras_in_notes = _xcount(tree, "//t:text/t:body//t:note//t:p")
     assert body_paras == expected["paras"] - paras_in_notes
     assert len(list(doc.formulas())) == expected["formulas"]

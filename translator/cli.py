@@ -85,17 +85,29 @@ def _price(value: str | None) -> tuple[float | None, float | None]:
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("input_path", metavar="PAPER", type=click.Path(path_type=Path))
 @click.option("-l", "--lang", help="Target language code (zh, ja, ko, fr, de, ...). Default: zh.")
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default: beside PAPER).")
-@click.option("--tei", type=click.Path(path_type=Path), help="Start from this GROBID TEI instead of parsing the PDF.")
+@click.option(
+    "-o", "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default: beside PAPER)."
+)
+@click.option(
+    "--tei", type=click.Path(path_type=Path), help="Start from this GROBID TEI instead of parsing the PDF."
+)
 @click.option("--model", help="Model name at the endpoint. Default: gpt-4o-mini.")
-@click.option("--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL), e.g. http://localhost:11434/v1.")
+@click.option(
+    "--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL), e.g. http://localhost:11434/v1."
+)
 @click.option("--grobid-url", help="GROBID service (env GROBID_URL). Default: http://localhost:8070.")
 @click.option("--concurrency", type=int, help="Requests in flight at once. Default: 8.")
 @click.option("--max-request-tokens", type=int, help="Source tokens per request at most. Default: 1500.")
 @click.option("--rpm", "requests_per_minute", type=int, help="Client-side limit on requests per minute.")
 @click.option("--tpm", "tokens_per_minute", type=int, help="Client-side limit on tokens per minute.")
-@click.option("--timeout", "request_timeout", type=float, help="Seconds to wait for one API answer. Default: 180.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Translation cache folder (env TRANSLATOR_CACHE_DIR).")
+@click.option(
+    "--timeout", "request_timeout", type=float, help="Seconds to wait for one API answer. Default: 180."
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    help="Translation cache folder (env TRANSLATOR_CACHE_DIR).",
+)
 @click.option("--format", "formats", help="Outputs to write: any of md,html,json. Default: all three.")
 @click.option("--mono", is_flag=True, default=None, help="Translation only, without the original text.")
 @click.option("--price", help="INPUT,OUTPUT price per million tokens, to report the cost.")

@@ -11,9 +11,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SegmentKind = Literal[
-    "title", "abstract", "keyword", "heading", "paragraph", "caption", "footnote", "item"
-]
+SegmentKind = Literal["title", "abstract", "keyword", "heading", "paragraph", "caption", "footnote", "item"]
 SpanKind = Literal["bibr", "figure", "table", "formula", "foot", "url", "other"]
 SegmentStatus = Literal["pending", "translated", "cached", "failed"]
 

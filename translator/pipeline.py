@@ -118,7 +118,11 @@ def load(
 def plan_document(document: Document, settings: Settings) -> tuple[list[Segment], list[Unit]]:
     segments = list(document.segments())
     units = plan(
-        segments, settings.max_request_tokens, settings.concurrency, default_counter(), settings.min_request_tokens
+        segments,
+        settings.max_request_tokens,
+        settings.concurrency,
+        default_counter(),
+        settings.min_request_tokens,
     )
     return segments, units
 
@@ -141,9 +145,11 @@ def estimate(document: Document, settings: Settings, cache: TranslationCache | N
     prompt = 0
     for batch in batches:
         ids = {str(i + 1): u.text for i, u in enumerate(batch.units)}
-        prompt += counter.count(system_message(settings.lang, title, batch.sections)) + counter.count(
-            user_message(ids)
-        ) + 8
+        prompt += (
+            counter.count(system_message(settings.lang, title, batch.sections))
+            + counter.count(user_message(ids))
+            + 8
+        )
     source = sum(u.tokens for u in todo)
     completion = int(source * 1.2)
     return {
@@ -172,7 +178,9 @@ def cost(settings: Settings, prompt_tokens: int, completion_tokens: int) -> floa
     if settings.price_input is None and settings.price_output is None:
         return None
     return round(
-        prompt_tokens / 1e6 * (settings.price_input or 0) + completion_tokens / 1e6 * (settings.price_output or 0), 6
+        prompt_tokens / 1e6 * (settings.price_input or 0)
+        + completion_tokens / 1e6 * (settings.price_output or 0),
+        6,
     )
 
 
@@ -196,7 +204,9 @@ def translate_document(
 
 
 # -- stage 4: report and render ------------------------------------------------
-def build_report(segments: list[Segment], stats: RunStats, settings: Settings, elapsed: float) -> dict[str, Any]:
+def build_report(
+    segments: list[Segment], stats: RunStats, settings: Settings, elapsed: float
+) -> dict[str, Any]:
     failed = [s for s in segments if s.status == "failed"]
     counts = {k: sum(1 for s in segments if s.status == k) for k in ("translated", "cached", "failed")}
     price = cost(settings, stats.prompt_tokens, stats.completion_tokens)

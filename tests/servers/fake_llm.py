@@ -42,7 +42,9 @@ def pseudo_word(word: str) -> str:
 def pseudo_translate(text: str) -> str:
     """Deterministic stand-in for a Chinese translation of ``text``."""
     parts = PLACEHOLDER.split(text)
-    return "".join(p if PLACEHOLDER.fullmatch(p) else WORD.sub(lambda m: pseudo_word(m.group(0)), p) for p in parts)
+    return "".join(
+        p if PLACEHOLDER.fullmatch(p) else WORD.sub(lambda m: pseudo_word(m.group(0)), p) for p in parts
+    )
 
 
 @dataclass
@@ -186,8 +188,11 @@ class FakeLLM:
         if fault == "429":
             record.status = 429
             self._log(record)
-            h._json(429, {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}},
-                    {"retry-after": str(self.faults.retry_after)})
+            h._json(
+                429,
+                {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}},
+                {"retry-after": str(self.faults.retry_after)},
+            )
             return
         if fault == "500":
             record.status = 500
@@ -231,7 +236,9 @@ class FakeLLM:
             content = f"<think>{THINK_MARKER}: the user wants Chinese. Let me translate.</think>\n{content}"
         record.prompt_tokens = count_tokens(system) + count_tokens(user) + 8
         record.completion_tokens = count_tokens(content)
-        delay = self.latency + (record.completion_tokens / self.tokens_per_second if self.tokens_per_second else 0)
+        delay = self.latency + (
+            record.completion_tokens / self.tokens_per_second if self.tokens_per_second else 0
+        )
         if delay:
             time.sleep(delay)
         self._log(record)

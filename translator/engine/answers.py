@@ -11,9 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-_REASONING = re.compile(
-    r"<(think|thinking|reasoning|reflection)>.*?</\1>", re.DOTALL | re.IGNORECASE
-)
+_REASONING = re.compile(r"<(think|thinking|reasoning|reflection)>.*?</\1>", re.DOTALL | re.IGNORECASE)
 _LEADING_REASONING = re.compile(
     r"\s*<(think|thinking|reasoning|reflection)>.*?</\1>", re.DOTALL | re.IGNORECASE
 )

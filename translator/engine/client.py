@@ -112,9 +112,9 @@ class ChatClient:
         exc = state.outcome.exception() if state.outcome else None
         asked = retry_after(exc) if exc else None
         if asked is not None:
-            return min(asked + random.uniform(0, 0.1 * s.retry_initial_seconds), s.max_retry_seconds)
-        exp = s.retry_initial_seconds * 2 ** (state.attempt_number - 1)
-        return min(s.retry_max_seconds, exp) * random.uniform(0.5, 1.0)
+            return float(min(asked + random.uniform(0, 0.1 * s.retry_initial_seconds), s.max_retry_seconds))
+        exp = s.retry_initial_seconds * 2.0 ** (state.attempt_number - 1)
+        return float(min(s.retry_max_seconds, exp) * random.uniform(0.5, 1.0))
 
     def _count_retry(self, state: RetryCallState) -> None:
         with self._lock:

@@ -125,7 +125,9 @@ class Translator:
         batches.sort(key=lambda b: b.tokens, reverse=True)
         if not batches:
             return self.results
-        with ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="translate") as pool:
+        with ThreadPoolExecutor(
+            max_workers=self.settings.concurrency, thread_name_prefix="translate"
+        ) as pool:
             futures: list[Future[None]] = [pool.submit(self._batch, b) for b in batches]
             try:
                 done, _ = wait(futures, return_when=FIRST_EXCEPTION)
@@ -148,7 +150,10 @@ class Translator:
     def _request(self, batch: Batch, reason: str | None) -> tuple[Completion | None, str | None]:
         ids = {str(i + 1): unit for i, unit in enumerate(batch.units)}
         messages = [
-            {"role": "system", "content": system_message(self.settings.lang, self.title, batch.sections, reason)},
+            {
+                "role": "system",
+                "content": system_message(self.settings.lang, self.title, batch.sections, reason),
+            },
             {"role": "user", "content": user_message({k: u.text for k, u in ids.items()})},
         ]
         max_tokens = min(8192, 3 * batch.tokens + 256)
@@ -190,7 +195,9 @@ class Translator:
             return
         ids = [str(i + 1) for i in range(len(batch.units))]
         try:
-            parsed = parse_answer(completion.text, ids, {k: u.text for k, u in zip(ids, batch.units, strict=True)})
+            parsed = parse_answer(
+                completion.text, ids, {k: u.text for k, u in zip(ids, batch.units, strict=True)}
+            )
         except AnswerError as exc:
             self._retry_or_split(batch, attempt, str(exc))
             return
@@ -245,7 +252,9 @@ class Translator:
             self._progress(len(units), 0)
 
 
-def apply_results(segments: list[Segment], units: list[Unit], results: dict[str, UnitResult], lang: str) -> None:
+def apply_results(
+    segments: list[Segment], units: list[Unit], results: dict[str, UnitResult], lang: str
+) -> None:
     """Write translations (with protected spans restored) back into the segments."""
     by_segment: dict[str, list[Unit]] = {}
     for unit in units:

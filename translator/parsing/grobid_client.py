@@ -18,7 +18,9 @@ from ..errors import GrobidParseError, GrobidUnavailableError
 
 # Coordinates we will need to crop figures and formulas and to place headings.
 TEI_COORDINATES = ("figure", "formula", "head", "biblStruct")
-START_HINT = "start it with ./serve_grobid.sh (Docker or Java), or point --grobid-url / GROBID_URL at a running one"
+START_HINT = (
+    "start it with ./serve_grobid.sh (Docker or Java), or point --grobid-url / GROBID_URL at a running one"
+)
 
 
 class GrobidClient:
@@ -85,7 +87,9 @@ class GrobidClient:
                     "--grobid-timeout, or give GROBID more memory"
                 ) from exc
             except httpx.HTTPError as exc:
-                raise GrobidUnavailableError(f"GROBID at {self.url} cannot be reached ({exc}): {START_HINT}") from exc
+                raise GrobidUnavailableError(
+                    f"GROBID at {self.url} cannot be reached ({exc}): {START_HINT}"
+                ) from exc
             if response.status_code == 200:
                 return response.content
             if response.status_code == 503 and attempt < self.attempts:
@@ -98,7 +102,9 @@ class GrobidClient:
                     "or start GROBID with more concurrency"
                 )
             if response.status_code == 204:
-                raise GrobidParseError(f"GROBID found no text in {pdf.name}: the PDF may be scanned; run OCR first")
+                raise GrobidParseError(
+                    f"GROBID found no text in {pdf.name}: the PDF may be scanned; run OCR first"
+                )
             raise GrobidParseError(
                 f"GROBID cannot parse this PDF ({pdf.name}, HTTP {response.status_code}): check that it opens "
                 "in a PDF reader, or try --tei with a TEI you made elsewhere"

@@ -30,7 +30,9 @@ def check_pdf(path: Path, sample_pages: int = 5) -> PdfInfo:
     with path.open("rb") as fh:
         head = fh.read(1024)
     if b"%PDF-" not in head:
-        raise BadInputError(f"{path} is not a PDF (it does not start with %PDF-); pass the paper's PDF or --tei")
+        raise BadInputError(
+            f"{path} is not a PDF (it does not start with %PDF-); pass the paper's PDF or --tei"
+        )
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
@@ -51,7 +53,7 @@ def check_pdf(path: Path, sample_pages: int = 5) -> PdfInfo:
         for i in range(min(pages, sample_pages)):
             textpage = pdf[i].get_textpage()
             chars += len(textpage.get_text_range().strip())
-        if chars < MIN_TEXT_CHARS and pages <= sample_pages or chars == 0:
+        if (chars < MIN_TEXT_CHARS and pages <= sample_pages) or chars == 0:
             raise BadInputError(
                 f"{path} has no text layer (it looks scanned): run OCR first, e.g. "
                 "`ocrmypdf in.pdf out.pdf`, then translate out.pdf"

@@ -72,8 +72,12 @@ def _clean(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def _text_of(el: etree._Element) -> str:
+    return "".join(str(t) for t in el.itertext())
+
+
 def _all_text(el: etree._Element) -> str:
-    return _clean("".join(el.itertext()))
+    return _clean(_text_of(el))
 
 
 @dataclass
@@ -142,9 +146,9 @@ def _flatten(el: etree._Element, builder: _TextBuilder, skip: Iterable[str] = ()
         if name and name not in skip:
             if name == "ref":
                 kind = _REF_KINDS.get(child.get("type") or "", "other")
-                builder.add_span("".join(child.itertext()), kind, _target(child))
+                builder.add_span(_text_of(child), kind, _target(child))
             elif name == "formula":
-                builder.add_span("".join(child.itertext()), "other", _xml_id(child))
+                builder.add_span(_text_of(child), "other", _xml_id(child))
             elif name in ("lb", "pb"):
                 builder.add_text(" ")
             else:
@@ -396,8 +400,8 @@ def _reference(reader: _Reader, el: etree._Element, index: int) -> Reference:
     raw = reader.x("t:note[@type='raw_reference']", el)
     analytic_titles = reader.x("t:analytic/t:title", el)
     monogr_titles = reader.x("t:monogr/t:title", el)
-    title_el = (analytic_titles or monogr_titles or [None])[0]
-    title = _all_text(title_el) if title_el is not None else ""
+    titles = analytic_titles or monogr_titles
+    title = _all_text(titles[0]) if titles else ""
     venue = _all_text(monogr_titles[0]) if analytic_titles and monogr_titles else ""
     authors = [_person_name(p) for p in reader.x("t:analytic/t:author/t:persName", el)] or [
         _person_name(p) for p in reader.x("t:monogr/t:author/t:persName", el)

@@ -33,7 +33,9 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     return env
 
 
-def render_markdown(doc: Document, lang: str, mono: bool = False, report: dict[str, Any] | None = None) -> str:
+def render_markdown(
+    doc: Document, lang: str, mono: bool = False, report: dict[str, Any] | None = None
+) -> str:
     view = build_view(doc, lang, mono, report or {})
     text = _environment(False).get_template("paper.md.j2").render(view=view, labels=labels_for(lang))
     return _tidy_markdown(text)
@@ -93,8 +95,6 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
 
 
 def write_outputs(

@@ -157,7 +157,9 @@ def build_view(doc: Document, lang: str, mono: bool, report: dict[str, Any]) -> 
     toc: list[tuple[int, str, str]] = []
 
     def section(s: Section, depth: int) -> SectionView:
-        view = SectionView(id=s.id, number=s.number, depth=depth, heading=seg(s.heading) if s.heading else None)
+        view = SectionView(
+            id=s.id, number=s.number, depth=depth, heading=seg(s.heading) if s.heading else None
+        )
         if s.heading:
             label = f"{s.number} {s.heading.translation or s.heading.text}".strip()
             toc.append((depth, s.id, label))
@@ -166,7 +168,11 @@ def build_view(doc: Document, lang: str, mono: bool, report: dict[str, Any]) -> 
                 view.blocks.append(BlockView("paragraph", seg=seg(block.segment)))
                 # A figure goes right after the first paragraph that cites it.
                 for span in block.segment.spans:
-                    if span.kind in ("figure", "table") and span.target in figures and span.target not in placed:
+                    if (
+                        span.kind in ("figure", "table")
+                        and span.target in figures
+                        and span.target not in placed
+                    ):
                         placed.add(span.target)
                         view.blocks.append(BlockView("figure", figure=fig(figures[span.target])))
             elif isinstance(block, FormulaBlock):
