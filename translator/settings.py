@@ -42,7 +42,7 @@ class Settings:
     grobid_url: str = "http://localhost:8070"
     concurrency: int = 8
     max_request_tokens: int = 1500
-    min_request_tokens: int = 600
+    min_request_tokens: int = 500
     requests_per_minute: int | None = None
     tokens_per_minute: int | None = None
     max_attempts: int = 6

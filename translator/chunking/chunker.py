@@ -133,7 +133,7 @@ def unit_limit(total: int, budget: int, concurrency: int, min_tokens: int) -> in
     return min(budget, max(share // 2, min_tokens // 2))
 
 
-def plan_batches(units: list[Unit], budget: int, concurrency: int = 1, min_tokens: int = 600) -> list[Batch]:
+def plan_batches(units: list[Unit], budget: int, concurrency: int = 1, min_tokens: int = 500) -> list[Batch]:
     """Group consecutive units into requests of at most ``budget`` source tokens,
     minimising the largest request (the one every other worker waits for)."""
     if not units:
@@ -176,7 +176,7 @@ def plan(
     budget: int,
     concurrency: int,
     counter: TokenCounter,
-    min_tokens: int = 600,
+    min_tokens: int = 500,
 ) -> list[Unit]:
     """Cut every segment of a document into units.
 

@@ -1,0 +1,128 @@
+"""Translation throughput and prompt overhead on the corpus pairs.
+
+The local fake OpenAI-compatible server answers after ``latency`` seconds plus
+``completion tokens / tokens-per-second`` per request (0.3 s and 50 tokens/s
+by default), with 8 requests in flight.  For each paper it reports:
+
+- efficiency = ideal / wall, where ideal = completion tokens / (8 × 50) + 0.3 s
+  (perfect parallelism, one first-token delay) — target ≥ 0.8;
+- prompt ratio = prompt tokens / source tokens — target ≤ 1.3;
+- peak memory (Python allocations during the paper, and the process's maximum RSS).
+
+Run: python -m benchmarks.translate_bench [--papers N] [--budgets 800,1500,3000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers.fake_llm import FakeLLM  # noqa: E402
+from translator.cache import TranslationCache  # noqa: E402
+from translator.parsing.tei_reader import read_tei  # noqa: E402
+from translator.pipeline import translate_document  # noqa: E402
+from translator.settings import load_settings  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "pairs"
+
+
+def bench_paper(tei: Path, budget: int, concurrency: int, latency: float, tps: float) -> dict[str, float | str]:
+    doc = read_tei(tei)
+    with FakeLLM(latency=latency, tokens_per_second=tps) as llm, tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(
+            {
+                "base_url": llm.base_url,
+                "cache_dir": tmp,
+                "concurrency": concurrency,
+                "max_request_tokens": budget,
+                "request_timeout": 600,
+            },
+            env={},
+        )
+        cache = TranslationCache(Path(tmp))
+        tracemalloc.start()
+        started = time.perf_counter()
+        segments, stats = translate_document(doc, settings, cache)
+        wall = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        cache.close()
+        in_flight = llm.max_in_flight
+    failed = sum(s.status == "failed" for s in segments)
+    ideal = stats.completion_tokens / (concurrency * tps) + latency
+    return {
+        "paper": tei.name.replace(".tei.xml", ""),
+        "segments": len(segments),
+        "failed": failed,
+        "requests": stats.requests,
+        "max_in_flight": in_flight,
+        "source_tokens": stats.source_tokens,
+        "prompt_tokens": stats.prompt_tokens,
+        "completion_tokens": stats.completion_tokens,
+        "wall_s": round(wall, 2),
+        "ideal_s": round(ideal, 2),
+        "efficiency": round(ideal / wall, 3),
+        "prompt_ratio": round(stats.prompt_tokens / max(1, stats.source_tokens), 3),
+        "peak_alloc_mb": round(peak / 2**20, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--papers", type=int, default=0, help="only the first N pairs (0: all)")
+    parser.add_argument("--budgets", default="1500", help="comma-separated max request tokens to compare")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--latency", type=float, default=0.3)
+    parser.add_argument("--tokens-per-second", type=float, default=50.0)
+    parser.add_argument("--json", type=Path, help="also write the rows to this file")
+    args = parser.parse_args()
+    if not CORPUS.is_dir():
+        print(f"corpus not found at {CORPUS}: the benchmark needs ../shared/corpus", file=sys.stderr)
+        return 2
+    teis = sorted(CORPUS.glob("*.tei.xml"))
+    if args.papers:
+        teis = teis[: args.papers]
+    rows = []
+    header = f"{'budget':>6} {'paper':<42} {'req':>4} {'src':>6} {'prompt':>6} {'compl':>6} {'wall':>6} {'ideal':>6} {'eff':>5} {'p/src':>5} {'MB':>5}"
+    for budget in (int(b) for b in args.budgets.split(",")):
+        print(header)
+        for tei in teis:
+            row = bench_paper(tei, budget, args.concurrency, args.latency, args.tokens_per_second)
+            row["budget"] = budget
+            rows.append(row)
+            print(
+                f"{budget:>6} {row['paper']:<42.42} {row['requests']:>4} {row['source_tokens']:>6} "
+                f"{row['prompt_tokens']:>6} {row['completion_tokens']:>6} {row['wall_s']:>6} {row['ideal_s']:>6} "
+                f"{row['efficiency']:>5} {row['prompt_ratio']:>5} {row['peak_alloc_mb']:>5}",
+                flush=True,
+            )
+        mine = [r for r in rows if r["budget"] == budget]
+        total_ideal = sum(float(r["ideal_s"]) for r in mine)
+        total_wall = sum(float(r["wall_s"]) for r in mine)
+        prompt = sum(int(r["prompt_tokens"]) for r in mine)
+        source = sum(int(r["source_tokens"]) for r in mine)
+        worst = min(float(r["efficiency"]) for r in mine)
+        worst_ratio = max(float(r["prompt_ratio"]) for r in mine)
+        print(
+            f"budget {budget}: efficiency {total_ideal / total_wall:.3f} overall (worst paper {worst:.3f}, target ≥ 0.8); "
+            f"prompt/source {prompt / source:.3f} overall (worst paper {worst_ratio:.3f}, target ≤ 1.3); "
+            f"failed segments {sum(int(r['failed']) for r in mine)}\n"
+        )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the whole run (fake server included): {rss:.0f} MB")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
