@@ -35,7 +35,9 @@ from translator.settings import load_settings  # noqa: E402
 CORPUS = ROOT.parent / "shared" / "corpus" / "pairs"
 
 
-def bench_paper(tei: Path, budget: int, concurrency: int, latency: float, tps: float) -> dict[str, float | str]:
+def bench_paper(
+    tei: Path, budget: int, concurrency: int, latency: float, tps: float
+) -> dict[str, float | str]:
     doc = read_tei(tei)
     with FakeLLM(latency=latency, tokens_per_second=tps) as llm, tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(
@@ -77,7 +79,9 @@ def bench_paper(tei: Path, budget: int, concurrency: int, latency: float, tps: f
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--papers", type=int, default=0, help="only the first N pairs (0: all)")
     parser.add_argument("--budgets", default="1500", help="comma-separated max request tokens to compare")
     parser.add_argument("--concurrency", type=int, default=8)

@@ -13,25 +13,40 @@ from .test_render import translated_small_doc
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)"
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)",
 )
 
 
 def test_html_in_headless_chromium(tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (a dev dependency) is not installed")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright (a dev dependency) is not installed"
+    )
     page_file = tmp_path / "tiny.zh.html"
-    page_file.write_text(render_html(translated_small_doc(fail="p1"), "zh", report={"summary": "ok"}), "utf-8")
+    page_file.write_text(
+        render_html(translated_small_doc(fail="p1"), "zh", report={"summary": "ok"}), "utf-8"
+    )
     console: list[str] = []
     requests: list[str] = []
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+        page.on(
+            "console",
+            lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
+        )
         page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
-        page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+        page.on(
+            "request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None
+        )
         page.goto(page_file.as_uri())
         page.screenshot(path=str(tmp_path / "both.png"), full_page=False)
 
