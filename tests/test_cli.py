@@ -198,3 +198,34 @@ def test_two_runs_share_one_cache(tmp_path: Path) -> None:
     first = translations(tmp_path / "out0" / "tiny.zh.json")
     assert len(first) == 20 and all(first.values())
     assert translations(tmp_path / "out1" / "tiny.zh.json") == first
+
+
+def test_progress_counts_segments(tmp_path: Path, llm: FakeLLM) -> None:
+    from translator.cache import TranslationCache
+    from translator.parsing.tei_reader import read_tei
+    from translator.pipeline import translate_document
+    from translator.settings import load_settings
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.total = 0
+            self.done = 0
+            self.tokens = 0
+
+        def start(self, total: int) -> None:
+            self.total = total
+
+        def advance(self, units: int, tokens: int) -> None:
+            self.done += units
+            self.tokens += tokens
+
+        def note(self, message: str) -> None:
+            pass
+
+    recorder = Recorder()
+    settings = load_settings({"base_url": llm.base_url, "max_request_tokens": 20, "min_request_tokens": 10})
+    segments, stats = translate_document(
+        read_tei(SMALL_TEI), settings, TranslationCache(tmp_path), progress=recorder
+    )
+    assert recorder.total == recorder.done == len(segments) == 20
+    assert recorder.tokens == stats.completion_tokens > 0

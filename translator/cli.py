@@ -43,7 +43,7 @@ class RichProgress:
             TextColumn("[bold]translating"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("units · {task.fields[tokens]} tokens"),
+            TextColumn("segments · {task.fields[tokens]} tokens"),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),

@@ -6,6 +6,7 @@ daemon drive the same code, and tests can run any stage alone.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -197,8 +198,22 @@ def translate_document(
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
     translator = Translator(settings, client or ChatClient(settings), cache, title, PROMPT_VERSION)
-    progress.start(len(units))
-    results = translator.run(units, progress=progress.advance)
+    pieces_left = {s.id: 0 for s in segments}
+    for unit in units:
+        pieces_left[unit.segment_id] += 1
+    lock = threading.Lock()
+
+    def advance(done: list[Unit], tokens: int) -> None:
+        # The bar counts segments: one is done when its last piece is.
+        with lock:
+            finished = 0
+            for unit in done:
+                pieces_left[unit.segment_id] -= 1
+                finished += pieces_left[unit.segment_id] == 0
+        progress.advance(finished, tokens)
+
+    progress.start(len(segments))
+    results = translator.run(units, progress=advance)
     apply_results(segments, units, results, settings.lang)
     return segments, translator.stats
 

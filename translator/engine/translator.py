@@ -28,7 +28,7 @@ from .languages import looks_untranslated
 from .prompts import system_message, user_message
 from .ratelimit import RateLimiter
 
-ProgressCallback = Callable[[int, int], None]  # (units finished, completion tokens)
+ProgressCallback = Callable[[list[Unit], int], None]  # (units finished, completion tokens)
 
 
 @dataclass
@@ -119,7 +119,8 @@ class Translator:
         todo = self.cached(units)
         self.stats.source_tokens = sum(u.tokens for u in todo)
         if progress and len(units) > len(todo):
-            progress(len(units) - len(todo), 0)
+            waiting = {u.key for u in todo}
+            progress([u for u in units if u.key not in waiting], 0)
         batches = self.plan(units, todo)
         # Largest first: the classic way to make parallel workers finish together.
         batches.sort(key=lambda b: b.tokens, reverse=True)
@@ -242,14 +243,14 @@ class Translator:
             for unit, text in items:
                 self.results[unit.key] = UnitResult(text=text)
         if self._progress:
-            self._progress(len(items), tokens)
+            self._progress([u for u, _ in items], tokens)
 
     def _fail(self, units: list[Unit], reason: str) -> None:
         with self._lock:
             for unit in units:
                 self.results[unit.key] = UnitResult(error=reason)
         if self._progress:
-            self._progress(len(units), 0)
+            self._progress(units, 0)
 
 
 def apply_results(
