@@ -23,11 +23,23 @@ STRICT_SUFFIX = """
 Your previous answer was rejected ({reason}). Follow the rules exactly."""
 
 
+MAX_SECTIONS = 4
+MAX_CONTEXT_CHARS = 60
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_CONTEXT_CHARS else text[: MAX_CONTEXT_CHARS - 1].rstrip() + "…"
+
+
 def system_message(lang: str, title: str, sections: Sequence[str], retry_reason: str | None = None) -> str:
+    """Instructions and context; the context is kept short, as it is paid for on every request."""
+    shown = [_short(s) for s in sections[:MAX_SECTIONS]]
+    if len(sections) > MAX_SECTIONS:
+        shown.append("…")
     text = SYSTEM_TEMPLATE.format(
         language=language_name(lang),
-        title=title or "(untitled)",
-        sections="; ".join(sections) or "(none)",
+        title=_short(title) if len(title) > 2 * MAX_CONTEXT_CHARS else title or "(untitled)",
+        sections="; ".join(shown) or "(none)",
     )
     if retry_reason:
         text += STRICT_SUFFIX.format(reason=retry_reason[:200])
@@ -35,4 +47,4 @@ def system_message(lang: str, title: str, sections: Sequence[str], retry_reason:
 
 
 def user_message(texts: dict[str, str]) -> str:
-    return json.dumps(texts, ensure_ascii=False)
+    return json.dumps(texts, ensure_ascii=False, separators=(",", ":"))
