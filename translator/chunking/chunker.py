@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..model import Segment
 from .protect import found_placeholders, protect
-from .sentences import split_sentences, split_words
+from .sentences import pack, split_sentences, split_words
 from .tokens import TokenCounter
 
 NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "my", "km", "bo"}
@@ -76,17 +76,7 @@ def segment_units(segment: Segment, budget: int, counter: TokenCounter) -> list[
                 pieces.extend(split_words(sentence, budget, counter))
             else:
                 pieces.append(sentence)
-        texts = []
-        current = ""
-        for piece in pieces:
-            if current and counter.count(current + piece) > budget:
-                texts.append(current)
-                current = piece
-            else:
-                current += piece
-        if current:
-            texts.append(current)
-        texts = [t.strip() for t in texts if t.strip()]
+        texts = [t.strip() for t in pack(pieces, budget, counter) if t.strip()]
     return [
         Unit(
             key=f"{segment.id}#{i}",

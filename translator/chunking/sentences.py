@@ -43,20 +43,24 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in sentences if s]
 
 
+def pack(pieces: list[str], limit: int, counter: TokenCounter) -> list[str]:
+    """Glue consecutive pieces together greedily while they fit in ``limit`` tokens."""
+    packed: list[str] = []
+    current = ""
+    for piece in pieces:
+        if current and counter.count(current + piece) > limit:
+            packed.append(current)
+            current = piece
+        else:
+            current += piece
+    if current:
+        packed.append(current)
+    return packed
+
+
 def split_words(text: str, limit: int, counter: TokenCounter) -> list[str]:
     """Cut an over-long sentence at white space into pieces of at most ``limit`` tokens.
 
     Placeholders contain no white space, so they are never cut.
     """
-    words = re.split(r"(?<=\s)", text)
-    pieces: list[str] = []
-    current = ""
-    for word in words:
-        if current and counter.count(current + word) > limit:
-            pieces.append(current)
-            current = word
-        else:
-            current += word
-    if current:
-        pieces.append(current)
-    return pieces
+    return pack(re.split(r"(?<=\s)", text), limit, counter)

@@ -54,10 +54,10 @@ def anchor(kind: str, target: str) -> str:
     return f"{ANCHOR_PREFIX.get(kind, kind)}-{target}"
 
 
-def link_for(span: Span, known: set[str]) -> str | None:
-    """Where a span should link to, or None when its target is unknown."""
+def link_for(span: Span, text: str, known: set[str]) -> str | None:
+    """Where a span should link to: an anchor in the document, a web address, or None."""
     if span.kind == "url":
-        return None
+        return text if text.startswith(("http://", "https://")) else None
     if span.target and anchor(span.kind, span.target) in known:
         return "#" + anchor(span.kind, span.target)
     return None

@@ -27,13 +27,11 @@ def _md(pieces: Iterable[Piece], known: set[str]) -> str:
     out = []
     for piece in pieces:
         text = md_escape(piece.text)
-        if piece.span is not None:
-            href = link_for(piece.span, known)
-            if piece.span.kind == "url" and piece.text.startswith(("http://", "https://")):
-                out.append(f"<{piece.text}>")
-                continue
-            if href:
-                text = f"[{text}]({href})"
+        href = link_for(piece.span, piece.text, known) if piece.span else None
+        if href and href == piece.text:
+            text = f"<{href}>"  # a web address links itself
+        elif href:
+            text = f"[{text}]({href})"
         out.append(text)
     return "".join(out)
 
@@ -43,9 +41,7 @@ def _html(pieces: Iterable[Piece], known: set[str]) -> Markup:
     for piece in pieces:
         text = escape(piece.text)
         if piece.span is not None:
-            href = link_for(piece.span, known)
-            if piece.span.kind == "url" and piece.text.startswith(("http://", "https://")):
-                href = piece.text
+            href = link_for(piece.span, piece.text, known)
             if href:
                 text = Markup('<a class="{}" href="{}">{}</a>').format(piece.span.kind, href, text)
             else:
