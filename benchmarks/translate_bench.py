@@ -83,6 +83,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--papers", type=int, default=0, help="only the first N pairs (0: all)")
+    parser.add_argument("--only", default="", help="comma-separated parts of paper names to run")
     parser.add_argument("--budgets", default="1500", help="comma-separated max request tokens to compare")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--latency", type=float, default=0.3)
@@ -93,6 +94,8 @@ def main() -> int:
         print(f"corpus not found at {CORPUS}: the benchmark needs ../shared/corpus", file=sys.stderr)
         return 2
     teis = sorted(CORPUS.glob("*.tei.xml"))
+    if args.only:
+        teis = [t for t in teis if any(part in t.name for part in args.only.split(","))]
     if args.papers:
         teis = teis[: args.papers]
     rows = []

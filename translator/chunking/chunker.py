@@ -109,7 +109,7 @@ def request_count(total: int, budget: int, concurrency: int, min_tokens: int) ->
     count = max(1, math.ceil(total / (budget * 0.9)))
     if concurrency > 1:
         wanted = math.ceil(max(count, concurrency) / concurrency) * concurrency
-        affordable = max(1, total // max(1, min_tokens))
+        affordable = max(1, round(total / max(1, min_tokens)))
         count = max(count, min(wanted, affordable))
     return count
 

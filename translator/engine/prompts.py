@@ -23,8 +23,8 @@ STRICT_SUFFIX = """
 Your previous answer was rejected ({reason}). Follow the rules exactly."""
 
 
-MAX_SECTIONS = 4
-MAX_CONTEXT_CHARS = 60
+MAX_SECTIONS = 3
+MAX_CONTEXT_CHARS = 50
 
 
 def _short(text: str) -> str:
