@@ -183,7 +183,9 @@ def test_kill_9_and_resume(tmp_path: Path) -> None:
         resumed = _run_cli(tei, tmp_path / "out", tmp_path / "cache", llm)
         assert resumed.wait(60) == 0
         total = llm.count()
-    print(f"\nresume: uninterrupted run {uninterrupted} requests; killed after {answered_before_kill}; total {total}")
+    print(
+        f"\nresume: uninterrupted run {uninterrupted} requests; killed after {answered_before_kill}; total {total}"
+    )
     # Every answer received before the kill was kept: at most the requests in flight are sent again.
     assert total <= uninterrupted + 2  # concurrency 2
     full_doc = translations(tmp_path / "full" / "tiny.zh.json")
