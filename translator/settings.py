@@ -50,7 +50,7 @@ class Settings:
     retry_initial_seconds: float = 1.0
     retry_max_seconds: float = 60.0
     request_timeout: float = 180.0
-    validation_retries: int = 2
+    validation_retries: int = 3
     temperature: float = 0.2
     grobid_timeout: float = 60.0
     grobid_timeout_per_page: float = 6.0

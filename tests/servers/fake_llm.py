@@ -59,16 +59,24 @@ class FaultPlan:
     hang_seconds: float = 3.0
 
     def __post_init__(self) -> None:
-        self._rng = random.Random(self.seed)
+        self._seen: Counter[str] = Counter()
         self._lock = threading.Lock()
 
-    def next(self) -> str | None:
+    def next(self, key: str = "") -> str | None:
+        """The fault for a request whose payload is ``key``.
+
+        Drawn from the payload and how often it was seen, not from arrival
+        order, so a run meets the same faults whatever its threads do.
+        """
         with self._lock:
             if self.script:
                 return self.script.pop(0)
-            if self.rate and self._rng.random() < self.rate:
-                return self._rng.choice(self.kinds)
-            return None
+            nth = self._seen[key]
+            self._seen[key] += 1
+        rng = random.Random(f"{self.seed}:{zlib.crc32(key.encode())}:{nth}")
+        if self.rate and rng.random() < self.rate:
+            return rng.choice(self.kinds)
+        return None
 
 
 @dataclass
@@ -178,7 +186,7 @@ class FakeLLM:
             self._log(record)
             h._json(401, {"error": {"message": "Incorrect API key provided", "code": "invalid_api_key"}})
             return
-        fault = self.faults.next()
+        fault = self.faults.next(user)
         record.fault = fault
         try:
             segments: dict[str, str] = json.loads(user)

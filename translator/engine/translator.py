@@ -223,9 +223,12 @@ class Translator:
 
     def _retry_or_split(self, batch: Batch, attempt: int, reason: str, split_first: bool = False) -> None:
         if len(batch.units) > 1 and (split_first or attempt >= self.settings.validation_retries):
+            # Each half gets its own attempts: requests stay bounded by
+            # (retries + 1) per unit and per level of splitting.
             half = len(batch.units) // 2
-            self._batch(Batch(batch.units[:half]), attempt, reason)
-            self._batch(Batch(batch.units[half:]), attempt, reason)
+            start = attempt if split_first else 0
+            self._batch(Batch(batch.units[:half]), start, reason)
+            self._batch(Batch(batch.units[half:]), start, reason)
         elif attempt < self.settings.validation_retries:
             self._batch(batch, attempt + 1, reason)
         else:
