@@ -40,7 +40,7 @@ def test_pdf_to_all_three_outputs(paper: Path, grobid: FakeGrobid, llm: FakeLLM,
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "paper.tei.xml", "paper.zh.html", "paper.zh.json", "paper.zh.md",
+        "paper.tei.xml", "paper.zh.glossary.csv", "paper.zh.html", "paper.zh.json", "paper.zh.md",
     ]  # fmt: skip
     data = json.loads((out / "paper.zh.json").read_text(encoding="utf-8"))
     assert data["report"]["failed"] == 0 and data["report"]["translated"] == data["report"]["segments"]
@@ -60,7 +60,7 @@ def test_formats_and_mono(tmp_path: Path, llm: FakeLLM) -> None:
     tei = write_small_tei(tmp_path)
     result = invoke([str(tei), "--format", "md", "--mono"], OPENAI_BASE_URL=llm.base_url)
     assert result.exit_code == 0, result.output
-    assert [p.name for p in tmp_path.glob("tiny.zh.*")] == ["tiny.zh.md"]
+    assert sorted(p.name for p in tmp_path.glob("tiny.zh.*")) == ["tiny.zh.glossary.csv", "tiny.zh.md"]
     md = (tmp_path / "tiny.zh.md").read_text(encoding="utf-8")
     assert "Robots learn from rewards" not in md  # translation only
 

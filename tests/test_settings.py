@@ -12,7 +12,7 @@ from translator.settings import Settings, load_settings
 
 def test_defaults(tmp_path: Path) -> None:
     settings = load_settings(env={"TRANSLATOR_CONFIG_DIR": str(tmp_path)})
-    assert settings == Settings(cache_dir=settings.cache_dir)
+    assert settings == Settings(cache_dir=settings.cache_dir, config_dir=tmp_path)
     assert settings.lang == "zh" and settings.concurrency == 8 and settings.formats == ("md", "html", "json")
 
 

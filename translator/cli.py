@@ -23,6 +23,7 @@ from rich.progress import (
 from . import pipeline
 from .cache import TranslationCache
 from .errors import ExitCode, TranslatorError
+from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv, write_csv
 from .settings import load_settings
 
 
@@ -82,7 +83,26 @@ def _price(value: str | None) -> tuple[float | None, float | None]:
     return parts[0], parts[1]
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+class PaperGroup(click.Group):
+    """``translate PAPER …`` runs the ``run`` command; ``translate glossary …`` manages glossaries."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=PaperGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Translate a scientific paper into bilingual Markdown, HTML and JSON.
+
+    \b
+    translate PAPER [OPTIONS]          translate a PDF or GROBID TEI (see: translate run --help)
+    translate glossary COMMAND         manage your default glossary per language
+    """
+
+
+@main.command("run", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("input_path", metavar="PAPER", type=click.Path(path_type=Path))
 @click.option("-l", "--lang", help="Target language code (zh, ja, ko, fr, de, ...). Default: zh.")
 @click.option(
@@ -111,11 +131,27 @@ def _price(value: str | None) -> tuple[float | None, float | None]:
 @click.option("--format", "formats", help="Outputs to write: any of md,html,json. Default: all three.")
 @click.option("--mono", is_flag=True, default=None, help="Translation only, without the original text.")
 @click.option("--price", help="INPUT,OUTPUT price per million tokens, to report the cost.")
+@click.option(
+    "--glossary",
+    "glossaries",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="CSV source,target[,note]; repeatable; overrides extracted terms. Empty target = keep.",
+)
+@click.option(
+    "--no-auto-glossary", "auto_glossary", flag_value=False, default=None, help="Do not extract terms."
+)
+@click.option(
+    "--annotate-terms",
+    is_flag=True,
+    default=None,
+    help="Follow each term's first translation by the original.",
+)
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML).")
 @click.option("--dry-run", is_flag=True, help="Parse and plan; print requests, tokens and cost; call no API.")
 @click.option("-v", "--verbose", is_flag=True, help="Print the full run report.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-def main(
+def run_command(
     input_path: Path,
     out_dir: Path | None,
     tei: Path | None,
@@ -137,6 +173,8 @@ def main(
     progress = RichProgress(console, enabled=not quiet)
     try:
         price_in, price_out = _price(price)
+        if not options.get("glossaries"):
+            options.pop("glossaries", None)
         settings = load_settings(
             {**options, "price_input": price_in, "price_output": price_out}, config_file=config_file
         )
@@ -175,6 +213,92 @@ def main(
             soft_wrap=True,
         )
         sys.exit(int(ExitCode.PARTIAL))
+
+
+@main.group("glossary")
+def glossary_group() -> None:
+    """Your default glossary per target language, loaded by every run."""
+
+
+def _glossary_file(lang: str | None) -> tuple[Path, str]:
+    settings = load_settings({"lang": lang})
+    return default_glossary_path(settings.config_dir, settings.lang), settings.lang
+
+
+def _load(path: Path) -> Glossary:
+    return Glossary(load_csv(path)) if path.is_file() else Glossary()
+
+
+def _guard(action: Any) -> Any:
+    try:
+        return action()
+    except TranslatorError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(int(exc.exit_code))
+
+
+LANG_OPTION = click.option("-l", "--lang", help="Target language of the glossary. Default: zh.")
+
+
+@glossary_group.command("list")
+@LANG_OPTION
+def glossary_list(lang: str | None) -> None:
+    """Print the entries (source, target, note) as CSV."""
+    path, _ = _guard(lambda: _glossary_file(lang))
+    for entry in _guard(lambda: _load(path)):
+        click.echo(f"{entry.source},{entry.target},{entry.note}")
+
+
+@glossary_group.command("add")
+@click.argument("source")
+@click.argument("target", default="")
+@click.option("--note", default="", help="A note for yourself.")
+@LANG_OPTION
+def glossary_add(source: str, target: str, note: str, lang: str | None) -> None:
+    """Add or replace SOURCE → TARGET (no TARGET: keep SOURCE untranslated)."""
+    path, code = _guard(lambda: _glossary_file(lang))
+    glossary = _guard(lambda: _load(path))
+    glossary.add(Entry(source, target, note))
+    write_csv(path, glossary)
+    click.echo(f"{source} → {target or '(keep)'} in {path} ({len(glossary)} entries for {code})")
+
+
+@glossary_group.command("remove")
+@click.argument("source")
+@LANG_OPTION
+def glossary_remove(source: str, lang: str | None) -> None:
+    """Remove the entry for SOURCE."""
+    path, _ = _guard(lambda: _glossary_file(lang))
+    glossary = _guard(lambda: _load(path))
+    if not glossary.remove(source):
+        click.echo(f"error: no entry for {source!r} in {path}", err=True)
+        sys.exit(int(ExitCode.BAD_INPUT))
+    write_csv(path, glossary)
+
+
+@glossary_group.command("import")
+@click.argument("csv_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@LANG_OPTION
+def glossary_import(csv_file: Path, lang: str | None) -> None:
+    """Merge a CSV (e.g. a paper's .glossary.csv after you edited it); its entries win."""
+    path, code = _guard(lambda: _glossary_file(lang))
+    glossary = _guard(lambda: _load(path))
+    before = len(glossary)
+    for entry in _guard(lambda: load_csv(csv_file)):
+        glossary.add(Entry(entry.source, entry.target, entry.note.removeprefix("auto").lstrip(": ")))
+    write_csv(path, glossary)
+    click.echo(f"imported {csv_file}: {len(glossary) - before} new, {len(glossary)} entries for {code}")
+
+
+@glossary_group.command("export")
+@click.argument("csv_file", type=click.Path(path_type=Path, dir_okay=False))
+@LANG_OPTION
+def glossary_export(csv_file: Path, lang: str | None) -> None:
+    """Write the default glossary to CSV_FILE."""
+    path, _ = _guard(lambda: _glossary_file(lang))
+    glossary = _guard(lambda: _load(path))
+    write_csv(csv_file, glossary)
+    click.echo(f"wrote {len(glossary)} entries to {csv_file}")
 
 
 if __name__ == "__main__":

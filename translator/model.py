@@ -41,6 +41,7 @@ class Segment:
     translation_tagged: str | None = None
     status: SegmentStatus = "pending"
     error: str | None = None
+    glossary_issues: list[str] = field(default_factory=list)  # terms whose target the translation lacks
 
     def span_texts(self) -> list[str]:
         return [self.text[s.start : s.end] for s in self.spans]

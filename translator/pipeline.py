@@ -20,12 +20,14 @@ from .engine.client import ChatClient
 from .engine.prompts import PROMPT_VERSION, system_message, user_message
 from .engine.translator import RunStats, Translator, apply_results
 from .errors import BadInputError
+from .glossary.matcher import TermMatcher
 from .model import Document, Segment
 from .parsing.grobid_client import GrobidClient
 from .parsing.pdf_check import check_pdf
 from .parsing.tei_reader import read_tei
 from .render.outputs import write_atomic, write_outputs
 from .settings import Settings
+from .terminology import annotate_terms, build_glossary, check_consistency, glossary_report, write_glossary
 
 
 class Progress(Protocol):
@@ -192,12 +194,13 @@ def translate_document(
     cache: TranslationCache,
     client: ChatClient | None = None,
     progress: Progress | None = None,
+    matcher: TermMatcher | None = None,
 ) -> tuple[list[Segment], RunStats]:
     """Translate every segment in place; returns the segments and what it cost."""
     progress = progress or NoProgress()
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
-    translator = Translator(settings, client or ChatClient(settings), cache, title, PROMPT_VERSION)
+    translator = Translator(settings, client or ChatClient(settings), cache, title, PROMPT_VERSION, matcher)
     pieces_left = {s.id: 0 for s in segments}
     for unit in units:
         pieces_left[unit.segment_id] += 1
@@ -267,14 +270,31 @@ def run(
 ) -> RunResult:
     """The whole job: one paper in, bilingual outputs out."""
     started = now()
+    progress = progress or NoProgress()
     source = load(input_path, settings, out_dir, tei, grobid, progress)
     cache = TranslationCache(settings.cache_dir)
     try:
-        segments, stats = translate_document(source.document, settings, cache, client, progress)
+        client = client or ChatClient(settings)
+        glossary = build_glossary(source.document, settings, cache, client)
+        if len(glossary):
+            progress.note(f"glossary: {len(glossary)} terms")
+        matcher = TermMatcher(glossary) if len(glossary) else None
+        segments, stats = translate_document(source.document, settings, cache, client, progress, matcher)
     finally:
         cache.close()
     report = build_report(segments, stats, settings, now() - started)
+    glossary_path = source.out_dir / f"{source.stem}.{settings.lang}.glossary.csv"
+    if matcher is not None:
+        consistency = check_consistency(segments, matcher)
+        report["glossary"] = glossary_report(glossary, consistency, stats.glossary_retranslations)
+        report["glossary"]["file"] = str(glossary_path)
+        report["summary"] += f" · terms consistent {consistency.rate:.1%}"
+        if settings.annotate_terms:
+            annotate_terms(segments, matcher, settings.lang)
     outputs = write_outputs(
         source.document, source.out_dir, source.stem, settings.lang, settings.formats, settings.mono, report
     )
-    return RunResult(source, outputs, report, stats, [s for s in segments if s.status == "failed"])
+    write_glossary(glossary, source.out_dir, source.stem, settings.lang)
+    return RunResult(
+        source, [*outputs, glossary_path], report, stats, [s for s in segments if s.status == "failed"]
+    )

@@ -56,6 +56,10 @@ class Settings:
     grobid_timeout_per_page: float = 6.0
     grobid_attempts: int = 6
     cache_dir: Path = field(default_factory=default_cache_dir)
+    config_dir: Path = field(default_factory=default_config_dir)
+    glossaries: tuple[Path, ...] = ()
+    auto_glossary: bool = True
+    annotate_terms: bool = False
     formats: tuple[str, ...] = ("md", "html", "json")
     mono: bool = False
     price_input: float | None = None  # currency per million prompt tokens
@@ -84,8 +88,11 @@ def _coerce(name: str, raw: Any) -> Any:
     try:
         if raw is None:
             return None
-        if name == "cache_dir":
+        if name in ("cache_dir", "config_dir"):
             return Path(str(raw)).expanduser()
+        if name == "glossaries":
+            items = raw if isinstance(raw, list | tuple) else str(raw).split(os.pathsep)
+            return tuple(Path(str(i)).expanduser() for i in items if str(i).strip())
         if name == "formats":
             items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
             formats = tuple(str(i).strip().lower() for i in items if str(i).strip())

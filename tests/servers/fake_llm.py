@@ -34,6 +34,43 @@ FAULTS = (
 )  # fmt: skip
 
 
+def pseudo_term(term: str) -> str:
+    """The fake glossary's translation of a term: unlike running text, so a
+    server that ignores the glossary is caught."""
+    return "术" + pseudo_translate(term).replace(" ", "")
+
+
+GLOSSARY_TRANSLATE = re.compile(r"^Terms, translate exactly so: (.*)$", re.MULTILINE)
+GLOSSARY_KEEP = re.compile(r"^Terms, keep as is: (.*)$", re.MULTILINE)
+
+
+def glossary_from_system(system: str) -> list[Any]:
+    """The entries a request's system message carries."""
+    from translator.glossary.entries import Entry
+
+    entries = []
+    for line in GLOSSARY_TRANSLATE.findall(system):
+        for pair in line.split("; "):
+            source, _, target = pair.partition("=")
+            entries.append(Entry(source, target))
+    for line in GLOSSARY_KEEP.findall(system):
+        entries.extend(Entry(term, "") for term in line.split(", "))
+    return entries
+
+
+def translate_following(text: str, entries: list[Any]) -> str:
+    """Pseudo-translate, writing each glossary term exactly as the glossary says."""
+    from translator.glossary.matcher import TermMatcher
+
+    out, pos = [], 0
+    for occ in TermMatcher(entries).find(text):
+        out.append(pseudo_translate(text[pos : occ.start]))
+        out.append(text[occ.start : occ.end] if occ.entry.keep else occ.entry.target)
+        pos = occ.end
+    out.append(pseudo_translate(text[pos:]))
+    return "".join(out)
+
+
 def pseudo_word(word: str) -> str:
     h = zlib.crc32(word.lower().encode("utf-8"))
     return chr(0x4E00 + h % 0x5000)
@@ -88,6 +125,9 @@ class Record:
     status: int
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    # (source text, term) pairs where the server ignored a glossary term it was given.
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+    glossary_request: bool = False
 
 
 class FakeLLM:
@@ -100,8 +140,9 @@ class FakeLLM:
         tokens_per_second: float = 0.0,
         translate: Callable[[str], str] = pseudo_translate,
         api_key: str | None = None,
-        ignore_placeholders: bool = False,
+        follow_glossary: bool = True,
     ) -> None:
+        self.follow_glossary = follow_glossary
         self.faults = faults or FaultPlan()
         self.latency = latency
         self.tokens_per_second = tokens_per_second
@@ -189,9 +230,13 @@ class FakeLLM:
         fault = self.faults.next(user)
         record.fault = fault
         try:
-            segments: dict[str, str] = json.loads(user)
+            payload = json.loads(user)
         except json.JSONDecodeError:
-            segments = {"1": user}
+            payload = {"1": user}
+        if isinstance(payload, list):  # a glossary-building request: terms → translations
+            record.glossary_request = True
+            payload = {term: term for term in payload}
+        segments: dict[str, str] = payload
         record.ids = list(segments)
         if fault == "429":
             record.status = 429
@@ -219,7 +264,23 @@ class FakeLLM:
             time.sleep(self.faults.hang_seconds)
             h.close_connection = True
             return
-        answer = {k: self.translate(v) for k, v in segments.items()}
+        entries = glossary_from_system(system)
+        if record.glossary_request:
+            answer = {k: "" if k.isupper() else pseudo_term(k) for k in segments}
+        elif entries and self.follow_glossary:
+            answer = {k: translate_following(v, entries) for k, v in segments.items()}
+        else:
+            answer = {k: self.translate(v) for k, v in segments.items()}
+            if entries:
+                from translator.glossary.matcher import TermMatcher, complies
+
+                matcher = TermMatcher(entries)
+                record.ignored = [
+                    (v, e.source)
+                    for k, v in segments.items()
+                    for e in matcher.entries_in(v)
+                    if not complies(e, answer[k])
+                ]
         if fault == "placeholder":
             for k, v in answer.items():
                 if PLACEHOLDER.search(v):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from ..glossary.entries import Entry
 from .languages import language_name
 
 # Bump when the prompt changes in a way that changes translations: it is part of
@@ -31,7 +32,25 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_CONTEXT_CHARS else text[: MAX_CONTEXT_CHARS - 1].rstrip() + "…"
 
 
-def system_message(lang: str, title: str, sections: Sequence[str], retry_reason: str | None = None) -> str:
+def glossary_lines(entries: Sequence[Entry]) -> str:
+    """The glossary entries a request needs, compactly: they are paid for on every request."""
+    translate = [f"{e.source}={e.target}" for e in entries if not e.keep]
+    keep = [e.source for e in entries if e.keep]
+    lines = []
+    if translate:
+        lines.append("Terms, translate exactly so: " + "; ".join(translate))
+    if keep:
+        lines.append("Terms, keep as is: " + ", ".join(keep))
+    return "\n".join(lines)
+
+
+def system_message(
+    lang: str,
+    title: str,
+    sections: Sequence[str],
+    retry_reason: str | None = None,
+    terms: Sequence[Entry] = (),
+) -> str:
     """Instructions and context; the context is kept short, as it is paid for on every request."""
     shown = [_short(s) for s in sections[:MAX_SECTIONS]]
     if len(sections) > MAX_SECTIONS:
@@ -41,8 +60,10 @@ def system_message(lang: str, title: str, sections: Sequence[str], retry_reason:
         title=_short(title) if len(title) > 2 * MAX_CONTEXT_CHARS else title or "(untitled)",
         sections="; ".join(shown) or "(none)",
     )
+    if terms:
+        text += "\n" + glossary_lines(terms)
     if retry_reason:
-        text += STRICT_SUFFIX.format(reason=retry_reason[:200])
+        text += STRICT_SUFFIX.format(reason=retry_reason[:300])
     return text
 
 

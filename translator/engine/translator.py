@@ -20,6 +20,9 @@ from ..cache import CacheContext, TranslationCache
 from ..chunking.chunker import Batch, Unit, joiner, plan_batches
 from ..chunking.protect import check_placeholders, protect, restore
 from ..errors import ApiUnavailableError, TranslatorError
+from ..glossary.entries import Entry
+from ..glossary.matcher import TermMatcher
+from ..glossary.matcher import problems as term_problems
 from ..model import Segment
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
@@ -43,6 +46,7 @@ class RunStats:
     cache_hits: int = 0
     units: int = 0
     retries: int = 0
+    glossary_retranslations: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, completion: Completion | None, failed: bool = False) -> None:
@@ -71,8 +75,10 @@ class Translator:
         cache: TranslationCache,
         title: str,
         prompt_version: str,
+        matcher: TermMatcher | None = None,
     ) -> None:
         self.settings = settings
+        self.matcher = matcher
         self.client = client
         self.cache = cache
         self.title = title
@@ -88,7 +94,7 @@ class Translator:
     # -- public --------------------------------------------------------------
     def cached(self, units: list[Unit]) -> list[Unit]:
         """Fill results from the cache; return the units still to translate."""
-        keys = {u.key: self.context.key(u.section, u.text) for u in units}
+        keys = {u.key: self.key(u) for u in units}
         hits = self.cache.get_many(keys.values())
         missing = []
         for unit in units:
@@ -99,6 +105,22 @@ class Translator:
                 self.results[unit.key] = UnitResult(text=text, cached=True)
         self.stats.cache_hits += len(units) - len(missing)
         return missing
+
+    def key(self, unit: Unit) -> str:
+        """Cache key; it includes the glossary entries that touch this unit, so
+        changing one entry re-translates only the units containing its term."""
+        signature = self.matcher.signature(unit.text) if self.matcher else ""
+        text = f"{unit.text}\x1d{signature}" if signature else unit.text
+        return self.context.key(unit.section, text)
+
+    def terms(self, units: list[Unit]) -> list[Entry]:
+        if self.matcher is None:
+            return []
+        seen: dict[str, Entry] = {}
+        for unit in units:
+            for entry in self.matcher.entries_in(unit.text):
+                seen.setdefault(entry.source, entry)
+        return list(seen.values())
 
     def plan(self, units: list[Unit], todo: list[Unit]) -> list[Batch]:
         """Requests for the ``todo`` units.
@@ -184,7 +206,9 @@ class Translator:
         )  # fmt: skip
         return completion, None
 
-    def _batch(self, batch: Batch, attempt: int = 0, reason: str | None = None) -> None:
+    def _batch(
+        self, batch: Batch, attempt: int = 0, reason: str | None = None, glossary_retried: bool = False
+    ) -> None:
         if self._abort.is_set():
             return
         completion, error = self._request(batch, reason)
@@ -192,7 +216,7 @@ class Translator:
             self._fail(batch.units, error or "request failed")
             return
         if completion.finish_reason == "length":
-            self._retry_or_split(batch, attempt, "the answer was cut off (too long)", split_first=True)
+            self._retry_or_split(batch, attempt, "the answer was cut off (too long)", True, glossary_retried)
             return
         ids = [str(i + 1) for i in range(len(batch.units))]
         try:
@@ -200,7 +224,7 @@ class Translator:
                 completion.text, ids, {k: u.text for k, u in zip(ids, batch.units, strict=True)}
             )
         except AnswerError as exc:
-            self._retry_or_split(batch, attempt, str(exc))
+            self._retry_or_split(batch, attempt, str(exc), glossary_retried=glossary_retried)
             return
         good: list[tuple[Unit, str]] = []
         bad: list[Unit] = []
@@ -217,20 +241,55 @@ class Translator:
                 reasons.append(f"id {key}: {problem}")
             else:
                 good.append((unit, text))
+        if self.matcher is not None and not glossary_retried:
+            # One targeted re-translation for answers that ignore the glossary;
+            # what still differs afterwards is kept and reported.
+            strays: list[Unit] = []
+            notes: list[str] = []
+            key_of = {u.key: k for k, u in zip(ids, batch.units, strict=True)}
+            for unit, text in good:
+                key = key_of[unit.key]
+                missed = term_problems(unit.text, text, self.matcher)
+                if missed:
+                    strays.append(unit)
+                    wanted = ", ".join(f"'{e.source}' as '{e.rendered_target}'" for e in missed)
+                    notes.append(f"id {key}: translate {wanted}")
+            if strays:
+                with self.stats.lock:
+                    self.stats.glossary_retranslations += 1
+                good = [(u, t) for u, t in good if u not in strays]
+                self._store(good, completion.completion_tokens)
+                self._batch(
+                    Batch(strays), 0, "glossary not followed: " + "; ".join(notes), glossary_retried=True
+                )
+                if bad:
+                    self._retry_or_split(
+                        Batch(bad), attempt, "; ".join(reasons)[:300], glossary_retried=False
+                    )
+                return
         self._store(good, completion.completion_tokens)
         if bad:
-            self._retry_or_split(Batch(bad), attempt, "; ".join(reasons)[:300])
+            self._retry_or_split(
+                Batch(bad), attempt, "; ".join(reasons)[:300], glossary_retried=glossary_retried
+            )
 
-    def _retry_or_split(self, batch: Batch, attempt: int, reason: str, split_first: bool = False) -> None:
+    def _retry_or_split(
+        self,
+        batch: Batch,
+        attempt: int,
+        reason: str,
+        split_first: bool = False,
+        glossary_retried: bool = False,
+    ) -> None:
         if len(batch.units) > 1 and (split_first or attempt >= self.settings.validation_retries):
             # Each half gets its own attempts: requests stay bounded by
             # (retries + 1) per unit and per level of splitting.
             half = len(batch.units) // 2
             start = attempt if split_first else 0
-            self._batch(Batch(batch.units[:half]), start, reason)
-            self._batch(Batch(batch.units[half:]), start, reason)
+            self._batch(Batch(batch.units[:half]), start, reason, glossary_retried)
+            self._batch(Batch(batch.units[half:]), start, reason, glossary_retried)
         elif attempt < self.settings.validation_retries:
-            self._batch(batch, attempt + 1, reason)
+            self._batch(batch, attempt + 1, reason, glossary_retried)
         else:
             self._fail(batch.units, reason)
 
@@ -238,7 +297,7 @@ class Translator:
         if not items:
             return
         self.cache.put_many(
-            [(self.context.key(u.section, u.text), u.text, t) for u, t in items],
+            [(self.key(u), u.text, t) for u, t in items],
             self.settings.model,
             self.settings.lang,
         )

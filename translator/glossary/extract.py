@@ -1,0 +1,117 @@
+"""Candidate terms from a whole paper, before any translation.
+
+Three kinds: acronyms with their definitions ("long form (ACRONYM)"),
+recurring multi-word technical noun phrases, and names of methods, models and
+datasets (mixed case, capitals with digits or hyphens).  An LLM then fixes a
+translation for each (``engine/terms.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_ACRONYM_IN_PARENS = re.compile(r"\(\s*([A-Z][A-Za-z0-9\-]*[A-Z][A-Za-z0-9\-]*?)(s?)\s*[;,)]")
+_WORD = re.compile(r"[A-Za-z][A-Za-z\-]*")
+_NAME = re.compile(
+    r"(?<![\w-])(?:[A-Z][a-z]+[A-Z][A-Za-z0-9]*|[A-Z]{2,}[a-z]*(?:-[A-Za-z0-9]+)+|[A-Z][A-Za-z]*[0-9]+[A-Za-z0-9]*|[A-Z]{3,})(?![\w-])"
+)
+STOPWORDS = frozenset(
+    ["a", "an", "the", "of", "in", "on", "for", "to", "and", "or", "with", "by", "from", "at", "as", "is", "are", "was", "were", "be", "been", "this", "that", "these", "those", "we", "our", "their", "its", "it", "they", "which", "who", "whom", "whose", "than", "then", "there", "here", "such", "each", "other", "more", "most", "less", "into", "onto", "over", "under", "between", "among", "via", "per", "using", "used", "use", "based", "can", "may", "might", "will", "would", "should", "also", "not", "no", "all", "any", "both", "either", "neither", "one", "two", "three", "first", "second", "new", "different", "same", "several", "many", "much", "some", "very", "well", "however", "thus", "therefore", "while", "when", "where", "what", "how", "why", "if", "because", "i", "ii", "iii", "iv", "v", "e", "g", "et", "al", "fig", "figure", "table", "eq", "section", "see", "shown", "show", "shows", "results", "result", "during", "across", "within", "without", "through", "after", "before", "about", "against", "along", "around", "since", "until", "upon", "whether", "prior"]
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Candidate:
+    term: str
+    kind: str  # "acronym" | "definition" | "phrase" | "name"
+    count: int
+    expansion: str = ""  # for acronyms: their long form
+
+
+def _initials_match(words: list[str], acronym: str) -> int:
+    """How many trailing words spell the acronym (0 when they do not).
+
+    Each acronym letter must start a word or sit inside the word after the
+    previous match (as in "ConvNet" or "BiLSTM"), reading from the end.
+    """
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    if not letters:
+        return 0
+    i = len(letters) - 1
+    for used in range(1, min(len(words), len(letters) + 4) + 1):
+        word = words[-used].lower()
+        if word in STOPWORDS and i < len(letters) - 1 and i > 0:
+            continue
+        # Letters that fall inside this word, right to left, then its first letter.
+        inner = word[1:]
+        while i > 0 and letters[i] in inner:
+            inner = inner[: inner.rindex(letters[i])]
+            i -= 1
+        if word[:1] == letters[i]:
+            i -= 1
+        if i < 0:
+            return used
+    return 0
+
+
+def acronym_definitions(text: str) -> list[tuple[str, str]]:
+    """``(long form, ACRONYM)`` pairs defined in ``text``."""
+    pairs: list[tuple[str, str]] = []
+    for match in _ACRONYM_IN_PARENS.finditer(text):
+        acronym = match.group(1)
+        if len(acronym) > 10 or sum(c.isupper() for c in acronym) < 2:
+            continue
+        before = text[max(0, match.start() - 160) : match.start()]
+        words = _WORD.findall(before)
+        used = _initials_match(words, acronym)
+        if used:
+            long_form = " ".join(words[-used:])
+            if acronym.lower() not in long_form.lower():
+                pairs.append((long_form, acronym))
+    return pairs
+
+
+def _phrases(text: str) -> Iterable[str]:
+    words = re.findall(r"[A-Za-z][a-z\-]+|[^\sA-Za-z]", text)
+    for n in (2, 3):
+        for i in range(len(words) - n + 1):
+            gram = words[i : i + n]
+            if not all(w[0].isalpha() and w.islower() and len(w) > 2 for w in gram):
+                continue
+            if gram[0] in STOPWORDS or gram[-1] in STOPWORDS or any(w in STOPWORDS for w in gram):
+                continue
+            yield " ".join(gram)
+
+
+def candidates(texts: Iterable[str], max_phrases: int = 40, min_count: int = 3) -> list[Candidate]:
+    """Candidate terms of a paper, most useful first."""
+    texts = list(texts)
+    joined = "\n".join(texts)
+    found: dict[str, Candidate] = {}
+    for long_form, acronym in acronym_definitions(joined):
+        key = acronym
+        if key not in found:
+            count = len(re.findall(rf"(?<![\w-]){re.escape(acronym)}s?(?![\w-])", joined))
+            found[key] = Candidate(acronym, "acronym", count, long_form)
+            found.setdefault(long_form.lower(), Candidate(long_form.lower(), "definition", count, acronym))
+    names = Counter(m.group(0) for m in _NAME.finditer(joined))
+    ordinary = {w.lower() for w in re.findall(r"(?<![\w-])[a-z][a-z]+(?![\w-])", joined)}
+    for name, count in names.items():
+        if name.isalpha() and name.isupper() and name.lower() in ordinary:
+            continue  # a shouted heading word ("DATA"), not a name
+        if count >= 2 and name not in found and name.lower() not in STOPWORDS:
+            found[name] = Candidate(name, "name", count)
+    phrases = Counter(p for t in texts for p in _phrases(t))
+    taken = 0
+    for phrase, count in phrases.most_common():
+        if count < min_count or taken >= max_phrases:
+            break
+        if phrase not in found and not any(
+            phrase in other for other in phrases if other != phrase and phrases[other] >= count
+        ):
+            found[phrase] = Candidate(phrase, "phrase", count)
+            taken += 1
+    return list(found.values())

@@ -1,0 +1,117 @@
+"""Pipeline stage between loading and translating: build the paper's glossary,
+then check and annotate the translation against it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .cache import CacheContext, TranslationCache
+from .engine.client import ChatClient
+from .engine.languages import base
+from .engine.terms import TERMS_PROMPT_VERSION, translate_terms
+from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv, write_csv
+from .glossary.extract import candidates
+from .glossary.matcher import TermMatcher, complies
+from .model import Document, Segment
+from .settings import Settings
+
+
+def user_glossary(settings: Settings) -> Glossary:
+    """The default glossary for the target language, then each --glossary file (later ones win)."""
+    glossary = Glossary()
+    default = default_glossary_path(settings.config_dir, settings.lang)
+    for path in ([default] if default.is_file() else []) + list(settings.glossaries):
+        for entry in load_csv(path):
+            glossary.add(entry)
+    return glossary
+
+
+def build_glossary(
+    document: Document,
+    settings: Settings,
+    cache: TranslationCache,
+    client: ChatClient | None,
+) -> Glossary:
+    """User entries, plus extracted ones (unless --no-auto-glossary) where the user has none."""
+    glossary = user_glossary(settings)
+    if settings.auto_glossary and client is not None:
+        title = document.title.text if document.title else ""
+        found = candidates(s.text for s in document.segments())
+        context = CacheContext(TERMS_PROMPT_VERSION, settings.model, settings.endpoint, settings.lang, title)
+        glossary.merge_under(translate_terms(found, client, cache, context, title))
+    return glossary
+
+
+def write_glossary(glossary: Glossary, out_dir: Path, stem: str, lang: str) -> Path:
+    path = out_dir / f"{stem}.{lang}.glossary.csv"
+    write_csv(path, glossary)
+    return path
+
+
+@dataclass
+class Consistency:
+    occurrences: int = 0
+    consistent: int = 0
+    issues: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.consistent / self.occurrences if self.occurrences else 1.0
+
+
+def check_consistency(segments: list[Segment], matcher: TermMatcher) -> Consistency:
+    """Every occurrence of a glossary term in a source segment, against its translation."""
+    result = Consistency()
+    for segment in segments:
+        segment.glossary_issues = []
+        if segment.translation is None:
+            continue
+        for occurrence in matcher.find(segment.text):
+            entry = occurrence.entry
+            result.occurrences += 1
+            if complies(entry, segment.translation):
+                result.consistent += 1
+                continue
+            if entry.source not in segment.glossary_issues:
+                segment.glossary_issues.append(entry.source)
+                result.issues.append(
+                    {"segment": segment.id, "term": entry.source, "expected": entry.rendered_target}
+                )
+    return result
+
+
+def annotate_terms(segments: list[Segment], matcher: TermMatcher, lang: str) -> int:
+    """After the first occurrence of each term's translation, add the original in
+    parentheses, e.g. 强化学习（reinforcement learning）.  Returns how many were added."""
+    open_, close = ("（", "）") if base(lang) in ("zh", "ja") else (" (", ")")
+    done: set[str] = set()
+    added = 0
+    for segment in segments:
+        if segment.translation is None:
+            continue
+        for entry in matcher.entries_in(segment.text):
+            if entry.keep or entry.source in done or entry.target not in segment.translation:
+                continue
+            note = f"{entry.target}{open_}{entry.source}{close}"
+            segment.translation = segment.translation.replace(entry.target, note, 1)
+            if segment.translation_tagged:
+                segment.translation_tagged = segment.translation_tagged.replace(entry.target, note, 1)
+            done.add(entry.source)
+            added += 1
+    return added
+
+
+def glossary_report(glossary: Glossary, consistency: Consistency, retranslations: int) -> dict[str, Any]:
+    entries: list[Entry] = list(glossary)
+    return {
+        "entries": len(entries),
+        "user_entries": sum(e.origin == "user" for e in entries),
+        "auto_entries": sum(e.origin == "auto" for e in entries),
+        "occurrences": consistency.occurrences,
+        "consistent": consistency.consistent,
+        "consistency_rate": round(consistency.rate, 4),
+        "retranslations": retranslations,
+        "inconsistent": consistency.issues,
+    }
