@@ -232,3 +232,46 @@ def test_progress_counts_segments(tmp_path: Path, llm: FakeLLM) -> None:
     )
     assert recorder.total == recorder.done == len(segments) == 20
     assert recorder.tokens == stats.completion_tokens > 0
+
+
+def test_glossary_subcommands(tmp_path: Path) -> None:
+    assert invoke(["glossary", "add", "reinforcement learning", "强化学习", "--lang", "zh"]).exit_code == 0
+    assert invoke(["glossary", "add", "SPOT"]).exit_code == 0
+    listed = invoke(["glossary", "list"])
+    assert listed.output.splitlines() == ["reinforcement learning,强化学习,", "SPOT,,"]
+    theirs = tmp_path / "paper.zh.glossary.csv"
+    theirs.write_text(
+        "source,target,note\nreinforcement learning,增强学习,auto\npolicy,策略,auto: long form\n"
+    )
+    assert "1 new, 3 entries" in invoke(["glossary", "import", str(theirs)]).output
+    exported = tmp_path / "mine.csv"
+    assert invoke(["glossary", "export", str(exported)]).exit_code == 0
+    text = exported.read_text(encoding="utf-8")
+    assert "reinforcement learning,增强学习," in text and "policy,策略,long form" in text
+    assert invoke(["glossary", "remove", "SPOT"]).exit_code == 0
+    assert invoke(["glossary", "remove", "SPOT"]).exit_code == ExitCode.BAD_INPUT
+    assert "SPOT" not in invoke(["glossary", "list"]).output
+    assert invoke(["glossary", "list", "--lang", "ja"]).output == ""  # one glossary per language
+
+
+def test_run_uses_default_and_given_glossaries(tmp_path: Path, llm: FakeLLM) -> None:
+    tei = write_small_tei(tmp_path)
+    invoke(["glossary", "add", "robots", "机器人"])
+    extra = tmp_path / "extra.csv"
+    extra.write_text("reinforcement learning,强化学习\nrobots,机械人\n", encoding="utf-8")
+    result = invoke(
+        [str(tei), "--glossary", str(extra), "--annotate-terms", "-v"], OPENAI_BASE_URL=llm.base_url
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "tiny.zh.json").read_text(encoding="utf-8"))
+    report = data["report"]["glossary"]
+    assert report["consistency_rate"] == 1.0 and report["user_entries"] == 2
+    written = (tmp_path / "tiny.zh.glossary.csv").read_text(encoding="utf-8")
+    assert "robots,机械人" in written  # --glossary beats the default glossary
+    md = (tmp_path / "tiny.zh.md").read_text(encoding="utf-8")
+    assert md.count("强化学习（reinforcement learning）") == 1
+    assert "terms consistent 100.0%" in result.output
+    # Without extraction, only the user's entries remain.
+    invoke([str(tei), "--no-auto-glossary", "--format", "json"], OPENAI_BASE_URL=llm.base_url)
+    written = (tmp_path / "tiny.zh.glossary.csv").read_text(encoding="utf-8")
+    assert written.splitlines() == ["source,target,note", "robots,机器人,"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import CacheContext, TranslationCache
+from .chunking.protect import protect
 from .engine.client import ChatClient
 from .engine.languages import base
 from .engine.terms import TERMS_PROMPT_VERSION, translate_terms
@@ -68,10 +69,14 @@ def check_consistency(segments: list[Segment], matcher: TermMatcher) -> Consiste
         segment.glossary_issues = []
         if segment.translation is None:
             continue
-        for occurrence in matcher.find(segment.text):
+        # Terms inside citations and other protected spans are copied verbatim:
+        # only the text the model wrote counts.
+        source = protect(segment).text
+        translation = segment.translation_tagged or segment.translation
+        for occurrence in matcher.find(source):
             entry = occurrence.entry
             result.occurrences += 1
-            if complies(entry, segment.translation):
+            if complies(entry, translation):
                 result.consistent += 1
                 continue
             if entry.source not in segment.glossary_issues:

@@ -18,7 +18,7 @@ import openai
 
 from ..cache import CacheContext, TranslationCache
 from ..chunking.chunker import Batch, Unit, joiner, plan_batches
-from ..chunking.protect import check_placeholders, protect, restore
+from ..chunking.protect import PLACEHOLDER, check_placeholders, protect, restore
 from ..errors import ApiUnavailableError, TranslatorError
 from ..glossary.entries import Entry
 from ..glossary.matcher import TermMatcher
@@ -122,6 +122,17 @@ class Translator:
                 seen.setdefault(entry.source, entry)
         return list(seen.values())
 
+    def _plain(self, text: str) -> str:
+        """Text without placeholders and kept terms, for the language check:
+        "RobotReviewer <x1/>" is as it should be in any language."""
+        text = PLACEHOLDER.sub(" ", text)
+        if self.matcher is None:
+            return text
+        for occurrence in reversed(self.matcher.find(text)):
+            if occurrence.entry.keep:
+                text = text[: occurrence.start] + " " + text[occurrence.end :]
+        return text
+
     def plan(self, units: list[Unit], todo: list[Unit]) -> list[Batch]:
         """Requests for the ``todo`` units.
 
@@ -175,7 +186,9 @@ class Translator:
         messages = [
             {
                 "role": "system",
-                "content": system_message(self.settings.lang, self.title, batch.sections, reason),
+                "content": system_message(
+                    self.settings.lang, self.title, batch.sections, reason, self.terms(batch.units)
+                ),
             },
             {"role": "user", "content": user_message({k: u.text for k, u in ids.items()})},
         ]
@@ -234,7 +247,7 @@ class Translator:
             problem = parsed.problems.get(key)
             if text is not None:
                 problem = check_placeholders(text, list(unit.placeholders)) or looks_untranslated(
-                    unit.text, text, self.settings.lang
+                    self._plain(unit.text), self._plain(text), self.settings.lang
                 )
             if problem or text is None:
                 bad.append(unit)

@@ -43,8 +43,7 @@ def _initials_match(words: list[str], acronym: str) -> int:
     i = len(letters) - 1
     for used in range(1, min(len(words), len(letters) + 4) + 1):
         word = words[-used].lower()
-        if word in STOPWORDS and i < len(letters) - 1 and i > 0:
-            continue
+        start = i
         # Letters that fall inside this word, right to left, then its first letter.
         inner = word[1:]
         while i > 0 and letters[i] in inner:
@@ -52,6 +51,8 @@ def _initials_match(words: list[str], acronym: str) -> int:
             i -= 1
         if word[:1] == letters[i]:
             i -= 1
+        elif word in STOPWORDS:
+            i = start  # "of", "the" may stand between the words of a long form
         if i < 0:
             return used
     return 0
@@ -69,7 +70,7 @@ def acronym_definitions(text: str) -> list[tuple[str, str]]:
         used = _initials_match(words, acronym)
         if used:
             long_form = " ".join(words[-used:])
-            if acronym.lower() not in long_form.lower():
+            if not re.search(rf"(?<![a-z]){re.escape(acronym.lower())}(?![a-z])", long_form.lower()):
                 pairs.append((long_form, acronym))
     return pairs
 
