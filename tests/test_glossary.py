@@ -101,7 +101,7 @@ def test_acronym_definitions_and_candidates() -> None:
 def _run(llm: FakeLLM, tmp_path: Path, entries: list[Entry], **extra: object) -> list[Segment]:
     settings = load_settings({"base_url": llm.base_url, "cache_dir": tmp_path / "cache", **extra})
     cache = TranslationCache(settings.cache_dir)
-    segments, stats = translate_document(read_tei(SMALL_TEI), settings, cache, matcher=TermMatcher(entries))
+    segments, _ = translate_document(read_tei(SMALL_TEI), settings, cache, matcher=TermMatcher(entries))
     cache.close()
     return segments
 
