@@ -7,6 +7,8 @@ by default), with 8 requests in flight.  For each paper it reports:
 - efficiency = ideal / wall, where ideal = completion tokens / (8 × 50) + 0.3 s
   (perfect parallelism, one first-token delay) — target ≥ 0.8;
 - prompt ratio = prompt tokens / source tokens — target ≤ 1.3;
+- glossary share = tokens of the glossary lines in system messages / prompt tokens — target ≤ 10%
+  (the auto glossary is on, as in a default run; --no-glossary turns it off);
 - peak memory (Python allocations during the paper, and the process's maximum RSS).
 
 Run: python -m benchmarks.translate_bench [--papers N] [--budgets 800,1500,3000]
@@ -28,15 +30,19 @@ sys.path.insert(0, str(ROOT))
 
 from tests.servers.fake_llm import FakeLLM  # noqa: E402
 from translator.cache import TranslationCache  # noqa: E402
+from translator.chunking.tokens import count_tokens  # noqa: E402
+from translator.engine.client import ChatClient  # noqa: E402
+from translator.glossary.matcher import TermMatcher  # noqa: E402
 from translator.parsing.tei_reader import read_tei  # noqa: E402
 from translator.pipeline import translate_document  # noqa: E402
 from translator.settings import load_settings  # noqa: E402
+from translator.terminology import build_glossary  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "pairs"
 
 
 def bench_paper(
-    tei: Path, budget: int, concurrency: int, latency: float, tps: float
+    tei: Path, budget: int, concurrency: int, latency: float, tps: float, glossary: bool = True
 ) -> dict[str, float | str]:
     doc = read_tei(tei)
     with FakeLLM(latency=latency, tokens_per_second=tps) as llm, tempfile.TemporaryDirectory() as tmp:
@@ -52,9 +58,20 @@ def bench_paper(
         )
         cache = TranslationCache(Path(tmp))
         tracemalloc.start()
+        matcher = None
+        if glossary:  # extraction runs before translation and is not part of the timed stage
+            terms = build_glossary(doc, settings, cache, ChatClient(settings))
+            matcher = TermMatcher(terms) if len(terms) else None
         started = time.perf_counter()
-        segments, stats = translate_document(doc, settings, cache)
+        segments, stats = translate_document(doc, settings, cache, matcher=matcher)
         wall = time.perf_counter() - started
+        term_tokens = sum(
+            count_tokens(line) + 1
+            for r in llm.records
+            if not r.glossary_request
+            for line in r.system.splitlines()
+            if line.startswith(("Glossary: ", "Keep as is: "))
+        )
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         cache.close()
@@ -74,6 +91,7 @@ def bench_paper(
         "ideal_s": round(ideal, 2),
         "efficiency": round(ideal / wall, 3),
         "prompt_ratio": round(stats.prompt_tokens / max(1, stats.source_tokens), 3),
+        "glossary_share": round(term_tokens / max(1, stats.prompt_tokens), 3),
         "peak_alloc_mb": round(peak / 2**20, 1),
     }
 
@@ -88,6 +106,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--latency", type=float, default=0.3)
     parser.add_argument("--tokens-per-second", type=float, default=50.0)
+    parser.add_argument("--no-glossary", action="store_true", help="translate without the auto glossary")
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args()
     if not CORPUS.is_dir():
@@ -99,17 +118,19 @@ def main() -> int:
     if args.papers:
         teis = teis[: args.papers]
     rows = []
-    header = f"{'budget':>6} {'paper':<42} {'req':>4} {'src':>6} {'prompt':>6} {'compl':>6} {'wall':>6} {'ideal':>6} {'eff':>5} {'p/src':>5} {'MB':>5}"
+    header = f"{'budget':>6} {'paper':<42} {'req':>4} {'src':>6} {'prompt':>6} {'compl':>6} {'wall':>6} {'ideal':>6} {'eff':>5} {'p/src':>5} {'gls':>5} {'MB':>5}"
     for budget in (int(b) for b in args.budgets.split(",")):
         print(header)
         for tei in teis:
-            row = bench_paper(tei, budget, args.concurrency, args.latency, args.tokens_per_second)
+            row = bench_paper(
+                tei, budget, args.concurrency, args.latency, args.tokens_per_second, not args.no_glossary
+            )
             row["budget"] = budget
             rows.append(row)
             print(
                 f"{budget:>6} {row['paper']:<42.42} {row['requests']:>4} {row['source_tokens']:>6} "
                 f"{row['prompt_tokens']:>6} {row['completion_tokens']:>6} {row['wall_s']:>6} {row['ideal_s']:>6} "
-                f"{row['efficiency']:>5} {row['prompt_ratio']:>5} {row['peak_alloc_mb']:>5}",
+                f"{row['efficiency']:>5} {row['prompt_ratio']:>5} {row['glossary_share']:>5} {row['peak_alloc_mb']:>5}",
                 flush=True,
             )
         mine = [r for r in rows if r["budget"] == budget]
@@ -119,9 +140,12 @@ def main() -> int:
         source = sum(int(r["source_tokens"]) for r in mine)
         worst = min(float(r["efficiency"]) for r in mine)
         worst_ratio = max(float(r["prompt_ratio"]) for r in mine)
+        glossary_share = sum(float(r["glossary_share"]) * int(r["prompt_tokens"]) for r in mine) / prompt
         print(
             f"budget {budget}: efficiency {total_ideal / total_wall:.3f} overall (worst paper {worst:.3f}, target ≥ 0.8); "
             f"prompt/source {prompt / source:.3f} overall (worst paper {worst_ratio:.3f}, target ≤ 1.3); "
+            f"glossary lines {glossary_share:.1%} of prompt tokens (worst paper "
+            f"{max(float(r['glossary_share']) for r in mine):.1%}, target ≤ 10%); "
             f"failed segments {sum(int(r['failed']) for r in mine)}\n"
         )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -85,7 +85,8 @@ def test_acronym_definitions_and_candidates() -> None:
     text = (
         "We use reinforcement learning (RL) with a convolutional neural network (CNN) and "
         "Soft Actor-Critic (SAC). The RL agent and the CNN encoder beat QT-Opt and QT-Opt variants. "
-        "The reward function matters; a good reward function and a bad reward function differ."
+        "The reward function matters; a good reward function and a bad reward function differ from "
+        "any reward function."
     )
     assert acronym_definitions(text) == [
         ("reinforcement learning", "RL"),
@@ -113,7 +114,7 @@ def test_glossary_followed_is_fully_consistent(tmp_path: Path) -> None:
     with FakeLLM() as llm:
         segments = _run(llm, tmp_path, GLOSSARY)
         system = llm.records[0].system
-    assert "Terms, translate exactly so:" in system
+    assert "Glossary: " in system
     result = check_consistency(segments, TermMatcher(GLOSSARY))
     assert result.occurrences >= 5 and result.rate == 1.0 and not result.issues
     abstract = next(s for s in segments if s.id == "a0")

@@ -25,6 +25,10 @@ from translator.chunking.tokens import count_tokens
 
 PLACEHOLDER = re.compile(r"(<x\d+/>)")
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+# Like a real model, the fake leaves acronyms and names (GPQA, QT-Opt, ReSyn, GPT-4) as they are.
+NAME = re.compile(
+    r"(?<![\w-])(?:[A-Z]{2,5}s?|[A-Za-z]*[a-z][A-Z][\w-]*|[A-Za-z]+\d[\w-]*|[A-Z][A-Za-z]*-[A-Z0-9][\w-]*)(?![\w-])"
+)
 THINK_MARKER = "REASONING-LEAK"
 CHATTER_MARKER = "Here is the translation you asked for:"
 
@@ -40,8 +44,8 @@ def pseudo_term(term: str) -> str:
     return "术" + pseudo_translate(term).replace(" ", "")
 
 
-GLOSSARY_TRANSLATE = re.compile(r"^Terms, translate exactly so: (.*)$", re.MULTILINE)
-GLOSSARY_KEEP = re.compile(r"^Terms, keep as is: (.*)$", re.MULTILINE)
+GLOSSARY_TRANSLATE = re.compile(r"^Glossary: (.*)$", re.MULTILINE)
+GLOSSARY_KEEP = re.compile(r"^Keep as is: (.*)$", re.MULTILINE)
 
 
 def glossary_from_system(system: str) -> list[Any]:
@@ -71,17 +75,29 @@ def translate_following(text: str, entries: list[Any]) -> str:
     return "".join(out)
 
 
+# Common CJK characters, each one cl100k token, as in real Chinese text: the
+# fake translation then costs about as many tokens as a real one.
+ALPHABET = [c for c in map(chr, range(0x4E00, 0x9FA6)) if count_tokens(c) == 1]
+
+
 def pseudo_word(word: str) -> str:
     h = zlib.crc32(word.lower().encode("utf-8"))
-    return chr(0x4E00 + h % 0x5000)
+    return ALPHABET[h % len(ALPHABET)]
 
 
 def pseudo_translate(text: str) -> str:
     """Deterministic stand-in for a Chinese translation of ``text``."""
     parts = PLACEHOLDER.split(text)
-    return "".join(
-        p if PLACEHOLDER.fullmatch(p) else WORD.sub(lambda m: pseudo_word(m.group(0)), p) for p in parts
-    )
+    return "".join(p if PLACEHOLDER.fullmatch(p) else _translate_words(p) for p in parts)
+
+
+def _translate_words(text: str) -> str:
+    pieces = NAME.split(text)
+    out = [WORD.sub(lambda m: pseudo_word(m.group(0)), pieces[0])]
+    for name, rest in zip(NAME.findall(text), pieces[1:], strict=True):
+        out.append(name)
+        out.append(WORD.sub(lambda m: pseudo_word(m.group(0)), rest))
+    return "".join(out)
 
 
 @dataclass

@@ -34,6 +34,11 @@ _SCRIPT = {
 _PLAIN_WORD = re.compile(r"(?<![\w-])(?:[A-Z]?[a-z]{3,}|[A-Z]{5,})(?![\w-])")
 
 
+_NAMES = re.compile(
+    r"(?<![\w-])(?:[A-Z]{2,5}s?|[A-Za-z]*[a-z][A-Z][\w-]*|[A-Za-z]+\d[\w-]*|[A-Z][A-Za-z]*-[A-Z0-9][\w-]*)(?![\w-])"
+)
+
+
 def base(lang: str) -> str:
     return lang.lower().split("-")[0].split("_")[0]
 
@@ -55,6 +60,9 @@ def looks_untranslated(source: str, translation: str, lang: str) -> str | None:
     source, does not.
     """
     script = _SCRIPT.get(base(lang))
+    if script is not None and translation.strip() != source.strip():
+        # Names and acronyms (GPQA, QT-Opt, GPT-4) stay as they are in any language.
+        source, translation = _NAMES.sub(" ", source), _NAMES.sub(" ", translation)
     src_letters = _letters(source)
     if script is not None:
         if translation.strip() == source.strip() and _PLAIN_WORD.search(source):

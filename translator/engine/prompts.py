@@ -32,15 +32,17 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_CONTEXT_CHARS else text[: MAX_CONTEXT_CHARS - 1].rstrip() + "…"
 
 
-def glossary_lines(entries: Sequence[Entry]) -> str:
+def glossary_lines(entries: Sequence[Entry], all_keep: bool = False) -> str:
     """The glossary entries a request needs, compactly: they are paid for on every request."""
     translate = [f"{e.source}={e.target}" for e in entries if not e.keep]
-    keep = [e.source for e in entries if e.keep]
+    # Extracted acronyms and names are covered by "keep names as they are" above;
+    # only the user's own keep-as-is entries need a line.
+    keep = [e.source for e in entries if e.keep and (all_keep or e.origin == "user")]
     lines = []
     if translate:
-        lines.append("Terms, translate exactly so: " + "; ".join(translate))
+        lines.append("Glossary: " + "; ".join(translate))
     if keep:
-        lines.append("Terms, keep as is: " + ", ".join(keep))
+        lines.append("Keep as is: " + ", ".join(keep))
     return "\n".join(lines)
 
 
@@ -50,6 +52,7 @@ def system_message(
     sections: Sequence[str],
     retry_reason: str | None = None,
     terms: Sequence[Entry] = (),
+    all_keep: bool = False,
 ) -> str:
     """Instructions and context; the context is kept short, as it is paid for on every request."""
     shown = [_short(s) for s in sections[:MAX_SECTIONS]]
@@ -61,7 +64,7 @@ def system_message(
         sections="; ".join(shown) or "(none)",
     )
     if terms:
-        text += "\n" + glossary_lines(terms)
+        text += "\n" + glossary_lines(terms, all_keep)
     if retry_reason:
         text += STRICT_SUFFIX.format(reason=retry_reason[:300])
     return text

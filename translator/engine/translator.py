@@ -181,13 +181,15 @@ class Translator:
         return self.results
 
     # -- one request ---------------------------------------------------------
-    def _request(self, batch: Batch, reason: str | None) -> tuple[Completion | None, str | None]:
+    def _request(
+        self, batch: Batch, reason: str | None, all_keep: bool = False
+    ) -> tuple[Completion | None, str | None]:
         ids = {str(i + 1): unit for i, unit in enumerate(batch.units)}
         messages = [
             {
                 "role": "system",
                 "content": system_message(
-                    self.settings.lang, self.title, batch.sections, reason, self.terms(batch.units)
+                    self.settings.lang, self.title, batch.sections, reason, self.terms(batch.units), all_keep
                 ),
             },
             {"role": "user", "content": user_message({k: u.text for k, u in ids.items()})},
@@ -224,7 +226,7 @@ class Translator:
     ) -> None:
         if self._abort.is_set():
             return
-        completion, error = self._request(batch, reason)
+        completion, error = self._request(batch, reason, all_keep=glossary_retried)
         if completion is None:
             self._fail(batch.units, error or "request failed")
             return

@@ -75,6 +75,30 @@ def acronym_definitions(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+# Words that make a recurring phrase ordinary prose rather than a term.
+NOT_TERM_WORDS = frozenset(
+    """make makes made provide provides require requires show shows improve improves outperform outperforms
+    yield yields achieve achieves increase increases reduce reduces lead leads give gives take takes
+    total additional same entire different significant moderate strong standard your highly overall
+    following previous large small high low good better best main key certain specific various""".split()
+)  # fmt: skip
+
+
+def _termlike(gram: list[str]) -> bool:
+    if any(w in STOPWORDS or w in NOT_TERM_WORDS or w.endswith("ly") for w in gram):
+        return False
+    return not gram[-1].endswith("ed")  # "land transformed", "electricity generated"
+
+
+def _singular(phrase: str) -> str:
+    head, _, last = phrase.rpartition(" ")
+    if last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith("ss") and len(last) > 3:
+        last = last[:-1]
+    return f"{head} {last}".strip()
+
+
 def _phrases(text: str) -> Iterable[str]:
     words = re.findall(r"[A-Za-z][a-z\-]+|[^\sA-Za-z]", text)
     for n in (2, 3):
@@ -82,12 +106,11 @@ def _phrases(text: str) -> Iterable[str]:
             gram = words[i : i + n]
             if not all(w[0].isalpha() and w.islower() and len(w) > 2 for w in gram):
                 continue
-            if gram[0] in STOPWORDS or gram[-1] in STOPWORDS or any(w in STOPWORDS for w in gram):
-                continue
-            yield " ".join(gram)
+            if _termlike(gram):
+                yield _singular(" ".join(gram))
 
 
-def candidates(texts: Iterable[str], max_phrases: int = 40, min_count: int = 3) -> list[Candidate]:
+def candidates(texts: Iterable[str], max_phrases: int = 10, min_count: int = 4) -> list[Candidate]:
     """Candidate terms of a paper, most useful first."""
     texts = list(texts)
     joined = "\n".join(texts)
@@ -99,10 +122,10 @@ def candidates(texts: Iterable[str], max_phrases: int = 40, min_count: int = 3) 
             found[key] = Candidate(acronym, "acronym", count, long_form)
             found.setdefault(long_form.lower(), Candidate(long_form.lower(), "definition", count, acronym))
     names = Counter(m.group(0) for m in _NAME.finditer(joined))
-    ordinary = {w.lower() for w in re.findall(r"(?<![\w-])[a-z][a-z]+(?![\w-])", joined)}
+    ordinary = {w.lower() for w in re.findall(r"(?<![\w-])[A-Za-z][a-z]+(?![\w-])", joined)}
     for name, count in names.items():
-        if name.isalpha() and name.isupper() and name.lower() in ordinary:
-            continue  # a shouted heading word ("DATA"), not a name
+        if name.isalpha() and name.isupper() and (name.lower() in ordinary or len(name) > 6):
+            continue  # a shouted heading word ("DATA", "REINFORCED"), not a name
         if count >= 2 and name not in found and name.lower() not in STOPWORDS:
             found[name] = Candidate(name, "name", count)
     phrases = Counter(p for t in texts for p in _phrases(t))
@@ -110,9 +133,14 @@ def candidates(texts: Iterable[str], max_phrases: int = 40, min_count: int = 3) 
     for phrase, count in phrases.most_common():
         if count < min_count or taken >= max_phrases:
             break
-        if phrase not in found and not any(
+        if phrase in found or any(
             phrase in other for other in phrases if other != phrase and phrases[other] >= count
         ):
-            found[phrase] = Candidate(phrase, "phrase", count)
-            taken += 1
+            continue
+        # A phrase that contains a chosen one, or is inside one, adds little: its
+        # translation follows from the other's.
+        if any(f" {c} " in f" {phrase} " or f" {phrase} " in f" {c} " for c in found):
+            continue
+        found[phrase] = Candidate(phrase, "phrase", count)
+        taken += 1
     return list(found.values())
