@@ -98,10 +98,13 @@ def run_pair(pdf: Path, tei: Path, tmp_path: Path, llm: FakeLLM) -> None:
         result = CliRunner().invoke(
             main,
             [str(pdf), "--lang", "zh", "--out", str(out), "-q"],
+            # The exact-translation check below needs the plain pseudo-translation; terminology
+            # has its own corpus tests (test_glossary_corpus.py).
             env={
                 "GROBID_URL": grobid.url,
                 "OPENAI_BASE_URL": llm.base_url,
                 "TRANSLATOR_REQUEST_TIMEOUT": "1",
+                "TRANSLATOR_AUTO_GLOSSARY": "0",
             },
             catch_exceptions=False,
         )

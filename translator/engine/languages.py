@@ -30,8 +30,8 @@ _SCRIPT = {
 }
 
 
-# An ordinary word (not an acronym, a mixed-case name or a symbol).
-_PLAIN_WORD = re.compile(r"(?<![\w-])(?:[A-Z]?[a-z]{3,}|[A-Z]{5,})(?![\w-])")
+# An ordinary word (not an acronym such as ORCID, a mixed-case name or a symbol).
+_PLAIN_WORD = re.compile(r"(?<![\w-])(?:[A-Z]?[a-z]{3,}|[A-Z]{7,})(?![\w-])")
 
 
 _NAMES = re.compile(
@@ -60,15 +60,15 @@ def looks_untranslated(source: str, translation: str, lang: str) -> str | None:
     source, does not.
     """
     script = _SCRIPT.get(base(lang))
-    if script is not None and translation.strip() != source.strip():
-        # Names and acronyms (GPQA, QT-Opt, GPT-4) stay as they are in any language.
-        source, translation = _NAMES.sub(" ", source), _NAMES.sub(" ", translation)
-    src_letters = _letters(source)
     if script is not None:
         if translation.strip() == source.strip() and _PLAIN_WORD.search(source):
             # Even a one-word heading ("BACKGROUND") must change; names
             # ("SPOT", "QT-Opt", "TinyRL") may stay as they are.
             return f"the answer is the untranslated source, not {language_name(lang)}"
+        # Names and acronyms (GPQA, QT-Opt, GPT-4) stay as they are in any language.
+        source, translation = _NAMES.sub(" ", source), _NAMES.sub(" ", translation)
+    src_letters = _letters(source)
+    if script is not None:
         if len(src_letters) < 12 or sum(1 for c in src_letters if script.match(c)) > len(src_letters) / 2:
             return None  # too short to judge, or the source is already in that script
         letters = _letters(translation)

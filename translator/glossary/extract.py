@@ -80,7 +80,7 @@ NOT_TERM_WORDS = frozenset(
     """make makes made provide provides require requires show shows improve improves outperform outperforms
     yield yields achieve achieves increase increases reduce reduces lead leads give gives take takes
     total additional same entire different significant moderate strong standard your highly overall
-    following previous large small high low good better best main key certain specific various""".split()
+    following previous large small high low good better best main key certain specific various""".split()  # noqa: SIM905
 )  # fmt: skip
 
 

@@ -49,7 +49,8 @@ class TermMatcher:
     """All entries compiled once; longer terms win where matches overlap."""
 
     def __init__(self, entries: Iterable[Entry]) -> None:
-        self.entries = sorted(entries, key=lambda e: -len(e.source))
+        # Longer terms first; ties in a fixed order, so any two matchers agree.
+        self.entries = sorted(entries, key=lambda e: (-len(e.source), e.source.lower()))
         self._patterns = [(e, term_pattern(e.source)) for e in self.entries]
 
     def find(self, text: str) -> list[Occurrence]:
