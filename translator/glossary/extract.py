@@ -16,7 +16,7 @@ from dataclasses import dataclass
 _ACRONYM_IN_PARENS = re.compile(r"\(\s*([A-Z][A-Za-z0-9\-]*[A-Z][A-Za-z0-9\-]*?)(s?)\s*[;,)]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]*")
 _NAME = re.compile(
-    r"(?<![\w-])(?:[A-Z][a-z]+[A-Z][A-Za-z0-9]*|[A-Z]{2,}[a-z]*(?:-[A-Za-z0-9]+)+|[A-Z][A-Za-z]*[0-9]+[A-Za-z0-9]*|[A-Z]{3,})(?![\w-])"
+    r"(?<![\w-])(?:[A-Z][a-z]+[A-Z][A-Za-z0-9]*|[A-Z]{2,}[a-z]*(?:-[A-Z0-9][A-Za-z0-9]*)+|[A-Z][A-Za-z]*[0-9]+[A-Za-z0-9]*|[A-Z]{3,})(?![\w-])"
 )
 STOPWORDS = frozenset(
     ["a", "an", "the", "of", "in", "on", "for", "to", "and", "or", "with", "by", "from", "at", "as", "is", "are", "was", "were", "be", "been", "this", "that", "these", "those", "we", "our", "their", "its", "it", "they", "which", "who", "whom", "whose", "than", "then", "there", "here", "such", "each", "other", "more", "most", "less", "into", "onto", "over", "under", "between", "among", "via", "per", "using", "used", "use", "based", "can", "may", "might", "will", "would", "should", "also", "not", "no", "all", "any", "both", "either", "neither", "one", "two", "three", "first", "second", "new", "different", "same", "several", "many", "much", "some", "very", "well", "however", "thus", "therefore", "while", "when", "where", "what", "how", "why", "if", "because", "i", "ii", "iii", "iv", "v", "e", "g", "et", "al", "fig", "figure", "table", "eq", "section", "see", "shown", "show", "shows", "results", "result", "during", "across", "within", "without", "through", "after", "before", "about", "against", "along", "around", "since", "until", "upon", "whether", "prior"]
