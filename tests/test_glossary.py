@@ -55,7 +55,7 @@ def test_user_entries_override_extracted_ones() -> None:
     [
         ("Reinforcement learning works.", ["Reinforcement learning"]),
         ("reinforcement-learning agents", ["reinforcement-learning"]),
-        ("reinforce- ment", []),
+        ("reinforce- ment learn- ing helps", ["reinforce- ment learn- ing"]),
         ("deep reinforcement learning (RL) agents", ["reinforcement learning (RL)"]),
         ("two policies and a policy", ["policies", "policy"]),
         ("SPOT and SPOTs but not spot", ["SPOT", "SPOTs"]),

@@ -15,18 +15,20 @@ from dataclasses import dataclass
 from .entries import Entry
 
 _SEP = r"(?:[\s\-‐‑]+|-\s+)?"
+_BREAK = r"(?:-\s+)?"
 
 
 def _word_pattern(word: str, last: bool) -> str:
     if re.fullmatch(r"[A-Z0-9][A-Z0-9\-]*", word) and sum(c.isupper() for c in word) >= 2:
         return re.escape(word) + (r"s?" if last else "")  # acronyms: exact, plural allowed
-    core = re.escape(word)
+    # A line-break hyphen may split the word anywhere: "reinforce- ment".
+    core = _BREAK.join(re.escape(c) for c in word)
     if word[:1].islower():
-        core = f"[{word[0].upper()}{word[0]}]" + re.escape(word[1:])
+        core = f"[{word[0].upper()}{word[0]}]" + _BREAK + _BREAK.join(re.escape(c) for c in word[1:])
     if not last:
         return core
     if word.endswith("y") and len(word) > 3:
-        return f"(?:{core}|{core[:-1]}ies)"
+        return f"(?:{core}|{core[: -len(_BREAK) - 1]}ies)"
     return core + r"(?:s|es|ed|ing)?"
 
 
