@@ -27,7 +27,14 @@ from .parsing.pdf_check import check_pdf
 from .parsing.tei_reader import read_tei
 from .render.outputs import write_atomic, write_outputs
 from .settings import Settings
-from .terminology import annotate_terms, build_glossary, check_consistency, glossary_report, write_glossary
+from .terminology import (
+    annotate_terms,
+    build_glossary,
+    check_consistency,
+    glossary_file,
+    glossary_report,
+    write_glossary,
+)
 
 
 class Progress(Protocol):
@@ -283,7 +290,7 @@ def run(
     finally:
         cache.close()
     report = build_report(segments, stats, settings, now() - started)
-    glossary_path = source.out_dir / f"{source.stem}.{settings.lang}.glossary.csv"
+    glossary_path = glossary_file(source.out_dir, source.stem, settings.lang)
     if matcher is not None:
         consistency = check_consistency(segments, matcher)
         report["glossary"] = glossary_report(glossary, consistency, stats.glossary_retranslations)

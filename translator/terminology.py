@@ -45,8 +45,12 @@ def build_glossary(
     return glossary
 
 
+def glossary_file(out_dir: Path, stem: str, lang: str) -> Path:
+    return out_dir / f"{stem}.{lang}.glossary.csv"
+
+
 def write_glossary(glossary: Glossary, out_dir: Path, stem: str, lang: str) -> Path:
-    path = out_dir / f"{stem}.{lang}.glossary.csv"
+    path = glossary_file(out_dir, stem, lang)
     write_csv(path, glossary)
     return path
 
