@@ -91,3 +91,17 @@ def make_encrypted_pdf(path: Path) -> Path:
     pdf.multi_cell(0, 6, "Secret paper text. " * 30)
     pdf.output(str(path))
     return path
+
+
+def json_segments(node: object) -> list[dict]:  # type: ignore[type-arg]
+    """Every segment object in a JSON output's document, in order."""
+    found: list[dict] = []  # type: ignore[type-arg]
+    if isinstance(node, dict):
+        if "spans" in node and "translation" in node:
+            found.append(node)
+        for value in node.values():
+            found.extend(json_segments(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(json_segments(value))
+    return found

@@ -17,7 +17,7 @@ from translator.cli import main
 from translator.errors import ExitCode
 
 from .conftest import ROOT
-from .fixtures import SMALL_TEI, make_pdf, write_small_tei
+from .fixtures import SMALL_TEI, json_segments, make_pdf, write_small_tei
 from .servers.fake_grobid import FakeGrobid
 from .servers.fake_llm import FakeLLM, FaultPlan
 
@@ -132,20 +132,8 @@ def test_partial_translation_exit_code(tmp_path: Path) -> None:
 
 def translations(path: Path) -> dict[str, str | None]:
     """Segment id → translation, from a JSON output."""
-    found: dict[str, str | None] = {}
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if "translation" in node and "id" in node:
-                found[node["id"]] = node["translation"]
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(json.loads(path.read_text(encoding="utf-8"))["document"])
-    return found
+    document = json.loads(path.read_text(encoding="utf-8"))["document"]
+    return {seg["id"]: seg["translation"] for seg in json_segments(document)}
 
 
 def _run_cli(tei: Path, out: Path, cache: Path, llm: FakeLLM) -> subprocess.Popen[bytes]:

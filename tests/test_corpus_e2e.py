@@ -21,23 +21,11 @@ from translator.chunking.protect import protect
 from translator.cli import main
 
 from .conftest import corpus_pairs, manifest_counts, needs_corpus
+from .fixtures import json_segments
 from .servers.fake_grobid import FakeGrobid
 from .servers.fake_llm import CHATTER_MARKER, FAULTS, THINK_MARKER, FakeLLM, FaultPlan, pseudo_translate
 
 CJK_RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff ]*[\u4e00-\u9fff]|[\u4e00-\u9fff]")
-
-
-def segments_of(node: object) -> list[dict[str, object]]:
-    found: list[dict[str, object]] = []
-    if isinstance(node, dict):
-        if "translation" in node and "spans" in node:
-            found.append(node)
-        for value in node.values():
-            found.extend(segments_of(value))
-    elif isinstance(node, list):
-        for value in node:
-            found.extend(segments_of(value))
-    return found
 
 
 def squash(text: str) -> str:
@@ -49,7 +37,7 @@ def check_outputs(out: Path, stem: str, pdf: Path) -> None:
     md = (out / f"{stem}.zh.md").read_text(encoding="utf-8")
     page = (out / f"{stem}.zh.html").read_text(encoding="utf-8")
     html_text = lxml_html.fromstring(page).text_content()
-    segments = segments_of(data["document"])
+    segments = json_segments(data["document"])
     assert segments
     kinds = {s["kind"] for s in segments}
     assert {"paragraph", "heading"} <= kinds or "paragraph" in kinds

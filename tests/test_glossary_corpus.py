@@ -14,6 +14,7 @@ from translator.pipeline import run
 from translator.settings import load_settings
 
 from .conftest import CORPUS, corpus_pairs, needs_corpus
+from .fixtures import json_segments
 from .servers.fake_llm import FakeLLM
 
 TEIS = [tei for _, tei in corpus_pairs()]
@@ -51,7 +52,7 @@ def test_ignored_glossary_is_detected(tei: Path, tmp_path: Path) -> None:
         for text in texts.values() if isinstance(texts, dict) else []:
             last[text] = {term for t, term in record.ignored if t == text}
     logged = {(text, term) for text, terms in last.items() for term in terms}
-    segments = {s["id"]: s for s in _segments(data["document"])}
+    segments = {s["id"]: s for s in json_segments(data["document"])}
     reported = set()
     for issue in report["inconsistent"]:
         seg = segments[issue["segment"]]
@@ -64,19 +65,6 @@ def test_ignored_glossary_is_detected(tei: Path, tmp_path: Path) -> None:
     assert report["consistency_rate"] < 1.0
     retries = sum("glossary not followed" in r.system for r in records)
     assert 0 < retries <= sum("glossary not followed" not in r.system for r in records)
-
-
-def _segments(node: object) -> list[dict]:  # type: ignore[type-arg]
-    found = []
-    if isinstance(node, dict):
-        if "spans" in node and "translation" in node:
-            found.append(node)
-        for value in node.values():
-            found.extend(_segments(value))
-    elif isinstance(node, list):
-        for value in node:
-            found.extend(_segments(value))
-    return found
 
 
 @needs_corpus
