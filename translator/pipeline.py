@@ -17,7 +17,7 @@ from .cache import TranslationCache
 from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
 from .engine.client import ChatClient
-from .engine.prompts import PROMPT_VERSION, system_message, user_message
+from .engine.prompts import PROMPT_VERSION
 from .engine.translator import RunStats, Translator, apply_results
 from .errors import BadInputError
 from .glossary.matcher import TermMatcher
@@ -152,14 +152,8 @@ def estimate(document: Document, settings: Settings, cache: TranslationCache | N
         todo = translator.cached(units)
     cached = len(units) - len(todo)
     batches = translator.plan(units, todo)
-    prompt = 0
-    for batch in batches:
-        ids = {str(i + 1): u.text for i, u in enumerate(batch.units)}
-        prompt += (
-            counter.count(system_message(settings.lang, title, batch.sections))
-            + counter.count(user_message(ids))
-            + 8
-        )
+    # About 4 tokens of chat framing per message, as the API counts them.
+    prompt = sum(sum(counter.count(m["content"]) + 4 for m in translator.messages(b)) for b in batches)
     source = sum(u.tokens for u in todo)
     completion = int(source * 1.2)
     return {

@@ -86,6 +86,7 @@ class Translator:
         self.limiter = RateLimiter(settings.requests_per_minute, settings.tokens_per_minute)
         self.stats = RunStats()
         self.results: dict[str, UnitResult] = {}
+        self._keys: dict[str, str] = {}
         self._lock = threading.Lock()
         self._abort = threading.Event()
         self._progress: ProgressCallback | None = None
@@ -108,10 +109,14 @@ class Translator:
 
     def key(self, unit: Unit) -> str:
         """Cache key; it includes the glossary entries that touch this unit, so
-        changing one entry re-translates only the units containing its term."""
-        signature = self.matcher.signature(unit.text) if self.matcher else ""
-        text = f"{unit.text}\x1d{signature}" if signature else unit.text
-        return self.context.key(unit.section, text)
+        changing one entry re-translates only the units containing its term.
+        Computed once per unit: the lookup and the store both need it."""
+        key = self._keys.get(unit.key)
+        if key is None:
+            signature = self.matcher.signature(unit.text) if self.matcher else ""
+            text = f"{unit.text}\x1d{signature}" if signature else unit.text
+            key = self._keys[unit.key] = self.context.key(unit.section, text)
+        return key
 
     def terms(self, units: list[Unit]) -> list[Entry]:
         if self.matcher is None:
@@ -181,19 +186,22 @@ class Translator:
         return self.results
 
     # -- one request ---------------------------------------------------------
+    def messages(
+        self, batch: Batch, reason: str | None = None, all_keep: bool = False
+    ) -> list[dict[str, str]]:
+        """The chat messages of one request: instructions and context in the system
+        message, the units as a JSON object ``{"1": text, …}`` in the user message."""
+        system = system_message(
+            self.settings.lang, self.title, batch.sections, reason, self.terms(batch.units), all_keep
+        )
+        texts = {str(i + 1): unit.text for i, unit in enumerate(batch.units)}
+        return [{"role": "system", "content": system}, {"role": "user", "content": user_message(texts)}]
+
     def _request(
         self, batch: Batch, reason: str | None, all_keep: bool = False
     ) -> tuple[Completion | None, str | None]:
         ids = {str(i + 1): unit for i, unit in enumerate(batch.units)}
-        messages = [
-            {
-                "role": "system",
-                "content": system_message(
-                    self.settings.lang, self.title, batch.sections, reason, self.terms(batch.units), all_keep
-                ),
-            },
-            {"role": "user", "content": user_message({k: u.text for k, u in ids.items()})},
-        ]
+        messages = self.messages(batch, reason, all_keep)
         max_tokens = min(8192, 3 * batch.tokens + 256)
         self.limiter.acquire(batch.tokens * 2 + 300)
         started = time.monotonic()
@@ -256,33 +264,24 @@ class Translator:
                 reasons.append(f"id {key}: {problem}")
             else:
                 good.append((unit, text))
+        strays: list[Unit] = []
         if self.matcher is not None and not glossary_retried:
             # One targeted re-translation for answers that ignore the glossary;
             # what still differs afterwards is kept and reported.
-            strays: list[Unit] = []
             notes: list[str] = []
             key_of = {u.key: k for k, u in zip(ids, batch.units, strict=True)}
             for unit, text in good:
-                key = key_of[unit.key]
                 missed = term_problems(unit.text, text, self.matcher)
                 if missed:
                     strays.append(unit)
                     wanted = ", ".join(f"'{e.source}' as '{e.rendered_target}'" for e in missed)
-                    notes.append(f"id {key}: translate {wanted}")
-            if strays:
-                with self.stats.lock:
-                    self.stats.glossary_retranslations += 1
-                good = [(u, t) for u, t in good if u not in strays]
-                self._store(good, completion.completion_tokens)
-                self._batch(
-                    Batch(strays), 0, "glossary not followed: " + "; ".join(notes), glossary_retried=True
-                )
-                if bad:
-                    self._retry_or_split(
-                        Batch(bad), attempt, "; ".join(reasons)[:300], glossary_retried=False
-                    )
-                return
+                    notes.append(f"id {key_of[unit.key]}: translate {wanted}")
+            good = [(u, t) for u, t in good if u not in strays]
         self._store(good, completion.completion_tokens)
+        if strays:
+            with self.stats.lock:
+                self.stats.glossary_retranslations += 1
+            self._batch(Batch(strays), 0, "glossary not followed: " + "; ".join(notes), glossary_retried=True)
         if bad:
             self._retry_or_split(
                 Batch(bad), attempt, "; ".join(reasons)[:300], glossary_retried=glossary_retried
