@@ -30,13 +30,13 @@ from ..model import (
     Span,
     SpanKind,
 )
+from .assembly import SectionTree, SegmentIds, with_urls
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 NS = {"t": TEI_NS}
 
 _WS = re.compile(r"\s+")
-_URL = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:]")
 _REF_KINDS: dict[str, SpanKind] = {
     "bibr": "bibr",
     "figure": "figure",
@@ -48,16 +48,6 @@ _REF_KINDS: dict[str, SpanKind] = {
 # GROBID 0.5.5 sometimes tags figure/table captions as section heads.
 _CAPTION_HEAD = re.compile(r"^(fig(ure)?|table|tab)\.?\s*[0-9ivx]+\b", re.IGNORECASE)
 _BACK_TEXT_TYPES = {"acknowledgement", "funding", "availability", "conflict", "contribution"}
-_PREFIX: dict[SegmentKind, str] = {
-    "title": "t",
-    "abstract": "a",
-    "keyword": "k",
-    "heading": "h",
-    "paragraph": "p",
-    "caption": "c",
-    "footnote": "n",
-    "item": "i",
-}
 
 
 def _local(el: etree._Element) -> str:
@@ -117,18 +107,7 @@ class _TextBuilder:
         text = stripped.rstrip()
         spans = [Span(s.start - shift, s.end - shift, s.kind, s.target) for s in self.spans]
         spans = [s for s in spans if 0 <= s.start < s.end <= len(text)]
-        return text, _with_urls(text, spans)
-
-
-def _with_urls(text: str, spans: list[Span]) -> list[Span]:
-    """Protect bare URLs too: a translated URL is a broken link."""
-    taken = [(s.start, s.end) for s in spans]
-    extra = [
-        Span(m.start(), m.end(), "url", None)
-        for m in _URL.finditer(text)
-        if not any(a < m.end() and m.start() < b for a, b in taken)
-    ]
-    return sorted(spans + extra, key=lambda s: s.start)
+        return text, with_urls(text, spans)
 
 
 def _target(el: etree._Element) -> str | None:
@@ -159,8 +138,7 @@ def _flatten(el: etree._Element, builder: _TextBuilder, skip: Iterable[str] = ()
 class _Reader:
     def __init__(self, root: etree._Element) -> None:
         self.root = root
-        self.counters: dict[str, int] = {}
-        self.sections = 0
+        self.ids = SegmentIds()
 
     # -- helpers -------------------------------------------------------------
     def segment(
@@ -174,17 +152,13 @@ class _Reader:
             text, spans = builder.build()
         else:
             text, spans = _clean(text), []
-            spans = _with_urls(text, spans)
+            spans = with_urls(text, spans)
         if not text:
             return None
-        prefix = _PREFIX[kind]
-        n = self.counters.get(prefix, 0)
-        self.counters[prefix] = n + 1
-        return Segment(id=f"{prefix}{n}", kind=kind, text=text, spans=spans, section=section)
+        return self.ids.segment(kind, text, spans, section)
 
     def new_section(self, heading: Segment | None, number: str) -> Section:
-        self.sections += 1
-        return Section(id=f"sec{self.sections}", heading=heading, number=number)
+        return self.ids.section(heading, number)
 
     def x(self, path: str, el: etree._Element | None = None) -> list[etree._Element]:
         result = (self.root if el is None else el).xpath(path, namespaces=NS)
@@ -254,8 +228,7 @@ class _Reader:
 
     # -- body ----------------------------------------------------------------
     def divs_to_sections(self, divs: list[etree._Element]) -> list[Section]:
-        top: list[Section] = []
-        stack: list[tuple[list[str], Section]] = []
+        tree = SectionTree()
         for div in divs:
             heads = self.x("t:head", div)
             head_el = heads[0] if heads else None
@@ -265,12 +238,7 @@ class _Reader:
             if head_el is None or not head_text or caption_head:
                 # A continuation of the previous section (GROBID breaks sections at
                 # figures and pages), or a caption mis-tagged as a heading.
-                if stack:
-                    target = stack[-1][1]
-                else:
-                    target = self.new_section(None, "")
-                    top.append(target)
-                    stack.append(([], target))
+                target = tree.current() or tree.open_untitled(self.ids)
                 context = target.heading.text if target.heading else ""
                 if caption_head and head_el is not None:
                     seg = self.segment(head_el, "caption", context)
@@ -280,17 +248,9 @@ class _Reader:
                 continue
             heading = self.segment(head_el, "heading", head_text)
             sec = self.new_section(heading, number)
-            parts = [p for p in number.split(".") if p] if number else []
-            while stack and not (parts and _is_prefix(stack[-1][0], parts)):
-                stack.pop()
-            if stack and parts:
-                stack[-1][1].subsections.append(sec)
-            else:
-                top.append(sec)
-                stack = []
-            stack.append((parts, sec))
+            tree.add(sec)
             self.fill(div, sec, head_text)
-        return top
+        return tree.top
 
     def fill(self, div: etree._Element, sec: Section, context: str) -> None:
         for child in div:
@@ -315,8 +275,8 @@ class _Reader:
         builder = _TextBuilder()
         _flatten(el, builder, skip=("label",))
         text, _ = builder.build()
-        n = self.counters.get("formula", 0)
-        self.counters["formula"] = n + 1
+        n = self.ids.counters.get("formula", 0)
+        self.ids.counters["formula"] = n + 1
         return Formula(
             id=_xml_id(el) or f"formula_{n}", text=text, label=label, coords=el.get("coords") or ""
         )
@@ -385,10 +345,6 @@ class _Reader:
         for el in self.x("t:text/t:back//t:listBibl/t:biblStruct"):
             refs.append(_reference(self, el, len(refs)))
         return refs
-
-
-def _is_prefix(prefix: list[str], parts: list[str]) -> bool:
-    return len(prefix) < len(parts) and parts[: len(prefix)] == prefix
 
 
 def _person_name(pers: etree._Element) -> str:

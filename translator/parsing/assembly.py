@@ -1,0 +1,83 @@
+"""Building blocks shared by the readers that produce a Document (TEI and PDF):
+segment ids, protected URLs, sections nested by heading number."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Section, Segment, SegmentKind, Span
+
+URL = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:]")
+SEGMENT_PREFIX: dict[SegmentKind, str] = {
+    "title": "t",
+    "abstract": "a",
+    "keyword": "k",
+    "heading": "h",
+    "paragraph": "p",
+    "caption": "c",
+    "footnote": "n",
+    "item": "i",
+}
+
+
+def with_urls(text: str, spans: list[Span]) -> list[Span]:
+    """Protect bare URLs too: a translated URL is a broken link."""
+    taken = [(s.start, s.end) for s in spans]
+    extra = [
+        Span(m.start(), m.end(), "url", None)
+        for m in URL.finditer(text)
+        if not any(a < m.end() and m.start() < b for a, b in taken)
+    ]
+    return sorted(spans + extra, key=lambda s: s.start)
+
+
+@dataclass
+class SegmentIds:
+    """Hands out segment and section ids: ``p0, p1…`` per kind, ``sec1, sec2…``."""
+
+    counters: dict[str, int] = field(default_factory=dict)
+    sections: int = 0
+
+    def segment(self, kind: SegmentKind, text: str, spans: list[Span], section: str = "") -> Segment:
+        prefix = SEGMENT_PREFIX[kind]
+        n = self.counters.get(prefix, 0)
+        self.counters[prefix] = n + 1
+        return Segment(id=f"{prefix}{n}", kind=kind, text=text, spans=spans, section=section)
+
+    def section(self, heading: Segment | None, number: str) -> Section:
+        self.sections += 1
+        return Section(id=f"sec{self.sections}", heading=heading, number=number)
+
+
+@dataclass
+class SectionTree:
+    """Nests sections by heading number: 2.1 goes under 2, 3 closes 2."""
+
+    top: list[Section] = field(default_factory=list)
+    stack: list[tuple[list[str], Section]] = field(default_factory=list)
+
+    def add(self, section: Section) -> None:
+        parts = [p for p in section.number.split(".") if p] if section.number else []
+        while self.stack and not (parts and _is_prefix(self.stack[-1][0], parts)):
+            self.stack.pop()
+        if self.stack and parts:
+            self.stack[-1][1].subsections.append(section)
+        else:
+            self.top.append(section)
+            self.stack = []
+        self.stack.append((parts, section))
+
+    def current(self) -> Section | None:
+        return self.stack[-1][1] if self.stack else None
+
+    def open_untitled(self, ids: SegmentIds) -> Section:
+        """The section text before any heading goes to."""
+        section = ids.section(None, "")
+        self.top.append(section)
+        self.stack.append(([], section))
+        return section
+
+
+def _is_prefix(prefix: list[str], parts: list[str]) -> bool:
+    return len(prefix) < len(parts) and parts[: len(prefix)] == prefix

@@ -1,0 +1,298 @@
+"""Characters, lines and graphics of a PDF page, read with PDFium.
+
+The only module that talks to pypdfium2's raw API: everything above it sees
+:class:`PageText` objects with lines in top-left page coordinates (points),
+the same coordinate system GROBID's ``coords`` attributes use.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+_BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi|medi(?!um)|cmbx|cmb\d|-bd|\.b$|,b", re.IGNORECASE)
+_MATH_NAME = re.compile(
+    r"cmmi|cmsy|cmex|msbm|msam|math|symbol|mtmi|mtsy|txmi|txsy|txex|pxmi|pxsy|rsfs|euclid|esint|wasy|bbm|"
+    r"dsrom|stmary|mnsymbol|lmmi|lmsy|cmbsy|eufm|eusm",
+    re.IGNORECASE,
+)
+_FORCE_BOLD = 1 << 18
+_LINE_BREAKS = {"\r", "\n"}
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in top-left page coordinates (points)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def area(self) -> float:
+        return max(0.0, self.width) * max(0.0, self.height)
+
+    def union(self, other: Box) -> Box:
+        return Box(
+            min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1)
+        )
+
+    def near(self, other: Box, gap: float) -> bool:
+        return not (
+            other.x0 > self.x1 + gap
+            or other.x1 < self.x0 - gap
+            or other.y0 > self.y1 + gap
+            or other.y1 < self.y0 - gap
+        )
+
+    def contains_point(self, x: float, y: float, slack: float = 0.0) -> bool:
+        return self.x0 - slack <= x <= self.x1 + slack and self.y0 - slack <= y <= self.y1 + slack
+
+
+@dataclass
+class Line:
+    """A run of characters sharing a baseline, in content order."""
+
+    page: int  # 1-based, as in GROBID coords
+    box: Box
+    text: str
+    size: float  # most common font size of its characters
+    bold: bool  # most characters in a bold face
+    math: float  # share of characters set in a math font
+    italic_share: float = 0.0
+
+    @property
+    def x0(self) -> float:
+        return self.box.x0
+
+    @property
+    def x1(self) -> float:
+        return self.box.x1
+
+    @property
+    def y0(self) -> float:
+        return self.box.y0
+
+    @property
+    def y1(self) -> float:
+        return self.box.y1
+
+
+@dataclass
+class PageText:
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    graphics: list[Box] = field(default_factory=list)  # images and vector paths
+    images: list[Box] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Font:
+    bold: bool
+    math: bool
+    italic: bool
+
+
+_NO_FONT = _Font(False, False, False)
+
+
+def _prototype(function: Any, restype: Any, *argtypes: Any) -> Any:
+    """The same PDFium entry point typed with plain integers: calling through
+    ctypes pointer types costs more than the call itself in this hot loop."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_get_text_object = _prototype(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_get_font = _prototype(pdfium_c.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
+_get_base_font_name = _prototype(
+    pdfium_c.FPDFFont_GetBaseFontName, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_ulong
+)
+_get_weight = _prototype(pdfium_c.FPDFFont_GetWeight, ctypes.c_int, ctypes.c_void_p)
+_get_flags = _prototype(pdfium_c.FPDFFont_GetFlags, ctypes.c_int, ctypes.c_void_p)
+_get_box = _prototype(
+    pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
+)
+_get_unicode = _prototype(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)
+_get_size = _prototype(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
+_get_angle = _prototype(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
+
+
+class _FontCache:
+    """Font facts per PDFium font handle (valid for the whole document)."""
+
+    def __init__(self) -> None:
+        self.by_font: dict[int, _Font] = {}
+        self.buffer = ctypes.create_string_buffer(256)
+
+    def describe(self, font: int) -> _Font:
+        info = self.by_font.get(font)
+        if info is None:
+            length = _get_base_font_name(font, self.buffer, len(self.buffer))
+            name = self.buffer.raw[: max(0, length - 1)].decode("latin-1", "replace")
+            weight = _get_weight(font)
+            flags = _get_flags(font)
+            bold = bool(_BOLD_NAME.search(name)) or weight >= 600 or bool(flags & _FORCE_BOLD)
+            italic = bool(re.search(r"ital|oblique|cmti|-it\b|,it", name, re.IGNORECASE)) or bool(
+                flags & (1 << 6)
+            )
+            info = _Font(bold, bool(_MATH_NAME.search(name)), italic)
+            self.by_font[font] = info
+        return info
+
+
+class _LineBuilder:
+    """Characters of one line; sizes and font facts counted per character."""
+
+    __slots__ = ("chars", "fonts", "last_x1", "page", "rotated", "sizes", "visible", "x0", "x1", "y0", "y1")
+
+    def __init__(self, page: int) -> None:
+        self.page = page
+        self.chars: list[str] = []
+        self.x0 = self.y0 = float("inf")
+        self.x1 = self.y1 = float("-inf")
+        self.sizes: list[float] = []
+        self.fonts: list[_Font] = []
+        self.last_x1 = float("-inf")
+        self.visible = 0
+        self.rotated = False
+
+    def build(self) -> Line | None:
+        text = " ".join("".join(self.chars).split())
+        if not self.visible or not text or self.rotated:
+            return None
+        sizes = Counter(round(s, 1) for s in self.sizes)
+        n = self.visible
+        return Line(
+            self.page,
+            Box(self.x0, self.y0, self.x1, self.y1),
+            text,
+            sizes.most_common(1)[0][0],
+            sum(f.bold for f in self.fonts) * 2 > n,
+            sum(f.math for f in self.fonts) / n,
+            sum(f.italic for f in self.fonts) / n,
+        )
+
+
+def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts: _FontCache) -> list[Line]:
+    handle = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    count = pdfium_c.FPDFText_CountChars(textpage.raw)
+    rect = pdfium_c.FS_RECTF()
+    rect_ref = ctypes.addressof(rect)
+    lines: list[Line] = []
+    line = _LineBuilder(number)
+    # (font, size) per text object: an object has one font and one size.
+    objects: dict[int, tuple[_Font, float]] = {}
+    for index in range(count):
+        code = _get_unicode(handle, index)
+        if code in (10, 13):
+            continue
+        if code == 2:  # PDFium's mark for a hyphen that ends a line
+            code = 45
+        if code in (32, 9, 160) or code == 0:
+            line.chars.append(" ")
+            continue
+        ch = chr(code) if code < 0x110000 and not 0xD800 <= code < 0xE000 else "\ufffd"
+        _get_box(handle, index, rect_ref)
+        left, right = rect.left, rect.right
+        top, bottom = height - rect.top, height - rect.bottom
+        obj = _get_text_object(handle, index) or 0
+        facts = objects.get(obj)
+        if facts is None:
+            font = _get_font(obj) if obj else 0
+            facts = (fonts.describe(font) if font else _NO_FONT, _get_size(handle, index))
+            objects[obj] = facts
+        font_facts, size = facts
+        if size <= 0:
+            size = bottom - top
+        if line.visible:
+            middle = (top + bottom) / 2
+            # A baseline change, a jump back (next line) or far right (other column) ends the line.
+            if not (line.y0 - 0.2 * size <= middle <= line.y1 + 0.2 * size) or not (
+                line.last_x1 - 1.5 * size <= left <= line.last_x1 + 4.0 * max(size, 4.0)
+            ):
+                built = line.build()
+                if built is not None:
+                    lines.append(built)
+                line = _LineBuilder(number)
+        if not line.visible:
+            line.rotated = abs(_get_angle(handle, index)) > 0.1
+        line.chars.append(ch)
+        line.visible += 1
+        if left < line.x0:
+            line.x0 = left
+        if right > line.x1:
+            line.x1 = right
+        # Sub- and superscripts must not stretch the line: only full-size characters set its height.
+        if not line.sizes or size >= 0.85 * line.sizes[0]:
+            if top < line.y0:
+                line.y0 = top
+            if bottom > line.y1:
+                line.y1 = bottom
+        line.last_x1 = right
+        line.sizes.append(size)
+        line.fonts.append(font_facts)
+    built = line.build()
+    if built is not None:
+        lines.append(built)
+    return lines
+
+
+def _graphics(page: pdfium.PdfPage, height: float) -> tuple[list[Box], list[Box]]:
+    graphics: list[Box] = []
+    images: list[Box] = []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    kinds = {pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_SHADING}
+    for index in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        obj = pdfium_c.FPDFPage_GetObject(page.raw, index)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind not in kinds and kind != pdfium_c.FPDF_PAGEOBJ_FORM:
+            continue
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+            continue
+        box = Box(left.value, height - top.value, right.value, height - bottom.value)
+        graphics.append(box)
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE or kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            images.append(box)
+    return graphics, images
+
+
+def read_pages(path: Path, max_pages: int | None = None) -> Iterator[PageText]:
+    """Yield each page's lines (content order) and graphics boxes."""
+    pdf = pdfium.PdfDocument(str(path))
+    fonts = _FontCache()
+    try:
+        total = len(pdf) if max_pages is None else min(len(pdf), max_pages)
+        for index in range(total):
+            page = pdf[index]
+            width, height = page.get_size()
+            textpage = page.get_textpage()
+            try:
+                lines = _page_lines(textpage, index + 1, height, fonts)
+                graphics, images = _graphics(page, height)
+            finally:
+                textpage.close()
+                page.close()
+            yield PageText(index + 1, width, height, lines, graphics, images)
+    finally:
+        pdf.close()
