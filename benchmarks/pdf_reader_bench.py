@@ -1,0 +1,177 @@
+"""The built-in PDF reader measured against GROBID on the corpus pairs.
+
+    python -m benchmarks.pdf_reader_bench [--corpus ../shared/corpus] [--only NAME] [--json FILE]
+
+For every PDF with a GROBID TEI beside it (``pairs/`` and ``pdf/`` +
+``tei-localgrobid/``): recall of GROBID's body-paragraph word 4-grams in the
+built-in parse, heading recall, whether the reference list starts at the same
+entry, and pages per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from translator.model import Document, Paragraph
+from translator.parsing.pdf_reader import read_pdf
+from translator.parsing.tei_reader import read_tei
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+_WORD = re.compile(r"[^\W_]+")
+_CAPTION_HEAD = re.compile(r"^(fig(ure)?|table|tab)\.?\s*[0-9ivx]+\b", re.IGNORECASE)
+
+
+@dataclass
+class Row:
+    name: str
+    source: str  # "pairs" (official GROBID) or "localgrobid"
+    pages: int
+    columns: str
+    seconds: float
+    body_recall: float
+    heading_recall: float
+    headings: int
+    references_start: bool | None
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def ngrams(tokens: list[str], n: int = 4) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def grobid_paragraphs(doc: Document) -> list[str]:
+    return [
+        block.segment.text
+        for top in doc.body
+        for section in top.walk()
+        for block in section.blocks
+        if isinstance(block, Paragraph) and block.segment.kind == "paragraph"
+    ]
+
+
+def body_recall(grobid: Document, builtin: Document) -> float:
+    wanted: set[tuple[str, ...]] = set()
+    for text in grobid_paragraphs(grobid):
+        wanted |= ngrams(words(text))
+    found: set[tuple[str, ...]] = set()
+    for segment in builtin.segments():
+        found |= ngrams(words(segment.text))
+    for formula in builtin.formulas():
+        found |= ngrams(words(formula.text))
+    return len(wanted & found) / len(wanted) if wanted else 1.0
+
+
+def _heading_key(text: str) -> str:
+    tokens = words(text)
+    while tokens and (tokens[0].isdigit() or re.fullmatch(r"[ivx]+|[a-h]", tokens[0])):
+        tokens = tokens[1:]
+    return " ".join(tokens)
+
+
+def heading_recall(grobid: Document, builtin: Document) -> tuple[float, int]:
+    heads = [
+        _heading_key(section.heading.text)
+        for top in grobid.body
+        for section in top.walk()
+        if section.heading is not None and not _CAPTION_HEAD.match(section.heading.text)
+    ]
+    heads = [h for h in heads if h]
+    ours = {
+        _heading_key(section.heading.text)
+        for section in builtin.all_sections()
+        if section.heading is not None
+    }
+    ours |= {"references", "abstract"}
+    hits = sum(1 for h in heads if h in ours or any(h and o and (h in o or o in h) and len(o) > 3 for o in ours))
+    return (hits / len(heads) if heads else 1.0), len(heads)
+
+
+def references_start(grobid: Document, builtin: Document) -> bool | None:
+    if not grobid.references:
+        return None
+    if not builtin.references:
+        return False
+    first = grobid.references[0]
+    ours = words(builtin.references[0].text)
+    if first.authors:
+        surname = words(first.authors[0])[-1:] 
+        if surname:
+            return surname[0] in ours[:30]
+    title = words(first.title)[:4]
+    return bool(title) and " ".join(title) in " ".join(ours)
+
+
+def pairs(corpus: Path) -> list[tuple[str, str, Path, Path]]:
+    found = [("pairs", p.name[:-4], p, p.with_name(p.name[:-4] + ".tei.xml")) for p in sorted((corpus / "pairs").glob("*.pdf"))]
+    for pdf in sorted((corpus / "pdf").glob("*.pdf")):
+        tei = corpus / "tei-localgrobid" / (pdf.name[:-4] + ".tei.xml")
+        if tei.is_file():
+            found.append(("localgrobid", pdf.name[:-4], pdf, tei))
+    return [f for f in found if f[3].is_file()]
+
+
+def columns_of(corpus: Path) -> dict[str, str]:
+    manifest = corpus / "MANIFEST.tsv"
+    out: dict[str, str] = {}
+    if manifest.is_file():
+        for line in manifest.read_text(encoding="utf-8").splitlines()[1:]:
+            cells = line.split("\t")
+            if cells[0].endswith(".pdf"):
+                match = re.search(r"(one|two)-column", cells[-1])
+                out[Path(cells[0]).name[:-4]] = match.group(1) if match else "?"
+    return out
+
+
+def measure(corpus: Path, only: str | None = None) -> list[Row]:
+    rows = []
+    columns = columns_of(corpus)
+    for source, name, pdf, tei in pairs(corpus):
+        if only and only not in name:
+            continue
+        grobid = read_tei(tei)
+        started = time.perf_counter()
+        builtin = read_pdf(pdf)
+        seconds = time.perf_counter() - started
+        import pypdfium2
+
+        pages = len(pypdfium2.PdfDocument(str(pdf)))
+        recall = body_recall(grobid, builtin)
+        heads, count = heading_recall(grobid, builtin)
+        rows.append(Row(name, source, pages, columns.get(name, "?"), seconds, recall, heads, count, references_start(grobid, builtin)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--only")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    rows = measure(args.corpus, args.only)
+    print(f"{'paper':44} {'src':5} {'cols':4} {'pages':>5} {'body':>6} {'heads':>9} {'refs':>5} {'pages/s':>8}")
+    for r in rows:
+        refs = "-" if r.references_start is None else ("yes" if r.references_start else "NO")
+        print(
+            f"{r.name[:44]:44} {r.source[:5]:5} {r.columns:4} {r.pages:5d} {r.body_recall:6.3f} "
+            f"{r.heading_recall:5.2f}/{r.headings:<3d} {refs:>5} {r.pages / r.seconds:8.1f}"
+        )
+    pages = sum(r.pages for r in rows)
+    seconds = sum(r.seconds for r in rows)
+    print(
+        f"{'ALL':44} {'':5} {'':4} {pages:5d} min {min(r.body_recall for r in rows):.3f} "
+        f"min {min(r.heading_recall for r in rows):.2f}  {pages / seconds:8.1f} pages/s"
+    )
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in rows], indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+"""Page layout: running headers and footers out, figure text out, columns put
+in reading order, lines grouped into blocks.
+
+Works on :mod:`.pdf_text` lines only; what a block *is* (heading, caption,
+formula, reference) is decided by :mod:`.pdf_reader`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .pdf_text import Box, Line, PageText
+
+_PAGE_NUMBER = re.compile(r"^(page\s*)?[\divxlc]+(\s*(of|/)\s*\d+)?$", re.IGNORECASE)
+_CAPTION_START = re.compile(r"^(fig(ure)?|table|tab|algorithm|listing)\.?\s*[0-9ivxlc]+[a-z]?\b", re.IGNORECASE)
+_EQUATION_NUMBER = re.compile(r"\(\s*[0-9]+(\.[0-9]+)?[a-z]?\s*\)$")
+_MATH_SYMBOLS = set("=≤≥<>±∑∏∫∂∇∈∉⊂⊆∪∩→←↔⇒⇔∀∃∞√≈≠∼≃≡×÷·∥⊤⊥αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ^_|")
+_MARGIN = 0.09  # share of the page height where running headers and footers live
+
+
+@dataclass
+class Block:
+    """Consecutive lines of one column that belong together."""
+
+    lines: list[Line]
+    page: int
+    column: int  # 0 full width / single column, 1 left, 2 right
+    math: bool = False
+
+    @property
+    def text(self) -> str:
+        return join_lines([ln.text for ln in self.lines])
+
+    @property
+    def box(self) -> Box:
+        box = self.lines[0].box
+        for ln in self.lines[1:]:
+            box = box.union(ln.box)
+        return box
+
+    @property
+    def size(self) -> float:
+        sizes = Counter[float]()
+        for ln in self.lines:
+            sizes[ln.size] += len(ln.text)
+        return sizes.most_common(1)[0][0]
+
+    @property
+    def bold(self) -> bool:
+        return sum(len(ln.text) for ln in self.lines if ln.bold) * 2 > sum(len(ln.text) for ln in self.lines)
+
+
+@dataclass
+class Layout:
+    """A document's blocks in reading order, plus what layout analysis found."""
+
+    blocks: list[Block]
+    body_size: float
+    pages: list[PageText]
+    figure_areas: dict[int, list[Box]] = field(default_factory=dict)  # page → graphics regions
+
+
+def join_lines(texts: Sequence[str]) -> str:
+    """Join line texts into running text, re-joining words split by a line-break hyphen."""
+    out = ""
+    for text in texts:
+        if not out:
+            out = text
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and text[:1].islower():
+            out = out[:-1] + text
+        else:
+            out = f"{out} {text}"
+    return out
+
+
+def body_font_size(pages: Sequence[PageText]) -> float:
+    sizes = Counter[float]()
+    for page in pages:
+        for ln in page.lines:
+            sizes[round(ln.size)] += len(ln.text)
+    return float(sizes.most_common(1)[0][0]) if sizes else 10.0
+
+
+def _margin_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower()).strip()
+
+
+def remove_running_text(pages: Sequence[PageText]) -> None:
+    """Drop running headers, footers and page numbers (in place)."""
+    seen: Counter[str] = Counter()
+    for page in pages:
+        keys = {
+            _margin_key(ln.text)
+            for ln in page.lines
+            if ln.y1 < page.height * _MARGIN * 1.3 or ln.y0 > page.height * (1 - _MARGIN)
+        }
+        seen.update(keys)
+    repeated = {key for key, n in seen.items() if n >= max(2, len(pages) // 4)}
+    for page in pages:
+        kept = []
+        for ln in page.lines:
+            in_margin = ln.y1 < page.height * _MARGIN * 1.3 or ln.y0 > page.height * (1 - _MARGIN)
+            if in_margin and (_margin_key(ln.text) in repeated or _PAGE_NUMBER.match(ln.text.strip())):
+                continue
+            kept.append(ln)
+        page.lines = kept
+
+
+def _merge_boxes(boxes: list[Box], gap: float) -> list[Box]:
+    merged: list[Box] = []
+    for box in sorted(boxes, key=lambda b: (b.y0, b.x0)):
+        while True:
+            for i, other in enumerate(merged):
+                if other.near(box, gap):
+                    box = other.union(box)
+                    del merged[i]
+                    break
+            else:
+                break
+        merged.append(box)
+    return merged
+
+
+def figure_areas(page: PageText, body_size: float) -> list[Box]:
+    """Regions of a page drawn as graphics (plots, diagrams, images), where
+    text is labels, not prose. Shaded text boxes are not figures: a region
+    whose text is mostly body-size prose is left alone."""
+    page_area = page.width * page.height
+    boxes = [
+        b
+        for b in page.graphics
+        if b.area < 0.8 * page_area and (b.width > 2 or b.height > 2) and b.width < page.width * 0.98
+    ]
+    areas = []
+    for region in _merge_boxes(boxes, gap=4.0):
+        if region.area < 0.012 * page_area or region.width < 30 or region.height < 20:
+            continue
+        inside = [ln for ln in page.lines if region.contains_point((ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2, 1.0)]
+        prose = [ln for ln in inside if len(ln.text) > 50 and abs(ln.size - body_size) < 0.8]
+        has_image = any(region.near(img, 0.0) for img in page.images)
+        if prose and sum(len(ln.text) for ln in prose) > 0.5 * sum(len(ln.text) for ln in inside) and not has_image:
+            continue
+        if _CAPTION_START.match(inside[0].text) if inside else False:
+            continue
+        areas.append(region)
+    return areas
+
+
+def is_caption_start(text: str) -> bool:
+    return bool(_CAPTION_START.match(text))
+
+
+def looks_like_math(line: Line, left: float, right: float) -> bool:
+    """A display-formula line: set in math fonts, or short, indented and symbol-heavy, or numbered (1)."""
+    text = line.text
+    if len(text) > 160:
+        return False
+    symbols = sum(ch in _MATH_SYMBOLS for ch in text)
+    letters = sum(ch.isalpha() for ch in text)
+    words = re.findall(r"[A-Za-z]{4,}", text)
+    indented = line.x0 > left + 2 * line.size and line.x1 < right - line.size
+    if line.math >= 0.35 and len(words) <= 3:
+        return True
+    if _EQUATION_NUMBER.search(text) and (symbols or line.math > 0.1) and len(words) <= 4:
+        return True
+    return indented and symbols >= 2 and letters < 3 * max(1, len(words) * 4) and len(words) <= 2
+
+
+def _columns(page: PageText) -> tuple[list[Line], list[Line], list[Line]]:
+    mid = page.width / 2
+    left = [ln for ln in page.lines if ln.x1 <= mid + 4]
+    right = [ln for ln in page.lines if ln.x0 >= mid - 4]
+    wide_left = sum(1 for ln in left if ln.box.width > page.width * 0.25)
+    wide_right = sum(1 for ln in right if ln.box.width > page.width * 0.25)
+    if wide_left < 4 or wide_right < 4:
+        return page.lines, [], []
+    spanning = [ln for ln in page.lines if ln.x1 > mid + 4 and ln.x0 < mid - 4]
+    return spanning, left, right
+
+
+def _reading_order(page: PageText) -> list[tuple[int, Line]]:
+    """(column, line) in reading order: bands between full-width lines, left column before right."""
+    spanning, left, right = _columns(page)
+    if not left and not right:
+        return [(0, ln) for ln in sorted(spanning, key=lambda ln: (round(ln.y0), ln.x0))]
+    order: list[tuple[int, Line]] = []
+    cuts = sorted(spanning, key=lambda ln: ln.y0)
+    top = float("-inf")
+    for cut in [*cuts, None]:
+        bottom = cut.y0 if cut is not None else float("inf")
+        for column, lines in ((1, left), (2, right)):
+            band = [ln for ln in lines if top <= ln.y0 < bottom]
+            order.extend((column, ln) for ln in sorted(band, key=lambda ln: (round(ln.y0), ln.x0)))
+        if cut is not None:
+            order.append((0, cut))
+            top = cut.y0
+    return order
+
+
+def _edges(lines: Sequence[Line]) -> tuple[float, float]:
+    lefts = Counter(round(ln.x0) for ln in lines if len(ln.text) > 30)
+    rights = Counter(round(ln.x1) for ln in lines if len(ln.text) > 30)
+    left = lefts.most_common(1)[0][0] if lefts else min((ln.x0 for ln in lines), default=0.0)
+    right = rights.most_common(1)[0][0] if rights else max((ln.x1 for ln in lines), default=0.0)
+    return float(left), float(right)
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    return abs(a.y0 - b.y0) < 0.5 * a.size and b.x0 > a.x1
+
+
+def _blocks_of(page: PageText, body_size: float) -> list[Block]:
+    order = _reading_order(page)
+    blocks: list[Block] = []
+    edges: dict[int, tuple[float, float]] = {}
+    for column in (0, 1, 2):
+        lines = [ln for c, ln in order if c == column]
+        if lines:
+            edges[column] = _edges(lines)
+    current: Block | None = None
+    for column, line in order:
+        left, right = edges[column]
+        math = looks_like_math(line, left, right)
+        if current is not None and _continues(current, line, column, math, left, right, body_size):
+            current.lines.append(line)
+            continue
+        current = Block([line], page.number, column, math)
+        blocks.append(current)
+    return blocks
+
+
+def _continues(block: Block, line: Line, column: int, math: bool, left: float, right: float, body: float) -> bool:
+    prev = block.lines[-1]
+    if block.column != column or block.math != math:
+        return False
+    if _same_row(prev, line):
+        return True  # table cells, author lists: one row
+    gap = line.y0 - prev.y1
+    size = max(prev.size, line.size)
+    if gap > 0.75 * size or gap < -0.5 * size:
+        return False
+    if abs(line.size - prev.size) > 0.9 and not math:
+        return False
+    if prev.bold != line.bold and (prev.size > body + 0.5 or line.size > body + 0.5 or len(prev.text) < 80):
+        return False
+    if math:
+        return not _EQUATION_NUMBER.search(prev.text)
+    if is_caption_start(line.text):
+        return False
+    # A short line ending a sentence, or an indented line after flush ones: a new paragraph.
+    ended = prev.text.rstrip().endswith((".", "!", "?", ":")) and prev.x1 < right - 2 * prev.size
+    indented = left + 0.8 * line.size < line.x0 < left + 4 * line.size
+    flush_before = any(ln.x0 <= left + 0.5 * ln.size for ln in block.lines)
+    return not (ended or (indented and flush_before))
+
+
+def analyse(pages: list[PageText]) -> Layout:
+    """Blocks of the whole document in reading order (headers, footers and figure text removed)."""
+    body = body_font_size(pages)
+    remove_running_text(pages)
+    areas: dict[int, list[Box]] = {}
+    blocks: list[Block] = []
+    for page in pages:
+        regions = figure_areas(page, body)
+        areas[page.number] = regions
+        if regions:
+            page.lines = [
+                ln
+                for ln in page.lines
+                if is_caption_start(ln.text)
+                or not any(r.contains_point((ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2, 1.0) for r in regions)
+            ]
+        blocks.extend(_blocks_of(page, body))
+    return Layout(blocks, body, pages, areas)

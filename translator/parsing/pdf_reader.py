@@ -1,0 +1,412 @@
+"""The built-in PDF reader: a PDF → :class:`~translator.model.Document` without GROBID.
+
+Layout comes from :mod:`.pdf_layout`; this module decides what each block is
+(title, abstract, heading, paragraph, caption, display formula, footnote,
+reference) and assembles the same model the TEI reader produces, so the rest
+of the pipeline does not know which parser ran.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import (
+    Author,
+    Document,
+    Figure,
+    Formula,
+    FormulaBlock,
+    Note,
+    Paragraph,
+    Reference,
+    Section,
+    Segment,
+    SegmentKind,
+    Span,
+)
+from .assembly import SectionTree, SegmentIds, with_urls
+from .pdf_layout import Block, Layout, analyse, is_caption_start, join_lines
+from .pdf_text import Box, read_pages
+
+_NUMBERED = re.compile(r"^((?:\d{1,2}\.){0,3}\d{1,2}|[IVX]{1,5})\.?\s+(\S.*)$")
+_LETTERED = re.compile(r"^([A-H])\.?\s+([A-Z].*)$")
+_APPENDIX_NUMBER = re.compile(r"^([A-H](?:\.\d{1,2}){0,2})\.?\s+([A-Z].*)$")
+_KNOWN_HEADING = re.compile(
+    r"^(abstract|introduction|related work|background|preliminaries|method(s|ology)?|materials and methods|"
+    r"experiments?|experimental (setup|results)|results( and discussion)?|discussion|analysis|evaluation|"
+    r"conclusions?( and future work)?|summary|limitations|ethics statement|broader impact|future work|"
+    r"acknowledge?ments?|funding|references|bibliography|literature cited|works cited|appendix|appendices|"
+    r"supplementary material|data availability|author contributions|conflicts? of interest|"
+    r"declaration of competing interest|resumen|introducción|conclusiones|referencias|bibliografía)\b",
+    re.IGNORECASE,
+)
+_REFERENCES = re.compile(
+    r"^((\d+|[IVX]+)\.?\s+)?(references|bibliography|literature cited|works cited|referencias|bibliografía)\s*$",
+    re.IGNORECASE,
+)
+_ACKNOWLEDGEMENTS = re.compile(r"^((\d+|[IVX]+)\.?\s+)?(acknowledge?ments?|funding)\b", re.IGNORECASE)
+_APPENDIX = re.compile(r"^(appendix|appendices|supplementary)", re.IGNORECASE)
+_ABSTRACT = re.compile(r"^(abstract|summary|resumen)\s*[.:—–-]?\s*", re.IGNORECASE)
+_KEYWORDS = re.compile(r"^(keywords|key words|index terms)\s*[.:—–-]?\s*", re.IGNORECASE)
+_CAPTION = re.compile(
+    r"^(?P<kind>fig(?:ure)?|table|tab)\.?\s*(?P<label>[0-9ivxlc]+[a-z]?)\s*[.:|—–-]?\s*", re.IGNORECASE
+)
+_EQUATION_LABEL = re.compile(r"\(\s*([0-9]+(?:\.[0-9]+)?[a-z]?)\s*\)$")
+_NUMERIC_CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
+_NAME = r"[A-Z][A-Za-z'’\-]+"
+_AUTHOR_YEAR = re.compile(
+    rf"\((?:(?:see |e\.g\., |cf\. )?{_NAME}(?: et al\.| and {_NAME}| & {_NAME})?,? \d{{4}}[a-z]?(?:; ?|, ?)?)+\)"
+    rf"|{_NAME}(?: et al\.| and {_NAME}| & {_NAME})? \(\d{{4}}[a-z]?\)"
+)
+_FOOTNOTE_MARK = re.compile(r"^([0-9]{1,2}|[*†‡§¶])\s*(?=\S)")
+_REFERENCE_START = re.compile(r"^(\[\d+\]|\d+\.\s)")
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+_END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)")
+
+
+@dataclass
+class _Part:
+    """Where blocks currently go."""
+
+    name: str  # "front", "abstract", "body", "back", "references", "annex"
+    section: Section | None = None
+
+
+@dataclass
+class _Builder:
+    layout: Layout
+    ids: SegmentIds = field(default_factory=SegmentIds)
+    doc: Document = field(default_factory=Document)
+    trees: dict[str, SectionTree] = field(default_factory=dict)
+    reference_blocks: list[Block] = field(default_factory=list)
+    formulas: int = 0
+
+    # -- helpers -----------------------------------------------------------
+    def segment(self, kind: SegmentKind, text: str, section: str = "") -> Segment:
+        text = " ".join(text.split())
+        return self.ids.segment(kind, text, citation_spans(text), section)
+
+    def tree(self, part: str) -> SectionTree:
+        return self.trees.setdefault(part, SectionTree())
+
+    @property
+    def body_size(self) -> float:
+        return self.layout.body_size
+
+    # -- classification ----------------------------------------------------
+    def heading_of(self, block: Block) -> tuple[str, str] | None:
+        """(number, text) when the block is a section heading."""
+        text = block.text.strip()
+        if len(block.lines) > 2 or len(text) > 110 or len(text) < 2 or block.math or is_caption_start(text):
+            return None
+        emphasised = block.bold or block.size > self.body_size + 0.6 or (text.isupper() and len(text) > 3)
+        if not emphasised:
+            return None
+        words = text.split()
+        if text.endswith((".", ",", ";")) and not re.match(r"^\d+(\.\d+)*\.?\s+\S+\s*\.?$", text):
+            if not _KNOWN_HEADING.match(text.rstrip(".")):
+                return None
+        if len(words) > 14 or not (text[0].isupper() or text[0].isdigit()):
+            return None
+        number = ""
+        title = text
+        match = _NUMBERED.match(text)
+        if match and match.group(2)[:1].isupper():
+            number, title = match.group(1), match.group(2)
+            number = str(_ROMAN[number]) if number in _ROMAN else number
+        elif (appendix := _APPENDIX_NUMBER.match(text)) is not None:
+            number, title = appendix.group(1), appendix.group(2)
+        elif not _KNOWN_HEADING.match(text) and sum(ch.isalpha() for ch in text) < 3:
+            return None
+        if re.fullmatch(r"[\d\s.,%()±-]+", title):
+            return None  # a bold number in a table, not a heading
+        return number, text
+
+    def is_footnote(self, block: Block) -> bool:
+        page = self.layout.pages[block.page - 1]
+        return (
+            block.size < self.body_size - 0.6
+            and block.box.y0 > page.height * 0.6
+            and not block.math
+            and not is_caption_start(block.text)
+            and len(block.text) > 15
+        )
+
+    def is_figure_text(self, block: Block) -> bool:
+        """Axis labels, table cells and the like that escaped the figure areas."""
+        lines = block.lines
+        rows = sum(1 for a, b in zip(lines, lines[1:], strict=False) if abs(a.y0 - b.y0) < 0.5 * a.size)
+        if rows >= 2 and rows * 3 >= len(lines):
+            return True
+        average = sum(len(ln.text) for ln in lines) / len(lines)
+        return block.size < self.body_size - 1.0 and average < 25
+
+    # -- assembly ----------------------------------------------------------
+    def run(self) -> Document:
+        blocks = self.layout.blocks
+        title_index = self.find_title(blocks)
+        part = _Part("front")
+        pending: Paragraph | None = None  # the last paragraph, which may continue in the next column
+        for index, block in enumerate(blocks):
+            if index == title_index:
+                continue
+            text = block.text.strip()
+            if not text:
+                continue
+            if part.name == "front" and index < title_index:
+                continue  # journal banners above the title
+            heading = self.heading_of(block)
+            if part.name == "references":
+                if heading is None or not self.leaves_references(heading[1], block):
+                    self.reference_blocks.append(block)
+                    continue
+            if _CAPTION.match(text) and not block.math:
+                self.add_figure(block, part)
+                continue
+            if self.is_footnote(block):
+                self.add_note(block)
+                continue
+            if block.math:
+                self.add_formula(block, part)
+                continue
+            if heading is not None:
+                part = self.open_section(heading, part, block)
+                pending = None
+                continue
+            if part.name == "front":
+                keywords = _KEYWORDS.match(text)
+                abstract = _ABSTRACT.match(text)
+                if keywords:
+                    self.add_keywords(text[keywords.end() :])
+                    continue
+                if abstract and abstract.end() < len(text):
+                    part = _Part("abstract", self.new_part_section("abstract", None, ""))
+                    text = text[abstract.end() :]
+                elif self.is_author_line(block):
+                    self.add_authors(block)
+                    continue
+                elif len(text) < 200:
+                    continue  # affiliations, e-mails, dates: kept in the PDF, not translated
+                else:
+                    part = _Part("abstract", self.new_part_section("abstract", None, ""))
+            elif part.name == "abstract" and _KEYWORDS.match(text):
+                match = _KEYWORDS.match(text)
+                self.add_keywords(text[match.end() :] if match else text)
+                continue
+            if self.is_figure_text(block):
+                continue
+            pending = self.add_paragraph(text, part, pending)
+        self.doc.references = split_references(self.reference_blocks)
+        for name, tree in self.trees.items():
+            target = {
+                "abstract": self.doc.abstract,
+                "body": self.doc.body,
+                "back": self.doc.acknowledgements,
+                "annex": self.doc.annexes,
+            }[name]
+            target.extend(tree.top)
+        return self.doc
+
+    def find_title(self, blocks: list[Block]) -> int:
+        first = [i for i, b in enumerate(blocks) if b.page == 1 and not b.math]
+        if not first:
+            return -1
+        page = self.layout.pages[0]
+        top = [i for i in first if blocks[i].box.y0 < page.height * 0.5 and len(blocks[i].text) > 3]
+        if not top:
+            return -1
+        best = max(top, key=lambda i: (blocks[i].size, -blocks[i].box.y0))
+        if blocks[best].size < self.body_size + 1.0 or len(blocks[best].text) > 300:
+            return -1
+        self.doc.title = self.segment("title", blocks[best].text)
+        return best
+
+    def is_author_line(self, block: Block) -> bool:
+        text = block.text
+        return (
+            len(text) < 200
+            and "@" not in text
+            and not re.search(r"universit|institut|department|school|college|laborator|inc\.|corp", text, re.I)
+            and len(re.findall(r"\b[A-Z][a-z]+\b", text)) >= 2
+        )
+
+    def add_authors(self, block: Block) -> None:
+        for line in block.lines:
+            cleaned = re.sub(r"[\d*†‡§¶,]+(?=\s|$)", ",", line.text)
+            for name in re.split(r",|\band\b|;|·", cleaned):
+                name = name.strip(" ,")
+                if 1 < len(name.split()) <= 5:
+                    self.doc.authors.append(Author(name))
+
+    def add_keywords(self, text: str) -> None:
+        for word in re.split(r"[;,·•]", text):
+            if word.strip():
+                self.doc.keywords.append(self.segment("keyword", word.strip().rstrip("."), "Keywords"))
+
+    def new_part_section(self, part: str, heading: Segment | None, number: str) -> Section:
+        section = self.ids.section(heading, number)
+        self.tree(part).add(section)
+        return section
+
+    def open_section(self, heading: tuple[str, str], part: _Part, block: Block) -> _Part:
+        number, text = heading
+        if _REFERENCES.match(text):
+            return _Part("references")
+        bare = _NUMBERED.sub(r"\2", text)
+        if _ABSTRACT.fullmatch(bare.strip()) or _ABSTRACT.match(text) and part.name == "front":
+            return _Part("abstract", self.new_part_section("abstract", None, ""))
+        if _ACKNOWLEDGEMENTS.match(text):
+            name = "back"
+        elif _APPENDIX.match(bare) or (part.name in ("references", "annex") and not number.isdigit()):
+            name = "annex"
+        else:
+            name = "body"
+        segment = self.segment("heading", text, text)
+        return _Part(name, self.new_part_section(name, segment, number))
+
+    def leaves_references(self, text: str, block: Block) -> bool:
+        """After the reference list come appendices: a real heading ends it."""
+        return bool(_APPENDIX.match(text) or _APPENDIX_NUMBER.match(text) or _KNOWN_HEADING.match(text)) and (
+            block.bold or block.size > self.body_size + 0.6
+        )
+
+    def target_section(self, part: _Part) -> tuple[Section, str]:
+        if part.section is None:
+            name = "body" if part.name in ("front", "references") else part.name
+            tree = self.tree(name)
+            part.section = tree.current() or tree.open_untitled(self.ids)
+        section = part.section
+        context = section.heading.text if section.heading else ""
+        return section, context
+
+    def add_paragraph(self, text: str, part: _Part, pending: Paragraph | None) -> Paragraph | None:
+        section, context = self.target_section(part)
+        kind: SegmentKind = "abstract" if part.name == "abstract" else "paragraph"
+        if pending is not None and pending in section.blocks and not pending.segment.text.endswith(_END_OF_SENTENCE):
+            if text[:1].islower() or text[:1] in "([" or pending.segment.text.endswith(("-", ",")):
+                # The paragraph goes on after a column or page break.
+                merged = join_lines([pending.segment.text, text])
+                pending.segment.text = merged
+                pending.segment.spans = citation_spans(merged)
+                return pending
+        paragraph = Paragraph(self.segment(kind, text, context))
+        section.blocks.append(paragraph)
+        return paragraph
+
+    def add_formula(self, block: Block, part: _Part) -> None:
+        section, _ = self.target_section(part)
+        text = " ".join(ln.text for ln in block.lines)
+        label = _EQUATION_LABEL.search(text)
+        self.formulas += 1
+        formula = Formula(
+            id=f"formula_{self.formulas}",
+            text=text,
+            label=f"({label.group(1)})" if label else "",
+            coords=coords_of(block.page, block.box),
+        )
+        section.blocks.append(FormulaBlock(formula))
+
+    def add_note(self, block: Block) -> None:
+        text = block.text.strip()
+        mark = _FOOTNOTE_MARK.match(text)
+        n = mark.group(1) if mark else ""
+        body = text[mark.end() :] if mark else text
+        note = Note(id=f"foot_{len(self.doc.notes)}", n=n, segments=[self.segment("footnote", body)])
+        self.doc.notes.append(note)
+
+    def add_figure(self, block: Block, part: _Part) -> None:
+        text = block.text.strip()
+        match = _CAPTION.match(text)
+        assert match is not None
+        kind = "table" if match.group("kind").lower().startswith("tab") else "figure"
+        label = match.group("label")
+        context = part.section.heading.text if part.section and part.section.heading else ""
+        caption = self.segment("caption", text, context)
+        area = self.figure_area(block, kind)
+        self.doc.figures.append(
+            Figure(
+                id=f"{'tab' if kind == 'table' else 'fig'}_{len(self.doc.figures)}",
+                kind=kind,
+                label=label,
+                head=text[: match.end()].strip(),
+                caption=caption,
+                coords=coords_of(block.page, area) if area is not None else "",
+            )
+        )
+
+    def figure_area(self, caption: Block, kind: str) -> Box | None:
+        """The drawing a caption belongs to: the nearest graphics region above it
+        (figures) or below it (tables, whose captions usually come first)."""
+        box = caption.box
+        candidates = []
+        for area in self.layout.figure_areas.get(caption.page, []):
+            overlap = min(area.x1, box.x1) - max(area.x0, box.x0)
+            if overlap < 0.3 * min(area.width, box.width):
+                continue
+            above = box.y0 - area.y1
+            below = area.y0 - box.y1
+            distance = below if kind == "table" and below > -5 else above
+            if -5 < distance < 120:
+                candidates.append((distance, area))
+        if not candidates:
+            return None
+        return min(candidates, key=lambda c: c[0])[1]
+
+
+def coords_of(page: int, box: Box) -> str:
+    """GROBID's coords syntax: ``page,x,y,width,height`` in points, origin top left."""
+    return f"{page},{box.x0:.2f},{box.y0:.2f},{box.width:.2f},{box.height:.2f}"
+
+
+def citation_spans(text: str) -> list[Span]:
+    """Protect citations ([3], [1, 4–6], (Smith et al., 2020)) and URLs."""
+    spans: list[Span] = []
+    for pattern in (_NUMERIC_CITATION, _AUTHOR_YEAR):
+        for m in pattern.finditer(text):
+            if not any(s.start < m.end() and m.start() < s.end for s in spans):
+                spans.append(Span(m.start(), m.end(), "bibr", None))
+    return with_urls(text, sorted(spans, key=lambda s: s.start))
+
+
+def split_references(blocks: list[Block]) -> list[Reference]:
+    """Reference-list entries: by [n] / n. markers, else by hanging indent, else by block."""
+    lines = [ln for block in blocks for ln in block.lines]
+    if not lines:
+        return []
+    entries: list[list[str]] = []
+    marked = sum(1 for ln in lines if _REFERENCE_START.match(ln.text))
+    if marked >= 3:
+        for ln in lines:
+            if _REFERENCE_START.match(ln.text) or not entries:
+                entries.append([])
+            entries[-1].append(ln.text)
+    else:
+        left_of: dict[tuple[int, int], float] = {}
+        for block in blocks:
+            key = (block.page, block.column)
+            left_of[key] = min(left_of.get(key, 1e9), block.box.x0)
+        indented = sum(1 for b in blocks for ln in b.lines if ln.x0 > left_of[(b.page, b.column)] + 3)
+        hanging = indented >= len(lines) // 4
+        for block in blocks:
+            left = left_of[(block.page, block.column)]
+            for number, ln in enumerate(block.lines):
+                if not entries or (ln.x0 <= left + 3 if hanging else number == 0):
+                    entries.append([])
+                entries[-1].append(ln.text)
+    refs = []
+    for entry in entries:
+        text = join_lines(entry).strip()
+        if len(text) > 10:
+            refs.append(Reference(id=f"b{len(refs)}", text=text))
+    return refs
+
+
+def read_pdf(path: Path, max_pages: int | None = None) -> Document:
+    """Read a text-layer PDF into a Document with the built-in reader."""
+    pages = list(read_pages(path, max_pages))
+    layout = analyse(pages)
+    doc = _Builder(layout).run()
+    doc.grobid_version = ""
+    return doc
