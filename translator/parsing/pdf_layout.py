@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from .pdf_text import Box, Line, PageText
 
 _PAGE_NUMBER = re.compile(r"^(page\s*)?[\divxlc]+(\s*(of|/)\s*\d+)?$", re.IGNORECASE)
-_CAPTION_START = re.compile(r"^(fig(ure)?|table|tab|algorithm|listing)\.?\s*[0-9ivxlc]+[a-z]?\b", re.IGNORECASE)
+# "Figure 2: …", "Fig. 3.", "TABLE IV", "Table 1 Overview …" — not "Table 2 shows …".
+CAPTION = re.compile(
+    r"^(?P<kind>fig(?:ure)?s?|table|tab|algorithm|listing|supplementary (?:figure|table))\.?\s*"
+    r"(?P<label>s?\d+[a-z]?|(?-i:[IVXL]+))(?=\s*[:.|—–-]|\s+(?-i:[A-Z(])|\s*$)\s*[:.|—–-]?\s*",
+    re.IGNORECASE,
+)
 _EQUATION_NUMBER = re.compile(r"\(\s*[0-9]+(\.[0-9]+)?[a-z]?\s*\)$")
 _MATH_SYMBOLS = set("=≤≥<>±∑∏∫∂∇∈∉⊂⊆∪∩→←↔⇒⇔∀∃∞√≈≠∼≃≡×÷·∥⊤⊥αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ^_|")
 _MARGIN = 0.09  # share of the page height where running headers and footers live
@@ -139,18 +144,17 @@ def figure_areas(page: PageText, body_size: float) -> list[Box]:
         if region.area < 0.012 * page_area or region.width < 30 or region.height < 20:
             continue
         inside = [ln for ln in page.lines if region.contains_point((ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2, 1.0)]
-        prose = [ln for ln in inside if len(ln.text) > 50 and abs(ln.size - body_size) < 0.8]
-        has_image = any(region.near(img, 0.0) for img in page.images)
-        if prose and sum(len(ln.text) for ln in prose) > 0.5 * sum(len(ln.text) for ln in inside) and not has_image:
+        prose = [ln for ln in inside if len(ln.text) > 25 and abs(ln.size - body_size) < 0.8]
+        if prose and sum(len(ln.text) for ln in prose) > 0.4 * sum(len(ln.text) for ln in inside):
             continue
-        if _CAPTION_START.match(inside[0].text) if inside else False:
+        if CAPTION.match(inside[0].text) if inside else False:
             continue
         areas.append(region)
     return areas
 
 
 def is_caption_start(text: str) -> bool:
-    return bool(_CAPTION_START.match(text))
+    return bool(CAPTION.match(text))
 
 
 def looks_like_math(line: Line, left: float, right: float) -> bool:
@@ -244,7 +248,7 @@ def _continues(block: Block, line: Line, column: int, math: bool, left: float, r
         return False
     if abs(line.size - prev.size) > 0.9 and not math:
         return False
-    if prev.bold != line.bold and (prev.size > body + 0.5 or line.size > body + 0.5 or len(prev.text) < 80):
+    if prev.bold != line.bold and (len(prev.text) < 80 or len(line.text) < 80):
         return False
     if math:
         return not _EQUATION_NUMBER.search(prev.text)

@@ -27,7 +27,7 @@ from ..model import (
     Span,
 )
 from .assembly import SectionTree, SegmentIds, with_urls
-from .pdf_layout import Block, Layout, analyse, is_caption_start, join_lines
+from .pdf_layout import CAPTION, Block, Layout, analyse, is_caption_start, join_lines
 from .pdf_text import Box, read_pages
 
 _NUMBERED = re.compile(r"^((?:\d{1,2}\.){0,3}\d{1,2}|[IVX]{1,5})\.?\s+(\S.*)$")
@@ -50,9 +50,6 @@ _ACKNOWLEDGEMENTS = re.compile(r"^((\d+|[IVX]+)\.?\s+)?(acknowledge?ments?|fundi
 _APPENDIX = re.compile(r"^(appendix|appendices|supplementary)", re.IGNORECASE)
 _ABSTRACT = re.compile(r"^(abstract|summary|resumen)\s*[.:—–-]?\s*", re.IGNORECASE)
 _KEYWORDS = re.compile(r"^(keywords|key words|index terms)\s*[.:—–-]?\s*", re.IGNORECASE)
-_CAPTION = re.compile(
-    r"^(?P<kind>fig(?:ure)?|table|tab)\.?\s*(?P<label>[0-9ivxlc]+[a-z]?)\s*[.:|—–-]?\s*", re.IGNORECASE
-)
 _EQUATION_LABEL = re.compile(r"\(\s*([0-9]+(?:\.[0-9]+)?[a-z]?)\s*\)$")
 _NUMERIC_CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
 _NAME = r"[A-Z][A-Za-z'’\-]+"
@@ -101,8 +98,7 @@ class _Builder:
         text = block.text.strip()
         if len(block.lines) > 2 or len(text) > 110 or len(text) < 2 or block.math or is_caption_start(text):
             return None
-        emphasised = block.bold or block.size > self.body_size + 0.6 or (text.isupper() and len(text) > 3)
-        if not emphasised:
+        if not self.emphasised(block):
             return None
         words = text.split()
         if text.endswith((".", ",", ";")) and not re.match(r"^\d+(\.\d+)*\.?\s+\S+\s*\.?$", text):
@@ -123,6 +119,10 @@ class _Builder:
         if re.fullmatch(r"[\d\s.,%()±-]+", title):
             return None  # a bold number in a table, not a heading
         return number, text
+
+    def emphasised(self, block: Block) -> bool:
+        text = block.text
+        return block.bold or block.size > self.body_size + 0.6 or (text.isupper() and len(text) > 3)
 
     def is_footnote(self, block: Block) -> bool:
         page = self.layout.pages[block.page - 1]
@@ -162,18 +162,18 @@ class _Builder:
                 if heading is None or not self.leaves_references(heading[1], block):
                     self.reference_blocks.append(block)
                     continue
-            if _CAPTION.match(text) and not block.math:
+            if is_caption_start(text) and not block.math:
                 self.add_figure(block, part)
+                continue
+            if heading is not None:
+                part = self.open_section(heading, part, block)
+                pending = None
                 continue
             if self.is_footnote(block):
                 self.add_note(block)
                 continue
             if block.math:
                 self.add_formula(block, part)
-                continue
-            if heading is not None:
-                part = self.open_section(heading, part, block)
-                pending = None
                 continue
             if part.name == "front":
                 keywords = _KEYWORDS.match(text)
@@ -269,7 +269,7 @@ class _Builder:
     def leaves_references(self, text: str, block: Block) -> bool:
         """After the reference list come appendices: a real heading ends it."""
         return bool(_APPENDIX.match(text) or _APPENDIX_NUMBER.match(text) or _KNOWN_HEADING.match(text)) and (
-            block.bold or block.size > self.body_size + 0.6
+            self.emphasised(block)
         )
 
     def target_section(self, part: _Part) -> tuple[Section, str]:
@@ -318,9 +318,9 @@ class _Builder:
 
     def add_figure(self, block: Block, part: _Part) -> None:
         text = block.text.strip()
-        match = _CAPTION.match(text)
+        match = CAPTION.match(text)
         assert match is not None
-        kind = "table" if match.group("kind").lower().startswith("tab") else "figure"
+        kind = "table" if "tab" in match.group("kind").lower() else "figure"
         label = match.group("label")
         context = part.section.heading.text if part.section and part.section.heading else ""
         caption = self.segment("caption", text, context)

@@ -118,7 +118,7 @@ _NO_FONT = _Font(False, False, False)
 def _prototype(function: Any, restype: Any, *argtypes: Any) -> Any:
     """The same PDFium entry point typed with plain integers: calling through
     ctypes pointer types costs more than the call itself in this hot loop."""
-    address = ctypes.cast(function, ctypes.c_void_p).value
+    address = ctypes.cast(function, ctypes.c_void_p).value or 0
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
@@ -134,6 +134,9 @@ _get_box = _prototype(
 )
 _get_unicode = _prototype(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)
 _get_size = _prototype(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
+_get_origin = _prototype(
+    pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p
+)
 _get_angle = _prototype(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
 
 
@@ -202,6 +205,9 @@ def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts:
     line = _LineBuilder(number)
     # (font, size) per text object: an object has one font and one size.
     objects: dict[int, tuple[_Font, float]] = {}
+    x, y = ctypes.c_double(), ctypes.c_double()
+    x_ref, y_ref = ctypes.addressof(x), ctypes.addressof(y)
+    previous = 0
     for index in range(count):
         code = _get_unicode(handle, index)
         if code in (10, 13):
@@ -236,6 +242,13 @@ def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts:
                 line = _LineBuilder(number)
         if not line.visible:
             line.rotated = abs(_get_angle(handle, index)) > 0.1
+        elif line.chars[-1] != " " and abs(size - line.sizes[-1]) > 0.15 * size:
+            # Sub- and superscripts are separate tokens (x i, word 1), as in GROBID; small capitals are not.
+            _get_origin(handle, previous, x_ref, y_ref)
+            before = y.value
+            _get_origin(handle, index, x_ref, y_ref)
+            if abs(y.value - before) > 0.1 * size:
+                line.chars.append(" ")
         line.chars.append(ch)
         line.visible += 1
         if left < line.x0:
@@ -249,6 +262,7 @@ def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts:
             if bottom > line.y1:
                 line.y1 = bottom
         line.last_x1 = right
+        previous = index
         line.sizes.append(size)
         line.fonts.append(font_facts)
     built = line.build()
@@ -272,7 +286,7 @@ def _graphics(page: pdfium.PdfPage, height: float) -> tuple[list[Box], list[Box]
             continue
         box = Box(left.value, height - top.value, right.value, height - bottom.value)
         graphics.append(box)
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE or kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             images.append(box)
     return graphics, images
 
