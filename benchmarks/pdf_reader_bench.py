@@ -90,7 +90,9 @@ def heading_recall(grobid: Document, builtin: Document) -> tuple[float, int]:
         if section.heading is not None
     }
     ours |= {"references", "abstract"}
-    hits = sum(1 for h in heads if h in ours or any(h and o and (h in o or o in h) and len(o) > 3 for o in ours))
+    hits = sum(
+        1 for h in heads if h in ours or any(h and o and (h in o or o in h) and len(o) > 3 for o in ours)
+    )
     return (hits / len(heads) if heads else 1.0), len(heads)
 
 
@@ -102,7 +104,7 @@ def references_start(grobid: Document, builtin: Document) -> bool | None:
     first = grobid.references[0]
     ours = words(builtin.references[0].text)
     if first.authors:
-        surname = words(first.authors[0])[-1:] 
+        surname = words(first.authors[0])[-1:]
         if surname:
             return surname[0] in ours[:30]
     title = words(first.title)[:4]
@@ -110,7 +112,10 @@ def references_start(grobid: Document, builtin: Document) -> bool | None:
 
 
 def pairs(corpus: Path) -> list[tuple[str, str, Path, Path]]:
-    found = [("pairs", p.name[:-4], p, p.with_name(p.name[:-4] + ".tei.xml")) for p in sorted((corpus / "pairs").glob("*.pdf"))]
+    found = [
+        ("pairs", p.name[:-4], p, p.with_name(p.name[:-4] + ".tei.xml"))
+        for p in sorted((corpus / "pairs").glob("*.pdf"))
+    ]
     for pdf in sorted((corpus / "pdf").glob("*.pdf")):
         tei = corpus / "tei-localgrobid" / (pdf.name[:-4] + ".tei.xml")
         if tei.is_file():
@@ -145,7 +150,19 @@ def measure(corpus: Path, only: str | None = None) -> list[Row]:
         pages = len(pypdfium2.PdfDocument(str(pdf)))
         recall = body_recall(grobid, builtin)
         heads, count = heading_recall(grobid, builtin)
-        rows.append(Row(name, source, pages, columns.get(name, "?"), seconds, recall, heads, count, references_start(grobid, builtin)))
+        rows.append(
+            Row(
+                name,
+                source,
+                pages,
+                columns.get(name, "?"),
+                seconds,
+                recall,
+                heads,
+                count,
+                references_start(grobid, builtin),
+            )
+        )
     return rows
 
 
@@ -156,7 +173,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows = measure(args.corpus, args.only)
-    print(f"{'paper':44} {'src':5} {'cols':4} {'pages':>5} {'body':>6} {'heads':>9} {'refs':>5} {'pages/s':>8}")
+    print(
+        f"{'paper':44} {'src':5} {'cols':4} {'pages':>5} {'body':>6} {'heads':>9} {'refs':>5} {'pages/s':>8}"
+    )
     for r in rows:
         refs = "-" if r.references_start is None else ("yes" if r.references_start else "NO")
         print(

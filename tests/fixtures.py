@@ -105,3 +105,132 @@ def json_segments(node: object) -> list[dict]:  # type: ignore[type-arg]
         for value in node:
             found.extend(json_segments(value))
     return found
+
+
+PAPER_TITLE = "Tiny Robots Learn to Walk"
+PAPER_HEADINGS = ["1 Introduction", "2 Method", "3 Results"]
+PAPER_PARAGRAPHS = [
+    f"Paragraph {p} sentence {s} explains how tiny robots learn {w} gaits on rough ground."
+    for p, w in enumerate(["stable", "quick", "careful", "robust"])
+    for s in range(5)
+]
+# A word split at a line end with a hyphen that the reader must join again.
+HYPHENATED = ("Tiny robots use reinforce-", "ment learning to find gaits that work.")
+FORMULA = "f(x) = a x^2 + b x + c    (1)"
+REFERENCES = [
+    "[1] A. Author. Walking robots. Journal of Robots, 2020.",
+    "[2] B. Writer. Gaits. Robotics Letters, 2021.",
+]
+
+
+def make_paper_pdf(path: Path) -> Path:
+    """A small two-column paper with a running header, page numbers, a title,
+    abstract, numbered headings, a hyphenated line break, a display formula,
+    a drawn figure with its caption, a footnote and a reference list."""
+    from fpdf import FPDF
+
+    class Paper(FPDF):
+        def header(self) -> None:
+            self.set_font("helvetica", size=8)
+            self.set_xy(15, 8)
+            self.cell(0, 4, "Preprint under review at the Journal of Tiny Robots")
+
+        def footer(self) -> None:
+            self.set_font("helvetica", size=9)
+            self.set_xy(100, 285)
+            self.cell(10, 4, str(self.page_no()), align="C")
+
+    pdf = Paper(format="A4")
+    pdf.set_auto_page_break(False)
+
+    def lines_of(text: str, width: float) -> list[str]:
+        out: list[str] = []
+        for word in text.split():
+            trial = f"{out[-1]} {word}" if out else word
+            if out and pdf.get_string_width(trial) <= width:
+                out[-1] = trial
+            else:
+                out.append(word)
+        return out
+
+    def write(
+        x: float, y: float, width: float, lines: list[str], size: float = 10, indent: float = 4
+    ) -> float:
+        pdf.set_font("helvetica", size=size)
+        for i, line in enumerate(lines):
+            pdf.set_xy(x + (indent if i == 0 else 0), y)
+            pdf.cell(width, size * 0.45, line)
+            y += size * 0.5
+        return y + 2
+
+    def heading(x: float, y: float, text: str) -> float:
+        pdf.set_font("helvetica", style="B", size=12)
+        pdf.set_xy(x, y)
+        pdf.cell(80, 6, text)
+        return y + 9
+
+    col, left, right = 85.0, 15.0, 110.0
+    pdf.add_page()
+    pdf.set_font("helvetica", style="B", size=18)
+    pdf.set_xy(15, 20)
+    pdf.cell(180, 9, PAPER_TITLE, align="C")
+    pdf.set_font("helvetica", size=11)
+    pdf.set_xy(15, 32)
+    pdf.cell(180, 5, "Ada Lovelace, Alan Turing", align="C")
+    pdf.set_font("helvetica", size=9)
+    pdf.set_xy(15, 38)
+    pdf.cell(180, 5, "University of Somewhere, ada@example.org", align="C")
+    pdf.set_font("helvetica", style="B", size=11)
+    pdf.set_xy(15, 48)
+    pdf.cell(40, 5, "Abstract")
+    abstract = (
+        "We study how tiny robots learn to walk on rough ground and report what works in practice. " * 2
+    )
+    y = write(15, 55, 180, lines_of(abstract, 180), indent=0)
+    y_left = heading(left, y + 4, PAPER_HEADINGS[0])
+    y_left = write(left, y_left, col, [HYPHENATED[0], HYPHENATED[1]], indent=0)
+    for text in PAPER_PARAGRAPHS[:5]:
+        y_left = write(left, y_left, col, lines_of(text * 1, col - 4))
+    y_right = y + 4
+    for text in PAPER_PARAGRAPHS[5:10]:
+        y_right = write(right, y_right, col, lines_of(text, col - 4))
+    pdf.set_font("helvetica", size=7)
+    pdf.set_xy(left, 268)
+    pdf.cell(col, 4, "1 The code is available at https://example.org/robots for everyone.")
+
+    pdf.add_page()
+    y_left = heading(left, 20, PAPER_HEADINGS[1])
+    for text in PAPER_PARAGRAPHS[10:13]:
+        y_left = write(left, y_left, col, lines_of(text, col - 4))
+    pdf.set_font("helvetica", size=10)
+    pdf.set_xy(left + 15, y_left + 2)
+    pdf.cell(col - 15, 5, FORMULA)
+    y_left += 10
+    for text in PAPER_PARAGRAPHS[13:15]:
+        y_left = write(left, y_left, col, lines_of(text, col - 4))
+    # A drawn figure: axes, a curve and tiny labels, with its caption below.
+    pdf.set_draw_color(30, 30, 30)
+    pdf.set_fill_color(220, 230, 250)
+    pdf.rect(right + 5, 22, 70, 45, style="DF")
+    pdf.line(right + 10, 60, right + 70, 60)
+    pdf.line(right + 10, 60, right + 10, 27)
+    for i in range(10):
+        pdf.line(right + 10 + i * 6, 58 - i * 3, right + 16 + i * 6, 55 - i * 3)
+    pdf.set_font("helvetica", size=5)
+    pdf.set_xy(right + 35, 62)
+    pdf.cell(10, 3, "steps")
+    y_right = write(
+        right, 70, col, lines_of("Figure 1: Distance walked by the tiny robots over training.", col), 9, 0
+    )
+    y_right = heading(right, y_right + 2, PAPER_HEADINGS[2])
+    for text in PAPER_PARAGRAPHS[15:20]:
+        y_right = write(right, y_right, col, lines_of(text + " See [1] and [2].", col - 4))
+    pdf.add_page()
+    y = heading(left, 20, "References")
+    pdf.set_font("helvetica", size=9)
+    for ref in REFERENCES:
+        pdf.set_xy(left, y)
+        pdf.cell(180, 4, ref)
+        y += 6
+    pdf.output(str(path))
+    return path

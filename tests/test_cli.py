@@ -95,13 +95,6 @@ def test_bad_input_exit_codes(tmp_path: Path, args: list[str], code: int, messag
     assert message in result.output and "Traceback" not in result.output
 
 
-def test_grobid_unreachable(tmp_path: Path) -> None:
-    pdf = make_pdf(tmp_path / "paper.pdf")
-    result = invoke([str(pdf)], GROBID_URL="http://127.0.0.1:9", OPENAI_BASE_URL="http://127.0.0.1:9/v1")
-    assert result.exit_code == ExitCode.GROBID_UNREACHABLE
-    assert "http://127.0.0.1:9" in result.output and "serve_grobid.sh" in result.output
-
-
 def test_grobid_cannot_parse(tmp_path: Path, grobid: FakeGrobid) -> None:
     pdf = make_pdf(tmp_path / "paper.pdf")  # not known to the fake: it answers 500
     result = invoke([str(pdf)], GROBID_URL=grobid.url, OPENAI_BASE_URL="http://127.0.0.1:9/v1")

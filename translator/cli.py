@@ -116,6 +116,17 @@ def main() -> None:
     "--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL), e.g. http://localhost:11434/v1."
 )
 @click.option("--grobid-url", help="GROBID service (env GROBID_URL). Default: http://localhost:8070.")
+@click.option(
+    "--parser",
+    type=click.Choice(["auto", "grobid", "builtin"]),
+    help="PDF reader: GROBID, the built-in reader, or auto (GROBID when it answers). Default: auto.",
+)
+@click.option(
+    "--translate-tables",
+    is_flag=True,
+    default=None,
+    help="Translate table cells too (numbers and symbols are kept). Default: cells stay as printed.",
+)
 @click.option("--concurrency", type=int, help="Requests in flight at once. Default: 8.")
 @click.option("--max-request-tokens", type=int, help="Source tokens per request at most. Default: 1500.")
 @click.option("--rpm", "requests_per_minute", type=int, help="Client-side limit on requests per minute.")
@@ -180,6 +191,7 @@ def run_command(
         )
         if dry_run:
             source = pipeline.load(input_path, settings, out_dir, tei, progress=progress)
+            pipeline.prepare(source, settings, progress, images=False)
             cache = TranslationCache(settings.cache_dir)
             try:
                 estimate = pipeline.estimate(source.document, settings, cache)

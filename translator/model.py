@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SegmentKind = Literal["title", "abstract", "keyword", "heading", "paragraph", "caption", "footnote", "item"]
+SegmentKind = Literal[
+    "title", "abstract", "keyword", "heading", "paragraph", "caption", "footnote", "item", "cell"
+]
 SpanKind = Literal["bibr", "figure", "table", "formula", "foot", "url", "other"]
 SegmentStatus = Literal["pending", "translated", "cached", "failed"]
 
@@ -55,6 +57,16 @@ class Formula:
     text: str
     label: str = ""
     coords: str = ""
+    image: str = ""  # PNG cut from the PDF, relative to the outputs
+
+
+@dataclass
+class TableCell:
+    """A table cell given for translation (``--translate-tables``)."""
+
+    row: int
+    column: int
+    segment: Segment
 
 
 @dataclass
@@ -69,6 +81,8 @@ class Figure:
     notes: list[Segment] = field(default_factory=list)  # table footnotes, translated like captions
     rows: list[list[str]] = field(default_factory=list)
     coords: str = ""
+    image: str = ""  # PNG cut from the PDF, relative to the outputs
+    cells: list[TableCell] = field(default_factory=list)  # only with --translate-tables
 
 
 @dataclass
@@ -163,6 +177,7 @@ class Document:
             if fig.caption is not None:
                 yield fig.caption
             yield from fig.notes
+            yield from (cell.segment for cell in fig.cells)
         for note in self.notes:
             yield from note.segments
         for group in (self.acknowledgements, self.annexes):

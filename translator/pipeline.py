@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import pypdfium2 as pdfium
+
 from .cache import TranslationCache
 from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
@@ -22,8 +24,11 @@ from .engine.translator import RunStats, Translator, apply_results
 from .errors import BadInputError
 from .glossary.matcher import TermMatcher
 from .model import Document, Segment
+from .parsing.assembly import add_table_cells
+from .parsing.crops import crop_assets
 from .parsing.grobid_client import GrobidClient
 from .parsing.pdf_check import check_pdf
+from .parsing.pdf_reader import read_pdf
 from .parsing.tei_reader import read_tei
 from .render.outputs import write_atomic, write_outputs
 from .settings import Settings
@@ -63,6 +68,8 @@ class Source:
     out_dir: Path
     tei_path: Path | None = None
     tei_reused: bool = False
+    parser: str = "grobid"  # which reader made the document: grobid | builtin
+    pdf_path: Path | None = None  # the PDF, when there is one, for figure and formula images
 
 
 @dataclass
@@ -83,6 +90,12 @@ def output_stem(path: Path) -> str:
 
 
 # -- stage 1: load ---------------------------------------------------------------
+BUILTIN_NOTICE = (
+    "GROBID does not answer at {url}: using the built-in PDF reader. For GROBID's finer structure "
+    "(tables, references), start it with ./serve_grobid.sh, or pass --parser grobid to require it"
+)
+
+
 def load(
     input_path: Path,
     settings: Settings,
@@ -92,7 +105,8 @@ def load(
     progress: Progress | None = None,
 ) -> Source:
     """Read the paper into a Document: from a TEI file, a TEI kept from an
-    earlier run, or a PDF sent to GROBID (whose TEI is then kept)."""
+    earlier run, a PDF sent to GROBID (whose TEI is then kept), or a PDF read
+    by the built-in reader (``--parser builtin``, or ``auto`` with GROBID down)."""
     progress = progress or NoProgress()
     out = out_dir or input_path.parent
     stem = output_stem(input_path)
@@ -100,12 +114,15 @@ def load(
         tei_path = tei or input_path
         if not tei_path.is_file():
             raise BadInputError(f"{tei_path}: no such TEI file; check the path")
-        return Source(read_tei(tei_path), stem, out, tei_path)
+        pdf = input_path if input_path.suffix.lower() == ".pdf" else _sibling_pdf(tei_path, stem)
+        return Source(read_tei(tei_path), stem, out, tei_path, pdf_path=pdf)
     info = check_pdf(input_path)
+    if settings.parser == "builtin":
+        return _read_builtin(input_path, info.pages, stem, out, progress)
     kept = out / f"{stem}.tei.xml"
     if kept.is_file() and kept.stat().st_size > 0 and kept.stat().st_mtime >= input_path.stat().st_mtime:
         progress.note(f"reusing {kept} (delete it to parse the PDF again)")
-        return Source(read_tei(kept), stem, out, kept, tei_reused=True)
+        return Source(read_tei(kept), stem, out, kept, tei_reused=True, pdf_path=input_path)
     client = grobid or GrobidClient(
         settings.grobid_url,
         timeout=settings.grobid_timeout,
@@ -113,6 +130,9 @@ def load(
         attempts=settings.grobid_attempts,
     )
     try:
+        if settings.parser == "auto" and not client.is_alive():
+            progress.note(BUILTIN_NOTICE.format(url=client.url))
+            return _read_builtin(input_path, info.pages, stem, out, progress)
         client.check_alive()
         progress.note(f"parsing {input_path.name} ({info.pages} pages) with GROBID at {client.url}")
         xml = client.process_fulltext(input_path, pages=info.pages)
@@ -121,7 +141,38 @@ def load(
             client.close()
     document = read_tei(xml)
     write_atomic(kept, xml.decode("utf-8"))
-    return Source(document, stem, out, kept)
+    return Source(document, stem, out, kept, pdf_path=input_path)
+
+
+def _read_builtin(pdf: Path, pages: int, stem: str, out: Path, progress: Progress) -> Source:
+    progress.note(f"parsing {pdf.name} ({pages} pages) with the built-in PDF reader")
+    return Source(read_pdf(pdf), stem, out, parser="builtin", pdf_path=pdf)
+
+
+def _sibling_pdf(tei_path: Path, stem: str) -> Path | None:
+    candidate = tei_path.with_name(f"{stem}.pdf")
+    return candidate if candidate.is_file() else None
+
+
+# -- stage 1b: images and table cells ---------------------------------------------
+def prepare(
+    source: Source, settings: Settings, progress: Progress | None = None, images: bool = True
+) -> None:
+    """Cut figures and display formulas out of the PDF (``<stem>.<lang>.assets/``)
+    and, with ``--translate-tables``, turn table cells into segments."""
+    progress = progress or NoProgress()
+    if settings.translate_tables:
+        add_table_cells(source.document)
+    if source.pdf_path is None or not images:
+        return
+    folder = f"{source.stem}.{settings.lang}.assets"
+    try:
+        count = crop_assets(source.pdf_path, source.document, source.out_dir / folder, folder)
+    except (OSError, pdfium.PdfiumError) as exc:
+        progress.note(f"figure images skipped: {exc}")
+        return
+    if count:
+        progress.note(f"{count} figure and formula images in {source.out_dir / folder}")
 
 
 # -- stage 2: plan ---------------------------------------------------------------
@@ -273,6 +324,7 @@ def run(
     started = now()
     progress = progress or NoProgress()
     source = load(input_path, settings, out_dir, tei, grobid, progress)
+    prepare(source, settings, progress)
     cache = TranslationCache(settings.cache_dir)
     try:
         client = client or ChatClient(settings)

@@ -40,6 +40,7 @@ class Settings:
     base_url: str | None = None
     api_key: str | None = None
     grobid_url: str = "http://localhost:8070"
+    parser: str = "auto"  # auto | grobid | builtin
     concurrency: int = 8
     max_request_tokens: int = 1500
     min_request_tokens: int = 500
@@ -62,6 +63,7 @@ class Settings:
     annotate_terms: bool = False
     formats: tuple[str, ...] = ("md", "html", "json")
     mono: bool = False
+    translate_tables: bool = False
     price_input: float | None = None  # currency per million prompt tokens
     price_output: float | None = None  # currency per million completion tokens
 
@@ -78,6 +80,7 @@ _ENV_ALIASES = {
     "base_url": ("OPENAI_BASE_URL",),
     "grobid_url": ("GROBID_URL",),
 }
+VALID_PARSERS = ("auto", "grobid", "builtin")
 VALID_FORMATS = ("md", "html", "json")
 
 
@@ -100,6 +103,11 @@ def _coerce(name: str, raw: Any) -> Any:
             if bad or not formats:
                 raise ValueError(f"unknown format {', '.join(bad) or '(none)'}; choose from md, html, json")
             return formats
+        if name == "parser":
+            value = str(raw).strip().lower()
+            if value not in VALID_PARSERS:
+                raise ValueError("choose auto, grobid or builtin")
+            return value
         if kind.startswith("bool"):
             if isinstance(raw, bool):
                 return raw

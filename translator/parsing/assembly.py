@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Section, Segment, SegmentKind, Span
+from ..model import Document, Section, Segment, SegmentKind, Span, TableCell
 
 URL = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:]")
 SEGMENT_PREFIX: dict[SegmentKind, str] = {
@@ -18,7 +18,9 @@ SEGMENT_PREFIX: dict[SegmentKind, str] = {
     "caption": "c",
     "footnote": "n",
     "item": "i",
+    "cell": "tc",
 }
+_WORDISH = re.compile(r"[^\W\d_]{2,}")
 
 
 def with_urls(text: str, spans: list[Span]) -> list[Span]:
@@ -81,3 +83,28 @@ class SectionTree:
 
 def _is_prefix(prefix: list[str], parts: list[str]) -> bool:
     return len(prefix) < len(parts) and parts[: len(prefix)] == prefix
+
+
+def add_table_cells(doc: Document) -> int:
+    """Make a segment of every table cell that holds words; cells of numbers
+    and symbols only stay as printed. Returns how many cells were added."""
+    added = 0
+    for figure in doc.figures:
+        if figure.kind != "table" or figure.cells:
+            continue
+        context = figure.head or f"Table {figure.label}"
+        for r, row in enumerate(figure.rows):
+            for c, text in enumerate(row):
+                text = " ".join(text.split())
+                if not _WORDISH.search(text):
+                    continue
+                segment = Segment(
+                    id=f"tc{figure.id}_{r}_{c}",
+                    kind="cell",
+                    text=text,
+                    spans=with_urls(text, []),
+                    section=context,
+                )
+                figure.cells.append(TableCell(r, c, segment))
+                added += 1
+    return added

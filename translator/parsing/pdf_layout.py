@@ -143,7 +143,9 @@ def figure_areas(page: PageText, body_size: float) -> list[Box]:
     for region in _merge_boxes(boxes, gap=4.0):
         if region.area < 0.012 * page_area or region.width < 30 or region.height < 20:
             continue
-        inside = [ln for ln in page.lines if region.contains_point((ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2, 1.0)]
+        inside = [
+            ln for ln in page.lines if region.contains_point((ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2, 1.0)
+        ]
         prose = [ln for ln in inside if len(ln.text) > 25 and abs(ln.size - body_size) < 0.8]
         if prose and sum(len(ln.text) for ln in prose) > 0.4 * sum(len(ln.text) for ln in inside):
             continue
@@ -236,7 +238,9 @@ def _blocks_of(page: PageText, body_size: float) -> list[Block]:
     return blocks
 
 
-def _continues(block: Block, line: Line, column: int, math: bool, left: float, right: float, body: float) -> bool:
+def _continues(
+    block: Block, line: Line, column: int, math: bool, left: float, right: float, body: float
+) -> bool:
     prev = block.lines[-1]
     if block.column != column or block.math != math:
         return False

@@ -8,9 +8,11 @@ of the pipeline does not know which parser ran.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from ..model import (
     Author,
@@ -101,9 +103,12 @@ class _Builder:
         if not self.emphasised(block):
             return None
         words = text.split()
-        if text.endswith((".", ",", ";")) and not re.match(r"^\d+(\.\d+)*\.?\s+\S+\s*\.?$", text):
-            if not _KNOWN_HEADING.match(text.rstrip(".")):
-                return None
+        if (
+            text.endswith((".", ",", ";"))
+            and not re.match(r"^\d+(\.\d+)*\.?\s+\S+\s*\.?$", text)
+            and not _KNOWN_HEADING.match(text.rstrip("."))
+        ):
+            return None
         if len(words) > 14 or not (text[0].isupper() or text[0].isdigit()):
             return None
         number = ""
@@ -137,7 +142,7 @@ class _Builder:
     def is_figure_text(self, block: Block) -> bool:
         """Axis labels, table cells and the like that escaped the figure areas."""
         lines = block.lines
-        rows = sum(1 for a, b in zip(lines, lines[1:], strict=False) if abs(a.y0 - b.y0) < 0.5 * a.size)
+        rows = sum(1 for a, b in itertools.pairwise(lines) if abs(a.y0 - b.y0) < 0.5 * a.size)
         if rows >= 2 and rows * 3 >= len(lines):
             return True
         average = sum(len(ln.text) for ln in lines) / len(lines)
@@ -158,10 +163,18 @@ class _Builder:
             if part.name == "front" and index < title_index:
                 continue  # journal banners above the title
             heading = self.heading_of(block)
-            if part.name == "references":
-                if heading is None or not self.leaves_references(heading[1], block):
-                    self.reference_blocks.append(block)
-                    continue
+            if (
+                part.name == "front"
+                and heading is not None
+                and not heading[0]
+                and not _KNOWN_HEADING.match(text)
+            ):
+                heading = None  # author names in a larger font, not a section
+            if part.name == "references" and (
+                heading is None or not self.leaves_references(heading[1], block)
+            ):
+                self.reference_blocks.append(block)
+                continue
             if is_caption_start(text) and not block.math:
                 self.add_figure(block, part)
                 continue
@@ -228,7 +241,9 @@ class _Builder:
         return (
             len(text) < 200
             and "@" not in text
-            and not re.search(r"universit|institut|department|school|college|laborator|inc\.|corp", text, re.I)
+            and not re.search(
+                r"universit|institut|department|school|college|laborator|inc\.|corp", text, re.I
+            )
             and len(re.findall(r"\b[A-Z][a-z]+\b", text)) >= 2
         )
 
@@ -255,7 +270,7 @@ class _Builder:
         if _REFERENCES.match(text):
             return _Part("references")
         bare = _NUMBERED.sub(r"\2", text)
-        if _ABSTRACT.fullmatch(bare.strip()) or _ABSTRACT.match(text) and part.name == "front":
+        if _ABSTRACT.fullmatch(bare.strip()) or (_ABSTRACT.match(text) and part.name == "front"):
             return _Part("abstract", self.new_part_section("abstract", None, ""))
         if _ACKNOWLEDGEMENTS.match(text):
             name = "back"
@@ -284,13 +299,16 @@ class _Builder:
     def add_paragraph(self, text: str, part: _Part, pending: Paragraph | None) -> Paragraph | None:
         section, context = self.target_section(part)
         kind: SegmentKind = "abstract" if part.name == "abstract" else "paragraph"
-        if pending is not None and pending in section.blocks and not pending.segment.text.endswith(_END_OF_SENTENCE):
-            if text[:1].islower() or text[:1] in "([" or pending.segment.text.endswith(("-", ",")):
-                # The paragraph goes on after a column or page break.
-                merged = join_lines([pending.segment.text, text])
-                pending.segment.text = merged
-                pending.segment.spans = citation_spans(merged)
-                return pending
+        if (
+            pending is not None
+            and pending in section.blocks
+            and not pending.segment.text.endswith(_END_OF_SENTENCE)
+        ) and (text[:1].islower() or text[:1] in "([" or pending.segment.text.endswith(("-", ","))):
+            # The paragraph goes on after a column or page break.
+            merged = join_lines([pending.segment.text, text])
+            pending.segment.text = merged
+            pending.segment.spans = citation_spans(merged)
+            return pending
         paragraph = Paragraph(self.segment(kind, text, context))
         section.blocks.append(paragraph)
         return paragraph
@@ -320,7 +338,7 @@ class _Builder:
         text = block.text.strip()
         match = CAPTION.match(text)
         assert match is not None
-        kind = "table" if "tab" in match.group("kind").lower() else "figure"
+        kind: Literal["figure", "table"] = "table" if "tab" in match.group("kind").lower() else "figure"
         label = match.group("label")
         context = part.section.heading.text if part.section and part.section.heading else ""
         caption = self.segment("caption", text, context)
@@ -395,7 +413,7 @@ def split_references(blocks: list[Block]) -> list[Reference]:
                 if not entries or (ln.x0 <= left + 3 if hanging else number == 0):
                     entries.append([])
                 entries[-1].append(ln.text)
-    refs = []
+    refs: list[Reference] = []
     for entry in entries:
         text = join_lines(entry).strip()
         if len(text) > 10:

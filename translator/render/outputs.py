@@ -36,6 +36,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 def render_markdown(
     doc: Document, lang: str, mono: bool = False, report: dict[str, Any] | None = None
 ) -> str:
+    """Bilingual Markdown; images are linked by their path relative to the output."""
     view = build_view(doc, lang, mono, report or {})
     text = _environment(False).get_template("paper.md.j2").render(view=view, labels=labels_for(lang))
     return _tidy_markdown(text)
@@ -59,8 +60,15 @@ def _tidy_markdown(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_html(doc: Document, lang: str, mono: bool = False, report: dict[str, Any] | None = None) -> str:
-    view = build_view(doc, lang, mono, report or {"summary": ""})
+def render_html(
+    doc: Document,
+    lang: str,
+    mono: bool = False,
+    report: dict[str, Any] | None = None,
+    base_dir: Path | None = None,
+) -> str:
+    """Self-contained bilingual HTML: images under ``base_dir`` are embedded as data: URIs."""
+    view = build_view(doc, lang, mono, report or {"summary": ""}, base_dir)
     return _environment(True).get_template("paper.html.j2").render(view=view, labels=labels_for(lang))
 
 
@@ -114,7 +122,7 @@ def write_outputs(
         if fmt == "md":
             texts[path] = render_markdown(doc, lang, mono, report)
         elif fmt == "html":
-            texts[path] = render_html(doc, lang, mono, report)
+            texts[path] = render_html(doc, lang, mono, report, out_dir)
         elif fmt == "json":
             texts[path] = render_json(doc, lang, report)
     for path, text in texts.items():

@@ -5,9 +5,11 @@ Text is escaped here, once, for each format: templates only place it.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -65,14 +67,22 @@ class SegView:
 
 
 @dataclass
+class CellView:
+    text: str
+    seg: SegView | None = None  # set when the cell was translated (--translate-tables)
+
+
+@dataclass
 class FigureView:
     id: str
     kind: str
     label: str
     caption: SegView | None
     notes: list[SegView]
-    rows: list[list[str]]
+    rows: list[list[CellView]]
     name: str
+    image: str = ""  # relative path, for Markdown
+    image_uri: str = ""  # data: URI, for the self-contained HTML
 
 
 @dataclass
@@ -81,6 +91,7 @@ class BlockView:
     seg: SegView | None = None
     formula: Formula | None = None
     figure: FigureView | None = None
+    image_uri: str = ""
 
 
 @dataclass
@@ -114,7 +125,19 @@ class DocView:
     toc: list[tuple[int, str, str]]
 
 
-def build_view(doc: Document, lang: str, mono: bool, report: dict[str, Any]) -> DocView:
+def data_uri(base_dir: Path | None, relative: str) -> str:
+    """A PNG beside the outputs as a data: URI; empty when there is none."""
+    if base_dir is None or not relative:
+        return ""
+    path = base_dir / relative
+    if not path.is_file():
+        return ""
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def build_view(
+    doc: Document, lang: str, mono: bool, report: dict[str, Any], base_dir: Path | None = None
+) -> DocView:
     known = {anchor("bibr", r.id) for r in doc.references}
     known |= {anchor("figure", f.id) for f in doc.figures}
     known |= {anchor("formula", f.id) for f in doc.formulas()}
@@ -138,14 +161,20 @@ def build_view(doc: Document, lang: str, mono: bool, report: dict[str, Any]) -> 
 
     def fig(f: Figure) -> FigureView:
         name = f.head or (("Table " if f.kind == "table" else "Figure ") + f.label).strip()
+        cells = {(cell.row, cell.column): seg(cell.segment) for cell in f.cells}
         return FigureView(
             id=anchor(f.kind, f.id),
             kind=f.kind,
             label=f.label,
             caption=seg(f.caption) if f.caption else None,
             notes=[seg(n) for n in f.notes],
-            rows=f.rows,
+            rows=[
+                [CellView(text, cells.get((r, c))) for c, text in enumerate(row)]
+                for r, row in enumerate(f.rows)
+            ],
             name=name,
+            image=f.image,
+            image_uri=data_uri(base_dir, f.image),
         )
 
     figures = {f.id: f for f in doc.figures}
@@ -172,7 +201,8 @@ def build_view(doc: Document, lang: str, mono: bool, report: dict[str, Any]) -> 
                         placed.add(span.target)
                         view.blocks.append(BlockView("figure", figure=fig(figures[span.target])))
             elif isinstance(block, FormulaBlock):
-                view.blocks.append(BlockView("formula", formula=block.formula))
+                uri = data_uri(base_dir, block.formula.image)
+                view.blocks.append(BlockView("formula", formula=block.formula, image_uri=uri))
         view.subsections = [section(sub, depth + 1) for sub in s.subsections]
         return view
 

@@ -1,0 +1,220 @@
+"""The built-in PDF reader, figure/formula crops, and parser selection."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from click.testing import CliRunner, Result
+from PIL import Image
+
+from benchmarks.pdf_reader_bench import body_recall, heading_recall, references_start
+from benchmarks.pdf_reader_bench import pairs as bench_pairs
+from translator.cli import main
+from translator.errors import ExitCode
+from translator.model import Document
+from translator.parsing.crops import crop_assets, parse_coords
+from translator.parsing.pdf_reader import read_pdf
+from translator.parsing.tei_reader import read_tei
+
+from .conftest import CORPUS, corpus_pairs, needs_corpus
+from .fixtures import (
+    FORMULA,
+    HYPHENATED,
+    PAPER_HEADINGS,
+    PAPER_PARAGRAPHS,
+    PAPER_TITLE,
+    REFERENCES,
+    SMALL_TEI,
+    json_segments,
+    make_paper_pdf,
+    make_pdf,
+)
+from .servers.fake_llm import FakeLLM, pseudo_translate
+
+DOWN = "http://127.0.0.1:9"  # nothing listens on the discard port
+
+
+def invoke(args: list[str], **env: str) -> Result:
+    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def paper_pdf(tmp_path: Path) -> Path:
+    return make_paper_pdf(tmp_path / "robots.pdf")
+
+
+def texts(doc: Document) -> list[str]:
+    return [s.text for s in doc.segments()]
+
+
+def test_reads_structure_of_a_two_column_paper(paper_pdf: Path) -> None:
+    doc = read_pdf(paper_pdf)
+    assert doc.title is not None and doc.title.text == PAPER_TITLE
+    headings = [s.heading.text for s in doc.all_sections() if s.heading is not None]
+    assert headings == PAPER_HEADINGS
+    assert [s.number for s in doc.body if s.heading is not None] == ["1", "2", "3"]
+    paragraphs = [s.text for s in doc.segments() if s.kind == "paragraph"]
+    # Reading order across the columns, every paragraph whole, nothing else in the body.
+    expected = [" ".join(HYPHENATED).replace("reinforce- ment", "reinforcement")] + [
+        p + (" See [1] and [2]." if i >= 15 else "") for i, p in enumerate(PAPER_PARAGRAPHS)
+    ]
+    assert paragraphs == expected
+    assert doc.abstract and doc.abstract[0].blocks
+    everything = " ".join(texts(doc))
+    assert "Preprint under review" not in everything  # running header
+    assert "reinforcement learning" in everything  # line-break hyphen joined
+    assert [f.text for f in doc.formulas()] == [FORMULA.replace("    ", " ")]
+    assert FORMULA.split()[0] not in everything  # formulas are never segments
+    assert [f.caption.text for f in doc.figures if f.caption] == [
+        "Figure 1: Distance walked by the tiny robots over training."
+    ]
+    assert [n.segments[0].text for n in doc.notes] == [
+        "The code is available at https://example.org/robots for everyone."
+    ]
+    assert [r.text for r in doc.references] == REFERENCES
+    assert not any(r.text in everything for r in doc.references)
+
+
+def test_citations_and_urls_are_protected(paper_pdf: Path) -> None:
+    doc = read_pdf(paper_pdf)
+    cited = [s for s in doc.segments() if "[1]" in s.text]
+    assert cited and all(s.span_texts() == ["[1]", "[2]"] for s in cited)
+    note = doc.notes[0].segments[0]
+    assert note.span_texts() == ["https://example.org/robots"]
+
+
+def _check_png(path: Path) -> None:
+    image = Image.open(path).convert("L")
+    low, high = image.getextrema()
+    assert image.width > 10 and image.height > 5
+    assert high - low > 16, f"{path.name} is blank"
+
+
+def test_crops_figure_and_formula(paper_pdf: Path, tmp_path: Path) -> None:
+    doc = read_pdf(paper_pdf)
+    assets = tmp_path / "assets"
+    written = crop_assets(paper_pdf, doc, assets, "assets")
+    assert written == 2
+    figure = doc.figures[0]
+    formula = next(doc.formulas())
+    pdf = pdfium.PdfDocument(str(paper_pdf))
+    for item in (figure, formula):
+        region = parse_coords(item.coords)
+        assert region is not None
+        width, height = pdf[region.page - 1].get_size()
+        assert 0 <= region.x0 < region.x1 <= width and 0 <= region.y0 < region.y1 <= height
+        assert item.image.startswith("assets/")
+        _check_png(tmp_path / item.image)
+    # The figure crop holds the drawing (above its caption), not the caption text.
+    fig_region = parse_coords(figure.coords)
+    assert fig_region is not None and fig_region.y1 < 72 / 25.4 * 72
+
+
+def test_scanned_pdf_asks_for_ocr(tmp_path: Path) -> None:
+    scanned = make_pdf(tmp_path / "scan.pdf", text=False)
+    result = invoke([str(scanned), "--parser", "builtin"], OPENAI_BASE_URL=f"{DOWN}/v1")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "OCR" in result.output and "Traceback" not in result.output
+
+
+def test_parser_grobid_fails_clearly_when_down(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "paper.pdf")
+    result = invoke([str(pdf), "--parser", "grobid"], GROBID_URL=DOWN, OPENAI_BASE_URL=f"{DOWN}/v1")
+    assert result.exit_code == ExitCode.GROBID_UNREACHABLE
+    assert DOWN in result.output and "serve_grobid.sh" in result.output
+
+
+def test_end_to_end_without_grobid(paper_pdf: Path, llm: FakeLLM, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke(
+        [str(paper_pdf), "--lang", "zh", "--out", str(out)],
+        GROBID_URL=DOWN,
+        OPENAI_BASE_URL=llm.base_url,
+        TRANSLATOR_AUTO_GLOSSARY="0",  # exact pseudo-translations below
+    )
+    assert result.exit_code == 0, result.output
+    assert "built-in PDF reader" in result.output and "serve_grobid.sh" in result.output
+    md = (out / "robots.zh.md").read_text(encoding="utf-8")
+    html = (out / "robots.zh.html").read_text(encoding="utf-8")
+    data = json.loads((out / "robots.zh.json").read_text(encoding="utf-8"))
+    segments = json_segments(data["document"])
+    assert segments and all(s["status"] in ("translated", "cached") for s in segments)
+    for s in segments:
+        assert s["translation"] == pseudo_translate(s["text"]) or s["spans"], s["id"]
+    assert not (out / "robots.tei.xml").exists()  # no GROBID TEI was made
+    assets = out / "robots.zh.assets"
+    pngs = sorted(p.name for p in assets.glob("*.png"))
+    assert len(pngs) == 2
+    for name in pngs:
+        _check_png(assets / name)
+        assert f"robots.zh.assets/{name}" in md
+    assert html.count('src="data:image/png;base64,') == 2
+    assert REFERENCES[0].replace("[", "\\[").replace("]", "\\]") in md or REFERENCES[0] in md
+
+
+def test_translate_tables_keeps_numbers(tmp_path: Path, llm: FakeLLM) -> None:
+    tei = tmp_path / "small.tei.xml"
+    tei.write_text(SMALL_TEI, encoding="utf-8")
+    out = tmp_path / "out"
+    plain = invoke([str(tei), "--out", str(out), "--format", "json"], OPENAI_BASE_URL=llm.base_url)
+    assert plain.exit_code == 0, plain.output
+    data = json.loads((out / "small.zh.json").read_text(encoding="utf-8"))
+    assert not [s for s in json_segments(data["document"]) if s["kind"] == "cell"]
+    result = invoke(
+        [str(tei), "--out", str(out), "--format", "json,md", "--translate-tables"],
+        OPENAI_BASE_URL=llm.base_url,
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "small.zh.json").read_text(encoding="utf-8"))
+    cells = [s for s in json_segments(data["document"]) if s["kind"] == "cell"]
+    assert sorted(s["text"] for s in cells) == ["Method", "Success", "TinyRL"]
+    assert all(s["translation"] == pseudo_translate(s["text"]) for s in cells)
+    md = (out / "small.zh.md").read_text(encoding="utf-8")
+    assert "| 0.92 |" in md and pseudo_translate("Success") in md
+
+
+@needs_corpus
+@pytest.mark.parametrize("pair", corpus_pairs(), ids=lambda p: p[0].name[:-4])
+def test_builtin_reader_on_corpus_pairs(pair: tuple[Path, Path]) -> None:
+    """Against GROBID's own parse of the same PDF: a floor well under the
+    benchmark's figures (see benchmarks/pdf_reader_bench.py), so a regression
+    that loses text fails here."""
+    pdf, tei = pair
+    grobid = read_tei(tei)
+    ours = read_pdf(pdf)
+    recall = body_recall(grobid, ours)
+    assert recall >= 0.55, recall
+    heads, count = heading_recall(grobid, ours)
+    assert count == 0 or heads > 0 or pdf.name.startswith(("sz_paper14", "tk_rser"))
+    everything = " ".join(texts(ours))
+    assert all(r.text not in everything for r in ours.references if len(r.text) > 40)
+    assert references_start(grobid, ours) is not False or pdf.name.startswith(
+        ("gcp_0046", "s2orc_N18", "s2orc_aem", "sz_paper14", "tk_rser")
+    )
+
+
+@needs_corpus
+def test_crops_from_grobid_coordinates(tmp_path: Path) -> None:
+    """GROBID's teiCoordinates boxes (pairs/ and tei-localgrobid/) cut into PNGs: inside the page, not blank."""
+    checked = 0
+    for _, _, pdf, tei in bench_pairs(CORPUS):
+        doc = read_tei(tei)
+        if not any(f.coords for f in doc.figures):
+            continue
+        assets = tmp_path / pdf.name
+        written = crop_assets(pdf, doc, assets, "a")
+        assert written > 0, pdf.name
+        document = pdfium.PdfDocument(str(pdf))
+        for item in [*doc.figures, *doc.formulas()]:
+            if not item.image:
+                continue
+            region = parse_coords(item.coords)
+            assert region is not None
+            width, height = document[region.page - 1].get_size()
+            assert region.x0 < width and region.y0 < height and region.x1 > 0 and region.y1 > 0
+            _check_png(assets / item.image.split("/", 1)[1])
+            checked += 1
+    assert checked >= 20
