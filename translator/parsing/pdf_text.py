@@ -230,7 +230,11 @@ def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts:
         facts = objects.get(obj)
         if facts is None:
             font = _get_font(obj) if obj else 0
-            facts = (fonts.describe(font) if font else _NO_FONT, _get_size(handle, index))
+            size = _get_size(handle, index)
+            if size < 0.5 * (bottom - top):
+                # Some producers set size 1 and scale with the text matrix: use the glyph box instead.
+                size = round((bottom - top) / 1.15, 1)
+            facts = (fonts.describe(font) if font else _NO_FONT, size)
             objects[obj] = facts
         font_facts, size = facts
         if size <= 0:
