@@ -18,12 +18,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from translator.model import Document, Paragraph
+from translator.parsing.pdf_check import check_pdf
 from translator.parsing.pdf_reader import read_pdf
-from translator.parsing.tei_reader import read_tei
+from translator.parsing.tei_reader import CAPTION_HEAD, read_tei
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 _WORD = re.compile(r"[^\W_]+")
-_CAPTION_HEAD = re.compile(r"^(fig(ure)?|table|tab)\.?\s*[0-9ivx]+\b", re.IGNORECASE)
 
 
 @dataclass
@@ -81,7 +81,7 @@ def heading_recall(grobid: Document, builtin: Document) -> tuple[float, int]:
         _heading_key(section.heading.text)
         for top in grobid.body
         for section in top.walk()
-        if section.heading is not None and not _CAPTION_HEAD.match(section.heading.text)
+        if section.heading is not None and not CAPTION_HEAD.match(section.heading.text)
     ]
     heads = [h for h in heads if h]
     ours = {
@@ -145,9 +145,7 @@ def measure(corpus: Path, only: str | None = None) -> list[Row]:
         started = time.perf_counter()
         builtin = read_pdf(pdf)
         seconds = time.perf_counter() - started
-        import pypdfium2
-
-        pages = len(pypdfium2.PdfDocument(str(pdf)))
+        pages = check_pdf(pdf).pages
         recall = body_recall(grobid, builtin)
         heads, count = heading_recall(grobid, builtin)
         rows.append(

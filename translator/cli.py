@@ -24,7 +24,7 @@ from . import pipeline
 from .cache import TranslationCache
 from .errors import ExitCode, TranslatorError
 from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv, write_csv
-from .settings import load_settings
+from .settings import VALID_PARSERS, load_settings
 
 
 class RichProgress:
@@ -118,7 +118,7 @@ def main() -> None:
 @click.option("--grobid-url", help="GROBID service (env GROBID_URL). Default: http://localhost:8070.")
 @click.option(
     "--parser",
-    type=click.Choice(["auto", "grobid", "builtin"]),
+    type=click.Choice(VALID_PARSERS),
     help="PDF reader: GROBID, the built-in reader, or auto (GROBID when it answers). Default: auto.",
 )
 @click.option(

@@ -68,7 +68,6 @@ class Source:
     out_dir: Path
     tei_path: Path | None = None
     tei_reused: bool = False
-    parser: str = "grobid"  # which reader made the document: grobid | builtin
     pdf_path: Path | None = None  # the PDF, when there is one, for figure and formula images
 
 
@@ -146,7 +145,7 @@ def load(
 
 def _read_builtin(pdf: Path, pages: int, stem: str, out: Path, progress: Progress) -> Source:
     progress.note(f"parsing {pdf.name} ({pages} pages) with the built-in PDF reader")
-    return Source(read_pdf(pdf), stem, out, parser="builtin", pdf_path=pdf)
+    return Source(read_pdf(pdf), stem, out, pdf_path=pdf)
 
 
 def _sibling_pdf(tei_path: Path, stem: str) -> Path | None:

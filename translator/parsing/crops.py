@@ -54,13 +54,10 @@ def parse_coords(coords: str) -> Region | None:
     )
 
 
-def _targets(doc: Document) -> Iterable[tuple[str, Figure | Formula, str]]:
-    for figure in doc.figures:
-        if figure.coords:
-            yield figure.id, figure, figure.coords
-    for formula in doc.formulas():
-        if formula.coords:
-            yield formula.id, formula, formula.coords
+def _targets(doc: Document) -> Iterable[Figure | Formula]:
+    """Figures, tables and display formulas that have coordinates."""
+    yield from (figure for figure in doc.figures if figure.coords)
+    yield from (formula for formula in doc.formulas() if formula.coords)
 
 
 def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: str) -> int:
@@ -73,11 +70,11 @@ def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: st
     pdf = pdfium.PdfDocument(str(pdf_path))
     written = 0
     try:
-        by_page: dict[int, list[tuple[str, Figure | Formula, Region]]] = {}
-        for ident, item, coords in targets:
-            region = parse_coords(coords)
+        by_page: dict[int, list[tuple[Figure | Formula, Region]]] = {}
+        for item in targets:
+            region = parse_coords(item.coords)
             if region is not None and 1 <= region.page <= len(pdf):
-                by_page.setdefault(region.page, []).append((ident, item, region))
+                by_page.setdefault(region.page, []).append((item, region))
         for number, items in sorted(by_page.items()):
             page = pdf[number - 1]
             try:
@@ -85,7 +82,7 @@ def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: st
                 image = page.render(scale=SCALE).to_pil()
             finally:
                 page.close()
-            for ident, item, region in items:
+            for item, region in items:
                 x0, y0 = max(0.0, region.x0 - MARGIN), max(0.0, region.y0 - MARGIN)
                 x1, y1 = min(width, region.x1 + MARGIN), min(height, region.y1 + MARGIN)
                 if x1 - x0 < 2 or y1 - y0 < 2:
@@ -97,7 +94,7 @@ def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: st
                 if high - low < 16:
                     continue  # blank: the coordinates point at nothing drawn
                 assets_dir.mkdir(parents=True, exist_ok=True)
-                name = f"{ident}.png"
+                name = f"{item.id}.png"
                 crop.save(assets_dir / name, optimize=True)
                 item.image = f"{link_prefix}/{name}"
                 written += 1

@@ -93,25 +93,24 @@ def _margin_key(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip()
 
 
+def _in_margin(line: Line, page: PageText) -> bool:
+    return line.y1 < page.height * _MARGIN * 1.3 or line.y0 > page.height * (1 - _MARGIN)
+
+
 def remove_running_text(pages: Sequence[PageText]) -> None:
     """Drop running headers, footers and page numbers (in place)."""
     seen: Counter[str] = Counter()
     for page in pages:
-        keys = {
-            _margin_key(ln.text)
-            for ln in page.lines
-            if ln.y1 < page.height * _MARGIN * 1.3 or ln.y0 > page.height * (1 - _MARGIN)
-        }
-        seen.update(keys)
+        seen.update({_margin_key(ln.text) for ln in page.lines if _in_margin(ln, page)})
     repeated = {key for key, n in seen.items() if n >= max(2, len(pages) // 4)}
+
+    def running(ln: Line, page: PageText) -> bool:
+        return _in_margin(ln, page) and (
+            _margin_key(ln.text) in repeated or bool(_PAGE_NUMBER.match(ln.text.strip()))
+        )
+
     for page in pages:
-        kept = []
-        for ln in page.lines:
-            in_margin = ln.y1 < page.height * _MARGIN * 1.3 or ln.y0 > page.height * (1 - _MARGIN)
-            if in_margin and (_margin_key(ln.text) in repeated or _PAGE_NUMBER.match(ln.text.strip())):
-                continue
-            kept.append(ln)
-        page.lines = kept
+        page.lines = [ln for ln in page.lines if not running(ln, page)]
 
 
 def _merge_boxes(boxes: list[Box], gap: float) -> list[Box]:
@@ -143,13 +142,11 @@ def figure_areas(page: PageText, body_size: float) -> list[Box]:
     for region in _merge_boxes(boxes, gap=4.0):
         if region.area < 0.012 * page_area or region.width < 30 or region.height < 20:
             continue
-        inside = [
-            ln for ln in page.lines if region.contains_point((ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2, 1.0)
-        ]
+        inside = [ln for ln in page.lines if region.contains_center(ln.box, 1.0)]
         prose = [ln for ln in inside if len(ln.text) > 25 and abs(ln.size - body_size) < 0.8]
         if prose and sum(len(ln.text) for ln in prose) > 0.4 * sum(len(ln.text) for ln in inside):
             continue
-        if CAPTION.match(inside[0].text) if inside else False:
+        if inside and CAPTION.match(inside[0].text):
             continue
         areas.append(region)
     return areas
@@ -278,8 +275,7 @@ def analyse(pages: list[PageText]) -> Layout:
             page.lines = [
                 ln
                 for ln in page.lines
-                if is_caption_start(ln.text)
-                or not any(r.contains_point((ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2, 1.0) for r in regions)
+                if is_caption_start(ln.text) or not any(r.contains_center(ln.box, 1.0) for r in regions)
             ]
         blocks.extend(_blocks_of(page, body))
     return Layout(blocks, body, pages, areas)

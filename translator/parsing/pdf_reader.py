@@ -33,7 +33,6 @@ from .pdf_layout import CAPTION, Block, Layout, analyse, is_caption_start, join_
 from .pdf_text import Box, read_pages
 
 _NUMBERED = re.compile(r"^((?:\d{1,2}\.){0,3}\d{1,2}|[IVX]{1,5})\.?\s+(\S.*)$")
-_LETTERED = re.compile(r"^([A-H])\.?\s+([A-Z].*)$")
 _APPENDIX_NUMBER = re.compile(r"^([A-H](?:\.\d{1,2}){0,2})\.?\s+([A-Z].*)$")
 _KNOWN_HEADING = re.compile(
     r"^(abstract|introduction|related work|background|preliminaries|method(s|ology)?|materials and methods|"
@@ -425,6 +424,4 @@ def read_pdf(path: Path, max_pages: int | None = None) -> Document:
     """Read a text-layer PDF into a Document with the built-in reader."""
     pages = list(read_pages(path, max_pages))
     layout = analyse(pages)
-    doc = _Builder(layout).run()
-    doc.grobid_version = ""
-    return doc
+    return _Builder(layout).run()

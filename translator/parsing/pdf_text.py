@@ -25,7 +25,6 @@ _MATH_NAME = re.compile(
     re.IGNORECASE,
 )
 _FORCE_BOLD = 1 << 18
-_LINE_BREAKS = {"\r", "\n"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,9 @@ class Box:
             or other.y1 < self.y0 - gap
         )
 
-    def contains_point(self, x: float, y: float, slack: float = 0.0) -> bool:
+    def contains_center(self, other: Box, slack: float = 0.0) -> bool:
+        """Whether the middle of ``other`` lies in this box (grown by ``slack``)."""
+        x, y = (other.x0 + other.x1) / 2, (other.y0 + other.y1) / 2
         return self.x0 - slack <= x <= self.x1 + slack and self.y0 - slack <= y <= self.y1 + slack
 
 
@@ -76,7 +77,6 @@ class Line:
     size: float  # most common font size of its characters
     bold: bool  # most characters in a bold face
     math: float  # share of characters set in a math font
-    italic_share: float = 0.0
 
     @property
     def x0(self) -> float:
@@ -101,18 +101,16 @@ class PageText:
     width: float
     height: float
     lines: list[Line] = field(default_factory=list)
-    graphics: list[Box] = field(default_factory=list)  # images and vector paths
-    images: list[Box] = field(default_factory=list)
+    graphics: list[Box] = field(default_factory=list)  # images, vector paths, shadings, forms
 
 
 @dataclass(frozen=True)
 class _Font:
     bold: bool
     math: bool
-    italic: bool
 
 
-_NO_FONT = _Font(False, False, False)
+_NO_FONT = _Font(False, False)
 
 
 def _prototype(function: Any, restype: Any, *argtypes: Any) -> Any:
@@ -160,10 +158,7 @@ class _FontCache:
             weight = _get_weight(font)
             flags = _get_flags(font)
             bold = bool(_BOLD_NAME.search(name)) or weight >= 600 or bool(flags & _FORCE_BOLD)
-            italic = bool(re.search(r"ital|oblique|cmti|-it\b|,it", name, re.IGNORECASE)) or bool(
-                flags & (1 << 6)
-            )
-            info = _Font(bold, bool(_MATH_NAME.search(name)), italic)
+            info = _Font(bold, bool(_MATH_NAME.search(name)))
             self.by_font[font] = info
         return info
 
@@ -197,7 +192,6 @@ class _LineBuilder:
             sizes.most_common(1)[0][0],
             sum(f.bold for f in self.fonts) * 2 > n,
             sum(f.math for f in self.fonts) / n,
-            sum(f.italic for f in self.fonts) / n,
         )
 
 
@@ -280,24 +274,25 @@ def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts:
     return lines
 
 
-def _graphics(page: pdfium.PdfPage, height: float) -> tuple[list[Box], list[Box]]:
+def _graphics(page: pdfium.PdfPage, height: float) -> list[Box]:
     graphics: list[Box] = []
-    images: list[Box] = []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
-    kinds = {pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_SHADING}
+    kinds = {
+        pdfium_c.FPDF_PAGEOBJ_IMAGE,
+        pdfium_c.FPDF_PAGEOBJ_PATH,
+        pdfium_c.FPDF_PAGEOBJ_SHADING,
+        pdfium_c.FPDF_PAGEOBJ_FORM,
+    }
     for index in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
         obj = pdfium_c.FPDFPage_GetObject(page.raw, index)
         kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind not in kinds and kind != pdfium_c.FPDF_PAGEOBJ_FORM:
+        if kind not in kinds:
             continue
         if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
             continue
-        box = Box(left.value, height - top.value, right.value, height - bottom.value)
-        graphics.append(box)
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            images.append(box)
-    return graphics, images
+        graphics.append(Box(left.value, height - top.value, right.value, height - bottom.value))
+    return graphics
 
 
 def read_pages(path: Path, max_pages: int | None = None) -> Iterator[PageText]:
@@ -312,10 +307,10 @@ def read_pages(path: Path, max_pages: int | None = None) -> Iterator[PageText]:
             textpage = page.get_textpage()
             try:
                 lines = _page_lines(textpage, index + 1, height, fonts)
-                graphics, images = _graphics(page, height)
+                graphics = _graphics(page, height)
             finally:
                 textpage.close()
                 page.close()
-            yield PageText(index + 1, width, height, lines, graphics, images)
+            yield PageText(index + 1, width, height, lines, graphics)
     finally:
         pdf.close()

@@ -46,7 +46,7 @@ _REF_KINDS: dict[str, SpanKind] = {
     "url": "url",
 }
 # GROBID 0.5.5 sometimes tags figure/table captions as section heads.
-_CAPTION_HEAD = re.compile(r"^(fig(ure)?|table|tab)\.?\s*[0-9ivx]+\b", re.IGNORECASE)
+CAPTION_HEAD = re.compile(r"^(fig(ure)?|table|tab)\.?\s*[0-9ivx]+\b", re.IGNORECASE)
 _BACK_TEXT_TYPES = {"acknowledgement", "funding", "availability", "conflict", "contribution"}
 
 
@@ -234,7 +234,7 @@ class _Reader:
             head_el = heads[0] if heads else None
             number = (head_el.get("n") or "").strip().rstrip(".") if head_el is not None else ""
             head_text = _all_text(head_el) if head_el is not None else ""
-            caption_head = bool(head_text) and bool(_CAPTION_HEAD.match(head_text)) and len(head_text) > 40
+            caption_head = bool(head_text) and bool(CAPTION_HEAD.match(head_text)) and len(head_text) > 40
             if head_el is None or not head_text or caption_head:
                 # A continuation of the previous section (GROBID breaks sections at
                 # figures and pages), or a caption mis-tagged as a heading.
