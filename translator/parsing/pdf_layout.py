@@ -152,6 +152,19 @@ def figure_areas(page: PageText, body_size: float) -> list[Box]:
     return areas
 
 
+def is_run_in(line: Line) -> bool:
+    """Whether the line opens with a bold run ending in a stop ("Setup. We …") and goes on
+    in the text face; a bold number before a plain heading ("1 | INTRODUCTION") is not one."""
+    if not line.bold_lead:
+        return False
+    lead, rest = line.text[: line.bold_lead].rstrip(), line.text[line.bold_lead :].lstrip()
+    return (
+        sum(ch.isalpha() for ch in lead) >= 3
+        and (lead.endswith((".", ":", "?", "—", "–")) or rest.startswith((".", ":", "—", "–")))
+        and len(re.sub(r"\W", "", rest)) >= 2
+    )
+
+
 def is_caption_start(text: str) -> bool:
     return bool(CAPTION.match(text))
 
@@ -250,7 +263,10 @@ def _continues(
     if abs(line.size - prev.size) > 0.9 and not math:
         return False
     if prev.bold != line.bold and (len(prev.text) < 80 or len(line.text) < 80):
-        return False
+        # A run-in heading ("Setup. We consider …") opens its paragraph; it does not end a block.
+        wraps = prev.bold and is_run_in(line) and prev.x1 > right - 2 * prev.size
+        if not (wraps or (is_run_in(prev) and not line.bold)):
+            return False
     if math:
         return not _EQUATION_NUMBER.search(prev.text)
     if is_caption_start(line.text):

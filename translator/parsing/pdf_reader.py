@@ -29,8 +29,8 @@ from ..model import (
     Span,
 )
 from .assembly import SectionTree, SegmentIds, with_urls
-from .pdf_layout import CAPTION, Block, Layout, analyse, is_caption_start, join_lines
-from .pdf_text import Box, read_pages
+from .pdf_layout import CAPTION, Block, Layout, analyse, is_caption_start, is_run_in, join_lines
+from .pdf_text import Box, Line, read_pages
 
 _NUMBERED = re.compile(r"^((?:\d{1,2}\.){0,3}\d{1,2}|[IVX]{1,5})\.?\s+(\S.*)$")
 _APPENDIX_NUMBER = re.compile(r"^([A-H](?:\.\d{1,2}){0,2})\.?\s+([A-Z].*)$")
@@ -59,7 +59,7 @@ _AUTHOR_YEAR = re.compile(
     rf"|{_NAME}(?: et al\.| and {_NAME}| & {_NAME})? \(\d{{4}}[a-z]?\)"
 )
 _FOOTNOTE_MARK = re.compile(r"^([0-9]{1,2}|[*†‡§¶])\s*(?=\S)")
-_REFERENCE_START = re.compile(r"^(\[\d+\]|\d+\.\s)")
+_REFERENCE_START = re.compile(r"^(?:\[(?P<n>\d{1,3})\]|(?P<m>\d{1,3})\.\s)")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 _END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)")
 
@@ -80,6 +80,7 @@ class _Builder:
     trees: dict[str, SectionTree] = field(default_factory=dict)
     reference_blocks: list[Block] = field(default_factory=list)
     formulas: int = 0
+    heading_styles: set[tuple[float, bool]] = field(default_factory=set)  # (size, bold) of body headings
 
     # -- helpers -----------------------------------------------------------
     def segment(self, kind: SegmentKind, text: str, section: str = "") -> Segment:
@@ -99,6 +100,8 @@ class _Builder:
         text = block.text.strip()
         if len(block.lines) > 2 or len(text) > 110 or len(text) < 2 or block.math or is_caption_start(text):
             return None
+        if any(is_run_in(line) for line in block.lines):
+            return None  # a paragraph that opens with a bold run-in heading
         if not self.emphasised(block):
             return None
         words = text.split()
@@ -226,7 +229,15 @@ class _Builder:
         if not first:
             return -1
         page = self.layout.pages[0]
-        top = [i for i in first if blocks[i].box.y0 < page.height * 0.5 and len(blocks[i].text) > 3]
+        # The title comes before the abstract and the first paragraph: a large word in a
+        # figure further down the page is not it.
+        end = next(
+            (i for i in first if _ABSTRACT.match(blocks[i].text) or len(blocks[i].text) > 300),
+            first[-1] + 1,
+        )
+        top = [
+            i for i in first if i < end and blocks[i].box.y0 < page.height * 0.5 and len(blocks[i].text) > 3
+        ]
         if not top:
             return -1
         best = max(top, key=lambda i: (blocks[i].size, -blocks[i].box.y0))
@@ -277,14 +288,18 @@ class _Builder:
             name = "annex"
         else:
             name = "body"
+        if name == "body":
+            self.heading_styles.add(_style(block))
         segment = self.segment("heading", text, text)
         return _Part(name, self.new_part_section(name, segment, number))
 
     def leaves_references(self, text: str, block: Block) -> bool:
-        """After the reference list come appendices: a real heading ends it."""
-        return bool(_APPENDIX.match(text) or _APPENDIX_NUMBER.match(text) or _KNOWN_HEADING.match(text)) and (
-            self.emphasised(block)
-        )
+        """After the reference list come appendices: a real heading ends it, known by
+        its words or by the look of the body's own section headings."""
+        if not self.emphasised(block):
+            return False
+        known = _APPENDIX.match(text) or _APPENDIX_NUMBER.match(text) or _KNOWN_HEADING.match(text)
+        return bool(known) or _style(block) in self.heading_styles
 
     def target_section(self, part: _Part) -> tuple[Section, str]:
         if part.section is None:
@@ -372,6 +387,10 @@ class _Builder:
         return min(candidates, key=lambda c: c[0])[1]
 
 
+def _style(block: Block) -> tuple[float, bool]:
+    return round(block.size * 2) / 2, block.bold
+
+
 def coords_of(page: int, box: Box) -> str:
     """GROBID's coords syntax: ``page,x,y,width,height`` in points, origin top left."""
     return f"{page},{box.x0:.2f},{box.y0:.2f},{box.width:.2f},{box.height:.2f}"
@@ -387,16 +406,32 @@ def citation_spans(text: str) -> list[Span]:
     return with_urls(text, sorted(spans, key=lambda s: s.start))
 
 
+def _numbered_entries(lines: list[Line]) -> set[int]:
+    """Indexes of the lines opening a numbered entry ("[7] …", "7. …"): the numbers must
+    follow each other, so a line that begins with a year ("2022. Role of …") is not one."""
+    starts: set[int] = set()
+    expected: int | None = None
+    for index, ln in enumerate(lines):
+        match = _REFERENCE_START.match(ln.text)
+        if match is None:
+            continue
+        number = int(match.group("n") or match.group("m"))
+        if (expected is None and number <= 2) or (expected is not None and expected <= number <= expected + 1):
+            starts.add(index)
+            expected = number + 1
+    return starts
+
+
 def split_references(blocks: list[Block]) -> list[Reference]:
     """Reference-list entries: by [n] / n. markers, else by hanging indent, else by block."""
     lines = [ln for block in blocks for ln in block.lines]
     if not lines:
         return []
     entries: list[list[str]] = []
-    marked = sum(1 for ln in lines if _REFERENCE_START.match(ln.text))
-    if marked >= 3:
-        for ln in lines:
-            if _REFERENCE_START.match(ln.text) or not entries:
+    starts = _numbered_entries(lines)
+    if len(starts) >= 3:
+        for index, ln in enumerate(lines):
+            if index in starts or not entries:
                 entries.append([])
             entries[-1].append(ln.text)
     else:

@@ -77,6 +77,7 @@ class Line:
     size: float  # most common font size of its characters
     bold: bool  # most characters in a bold face
     math: float  # share of characters set in a math font
+    bold_lead: int = 0  # length of the bold run that opens the line (a run-in heading)
 
     @property
     def x0(self) -> float:
@@ -180,8 +181,26 @@ class _LineBuilder:
         self.rotated = False
 
     def build(self) -> Line | None:
-        text = " ".join("".join(self.chars).split())
-        if not self.visible or not text or self.rotated:
+        if not self.visible or self.rotated:
+            return None
+        # Collapse whitespace and measure the opening bold run in the same pass.
+        out: list[str] = []
+        lead = 0
+        leading = True
+        fonts = iter(self.fonts)
+        for ch in self.chars:
+            # Plain spaces were added without a font; every other character has one.
+            bold = ch != " " and next(fonts).bold
+            if ch.isspace():
+                if out and out[-1] != " ":
+                    out.append(" ")
+                continue
+            leading = leading and bold
+            out.append(ch)
+            if leading:
+                lead = len(out)
+        text = "".join(out).rstrip()
+        if not text:
             return None
         sizes = Counter(round(s, 1) for s in self.sizes)
         n = self.visible
@@ -192,6 +211,7 @@ class _LineBuilder:
             sizes.most_common(1)[0][0],
             sum(f.bold for f in self.fonts) * 2 > n,
             sum(f.math for f in self.fonts) / n,
+            lead,
         )
 
 
