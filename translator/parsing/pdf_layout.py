@@ -7,6 +7,8 @@ formula, reference) is decided by :mod:`.pdf_reader`.
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -66,6 +68,8 @@ class Layout:
     body_size: float
     pages: list[PageText]
     figure_areas: dict[int, list[Box]] = field(default_factory=dict)  # page → graphics regions
+    area_lines: dict[Box, list[Line]] = field(default_factory=dict)  # text found inside each region
+    body_font: str = ""  # name of the running text's font
 
 
 def join_lines(texts: Sequence[str]) -> str:
@@ -82,11 +86,16 @@ def join_lines(texts: Sequence[str]) -> str:
 
 
 def body_font_size(pages: Sequence[PageText]) -> float:
-    sizes = Counter[float]()
+    """The running text's font size: the size with the most text, counted so that text
+    spread over many pages outweighs a few pages of dense tables (√ of each page's count)."""
+    score = Counter[int]()
     for page in pages:
+        sizes = Counter[int]()
         for ln in page.lines:
             sizes[round(ln.size)] += len(ln.text)
-    return float(sizes.most_common(1)[0][0]) if sizes else 10.0
+        for size, chars in sizes.items():
+            score[size] += math.sqrt(chars)
+    return float(score.most_common(1)[0][0]) if score else 10.0
 
 
 def _margin_key(text: str) -> str:
@@ -185,15 +194,39 @@ def looks_like_math(line: Line, left: float, right: float) -> bool:
     return indented and symbols >= 2 and letters < 3 * max(1, len(words) * 4) and len(words) <= 2
 
 
+def _gutter(page: PageText) -> float | None:
+    """The x of the white stripe between two columns: the position crossed by the fewest
+    lines with enough wide lines on both sides (a sidebar column is narrower than half)."""
+    lines = page.lines
+    if len(lines) < 8:
+        return None
+    starts = sorted(ln.x0 for ln in lines)
+    ends = sorted(ln.x1 for ln in lines)
+    wide = [ln for ln in lines if ln.box.width > page.width * 0.15]
+    wide_starts = sorted(ln.x0 for ln in wide)
+    wide_ends = sorted(ln.x1 for ln in wide)
+    middle = page.width / 2
+    best: tuple[int, float, float] | None = None
+    x = page.width * 0.2
+    while x < page.width * 0.8:
+        crossing = bisect.bisect_left(starts, x - 4) - bisect.bisect_right(ends, x + 4)
+        wide_left = bisect.bisect_right(wide_ends, x + 4)
+        wide_right = len(wide_starts) - bisect.bisect_left(wide_starts, x - 4)
+        if wide_left >= 4 and wide_right >= 4 and crossing * 2 <= len(lines):
+            candidate = (crossing, abs(x - middle), x)
+            if best is None or candidate < best:
+                best = candidate
+        x += 2.0
+    return best[2] if best is not None else None
+
+
 def _columns(page: PageText) -> tuple[list[Line], list[Line], list[Line]]:
-    mid = page.width / 2
-    left = [ln for ln in page.lines if ln.x1 <= mid + 4]
-    right = [ln for ln in page.lines if ln.x0 >= mid - 4]
-    wide_left = sum(1 for ln in left if ln.box.width > page.width * 0.25)
-    wide_right = sum(1 for ln in right if ln.box.width > page.width * 0.25)
-    if wide_left < 4 or wide_right < 4:
+    gutter = _gutter(page)
+    if gutter is None:
         return page.lines, [], []
-    spanning = [ln for ln in page.lines if ln.x1 > mid + 4 and ln.x0 < mid - 4]
+    left = [ln for ln in page.lines if ln.x1 <= gutter + 4]
+    right = [ln for ln in page.lines if ln.x0 >= gutter - 4 and ln.x1 > gutter + 4]
+    spanning = [ln for ln in page.lines if ln.x1 > gutter + 4 and ln.x0 < gutter - 4]
     return spanning, left, right
 
 
@@ -262,7 +295,17 @@ def _continues(
         return False
     if abs(line.size - prev.size) > 0.9 and not math:
         return False
-    if prev.bold != line.bold and (len(prev.text) < 80 or len(line.text) < 80):
+    if (
+        len(block.lines) == 1
+        and prev.font
+        and line.font
+        and prev.font != line.font
+        and prev.x1 < right - 6 * prev.size
+        and not prev.text.endswith((".", ",", ";", ":"))
+        and len(prev.text.split()) <= 12
+    ):
+        return False  # a short line in its own face above the text: a run-over heading
+    if (prev.bold != line.bold or prev.italic != line.italic) and (len(prev.text) < 80 or len(line.text) < 80):
         # A run-in heading ("Setup. We consider …") opens its paragraph; it does not end a block.
         wraps = prev.bold and is_run_in(line) and prev.x1 > right - 2 * prev.size
         if not (wraps or (is_run_in(prev) and not line.bold)):
@@ -283,15 +326,38 @@ def analyse(pages: list[PageText]) -> Layout:
     body = body_font_size(pages)
     remove_running_text(pages)
     areas: dict[int, list[Box]] = {}
+    inside: dict[Box, list[Line]] = {}
     blocks: list[Block] = []
     for page in pages:
         regions = figure_areas(page, body)
         areas[page.number] = regions
         if regions:
-            page.lines = [
-                ln
-                for ln in page.lines
-                if is_caption_start(ln.text) or not any(r.contains_center(ln.box, 1.0) for r in regions)
-            ]
+            kept = []
+            for ln in page.lines:
+                region = next((r for r in regions if r.contains_center(ln.box, 1.0)), None)
+                if region is None or is_caption_start(ln.text):
+                    kept.append(ln)
+                else:
+                    inside.setdefault(region, []).append(ln)
+            page.lines = kept
         blocks.extend(_blocks_of(page, body))
-    return Layout(blocks, body, pages, areas)
+    fonts = Counter[str]()
+    for page in pages:
+        for ln in page.lines:
+            fonts[ln.font] += len(ln.text)
+    fonts.pop("", None)
+    body_font = fonts.most_common(1)[0][0] if fonts else ""
+    return Layout(blocks, body, pages, areas, inside, body_font)
+
+
+def table_rows(lines: Sequence[Line]) -> list[list[str]]:
+    """Lines of a table region as rows of cells: lines sharing a baseline form a row,
+    each line one cell, left to right."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.y0, ln.x0)):
+        row = rows[-1] if rows else None
+        if row is not None and abs((ln.y0 + ln.y1) / 2 - (row[0].y0 + row[0].y1) / 2) < 0.5 * row[0].size:
+            row.append(ln)
+        else:
+            rows.append([ln])
+    return [[ln.text for ln in sorted(row, key=lambda ln: ln.x0)] for row in rows]

@@ -29,7 +29,7 @@ from ..model import (
     Span,
 )
 from .assembly import SectionTree, SegmentIds, with_urls
-from .pdf_layout import CAPTION, Block, Layout, analyse, is_caption_start, is_run_in, join_lines
+from .pdf_layout import CAPTION, Block, Layout, analyse, is_caption_start, is_run_in, join_lines, table_rows
 from .pdf_text import Box, Line, read_pages
 
 _NUMBERED = re.compile(r"^((?:\d{1,2}\.){0,3}\d{1,2}|[IVX]{1,5})\.?\s+(\S.*)$")
@@ -81,6 +81,8 @@ class _Builder:
     reference_blocks: list[Block] = field(default_factory=list)
     formulas: int = 0
     heading_styles: set[tuple[float, bool]] = field(default_factory=set)  # (size, bold) of body headings
+    table_blocks: dict[int, list[int]] = field(default_factory=dict)  # table caption → its cell blocks
+    in_tables: set[int] = field(default_factory=set)
 
     # -- helpers -----------------------------------------------------------
     def segment(self, kind: SegmentKind, text: str, section: str = "") -> Segment:
@@ -102,7 +104,7 @@ class _Builder:
             return None
         if any(is_run_in(line) for line in block.lines):
             return None  # a paragraph that opens with a bold run-in heading
-        if not self.emphasised(block):
+        if not self.emphasised(block) and not self.plain_numbered_heading(block):
             return None
         words = text.split()
         if (
@@ -129,7 +131,42 @@ class _Builder:
 
     def emphasised(self, block: Block) -> bool:
         text = block.text
-        return block.bold or block.size > self.body_size + 0.6 or (text.isupper() and len(text) > 3)
+        return (
+            block.bold
+            or block.size > self.body_size + 0.6
+            or (text.isupper() and len(text) > 3)
+            or (len(block.lines) == 1 and self.own_face(block.lines[0]))
+        )
+
+    def own_face(self, line: Line) -> bool:
+        """Set apart from the running text: italic, or a named font other than the body's."""
+        body_font = self.layout.body_font
+        return line.italic or bool(line.font and body_font and line.font != body_font and line.math < 0.3)
+
+    def plain_numbered_heading(self, block: Block) -> bool:
+        """A numbered heading in the text face ("2.1. Coal"): one short line, a few words."""
+        match = _NUMBERED.match(block.text) or _APPENDIX_NUMBER.match(block.text)
+        if match is None or len(block.lines) != 1:
+            return False
+        title = match.group(2)
+        return (
+            title[:1].isupper()
+            and len(title.split()) <= 8
+            and not title.endswith((".", ",", ";", ":"))
+            and sum(ch.isalpha() for ch in title) >= 3
+        )
+
+    def is_prose(self, block: Block) -> bool:
+        """Running text in the body font: mostly lower-case words, not a row of numbers."""
+        text = block.text
+        if block.math or len(text) < 60 or abs(block.size - self.body_size) >= 0.6:
+            return False
+        tokens = text.split()
+        return sum(1 for t in tokens if t.strip(",.;:()").isalpha() and t[:1].islower()) >= 0.5 * len(tokens)
+
+    def is_numbered_heading(self, block: Block) -> bool:
+        heading = self.heading_of(block)
+        return heading is not None and (bool(heading[0]) or bool(_KNOWN_HEADING.match(heading[1])))
 
     def is_footnote(self, block: Block) -> bool:
         page = self.layout.pages[block.page - 1]
@@ -151,13 +188,44 @@ class _Builder:
         return block.size < self.body_size - 1.0 and average < 25
 
     # -- assembly ----------------------------------------------------------
+    def plan_tables(self, blocks: list[Block]) -> None:
+        """Tables drawn without rules have no graphics region: their cells are the blocks
+        between the caption and the next paragraph of running text below it."""
+        for index, caption in enumerate(blocks):
+            match = CAPTION.match(caption.text)
+            if match is None or "tab" not in match.group("kind").lower() or caption.math:
+                continue
+            if self.figure_area(caption, "table") is not None:
+                continue
+            page = self.layout.pages[caption.page - 1]
+            box = caption.box
+            x0, x1 = (0.0, page.width) if caption.column == 0 else (box.x0 - 2, box.x1 + 2)
+            below = [
+                (j, b)
+                for j, b in enumerate(blocks)
+                if b.page == caption.page and j != index and b.box.y0 >= box.y1 - 1 and b.box.x0 < x1 and b.box.x1 > x0
+            ]
+            end = min(
+                (
+                    b.box.y0
+                    for _, b in below
+                    if is_caption_start(b.text) or self.is_prose(b) or self.is_numbered_heading(b)
+                ),
+                default=page.height,
+            )
+            members = [j for j, b in below if b.box.y1 <= end + 1 and x0 <= b.box.x0 and b.box.x1 <= x1]
+            if members:
+                self.table_blocks[index] = members
+                self.in_tables.update(members)
+
     def run(self) -> Document:
         blocks = self.layout.blocks
         title_index = self.find_title(blocks)
+        self.plan_tables(blocks)
         part = _Part("front")
         pending: Paragraph | None = None  # the last paragraph, which may continue in the next column
         for index, block in enumerate(blocks):
-            if index == title_index:
+            if index == title_index or index in self.in_tables:
                 continue
             text = block.text.strip()
             if not text:
@@ -178,7 +246,7 @@ class _Builder:
                 self.reference_blocks.append(block)
                 continue
             if is_caption_start(text) and not block.math:
-                self.add_figure(block, part)
+                self.add_figure(block, part, [ln for j in self.table_blocks.get(index, []) for ln in blocks[j].lines])
                 continue
             if heading is not None:
                 part = self.open_section(heading, part, block)
@@ -348,7 +416,7 @@ class _Builder:
         note = Note(id=f"foot_{len(self.doc.notes)}", n=n, segments=[self.segment("footnote", body)])
         self.doc.notes.append(note)
 
-    def add_figure(self, block: Block, part: _Part) -> None:
+    def add_figure(self, block: Block, part: _Part, cells: list[Line]) -> None:
         text = block.text.strip()
         match = CAPTION.match(text)
         assert match is not None
@@ -357,6 +425,13 @@ class _Builder:
         context = part.section.heading.text if part.section and part.section.heading else ""
         caption = self.segment("caption", text, context)
         area = self.figure_area(block, kind)
+        if kind == "table":
+            if area is not None:
+                cells = cells + self.layout.area_lines.get(area, [])
+            elif cells:
+                area = cells[0].box
+                for ln in cells[1:]:
+                    area = area.union(ln.box)
         self.doc.figures.append(
             Figure(
                 id=f"{'tab' if kind == 'table' else 'fig'}_{len(self.doc.figures)}",
@@ -365,6 +440,7 @@ class _Builder:
                 head=text[: match.end()].strip(),
                 caption=caption,
                 coords=coords_of(block.page, area) if area is not None else "",
+                rows=table_rows(cells) if kind == "table" else [],
             )
         )
 

@@ -25,6 +25,8 @@ _MATH_NAME = re.compile(
     re.IGNORECASE,
 )
 _FORCE_BOLD = 1 << 18
+_ITALIC_FLAG = 1 << 6
+_ITALIC_NAME = re.compile(r"italic|oblique|-it$|-it[,+-]|ital|cmti|cmsl|slanted", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class Line:
     bold: bool  # most characters in a bold face
     math: float  # share of characters set in a math font
     bold_lead: int = 0  # length of the bold run that opens the line (a run-in heading)
+    italic: bool = False  # most characters in an italic face
+    font: str = ""  # name of the font most characters are set in ("" when unnamed)
 
     @property
     def x0(self) -> float:
@@ -109,6 +113,8 @@ class PageText:
 class _Font:
     bold: bool
     math: bool
+    italic: bool = False
+    name: str = ""  # base font name, "" when the PDF gives none
 
 
 _NO_FONT = _Font(False, False)
@@ -159,7 +165,9 @@ class _FontCache:
             weight = _get_weight(font)
             flags = _get_flags(font)
             bold = bool(_BOLD_NAME.search(name)) or weight >= 600 or bool(flags & _FORCE_BOLD)
-            info = _Font(bold, bool(_MATH_NAME.search(name)))
+            math = bool(_MATH_NAME.search(name))
+            italic = not math and (bool(_ITALIC_NAME.search(name)) or bool(flags & _ITALIC_FLAG))
+            info = _Font(bold, math, italic, name)
             self.by_font[font] = info
         return info
 
@@ -212,6 +220,8 @@ class _LineBuilder:
             sum(f.bold for f in self.fonts) * 2 > n,
             sum(f.math for f in self.fonts) / n,
             lead,
+            sum(f.italic for f in self.fonts) * 2 > n,
+            Counter(f.name for f in self.fonts).most_common(1)[0][0],
         )
 
 
