@@ -186,13 +186,13 @@ def test_builtin_reader_on_corpus_pairs(pair: tuple[Path, Path]) -> None:
     grobid = read_tei(tei)
     ours = read_pdf(pdf)
     recall = body_recall(grobid, ours)
-    assert recall >= 0.55, recall
+    assert recall >= 0.85, recall
     heads, count = heading_recall(grobid, ours)
-    assert count == 0 or heads > 0 or pdf.name.startswith(("sz_paper14", "tk_rser"))
+    assert count == 0 or heads >= 0.2, heads
     everything = " ".join(texts(ours))
     assert all(r.text not in everything for r in ours.references if len(r.text) > 40)
     assert references_start(grobid, ours) is not False or pdf.name.startswith(
-        ("gcp_0046", "s2orc_N18", "s2orc_aem", "sz_paper14", "tk_rser")
+        ("gcp_0046", "s2orc_N18", "s2orc_aem", "sz_paper14")
     )
 
 

@@ -305,7 +305,9 @@ def _continues(
         and len(prev.text.split()) <= 12
     ):
         return False  # a short line in its own face above the text: a run-over heading
-    if (prev.bold != line.bold or prev.italic != line.italic) and (len(prev.text) < 80 or len(line.text) < 80):
+    if len(block.lines) == 1 and prev.italic and not line.italic and prev.x1 < right - 6 * prev.size:
+        return False  # a short italic line above plain text: a heading (IEEE "A. Background")
+    if prev.bold != line.bold and (len(prev.text) < 80 or len(line.text) < 80):
         # A run-in heading ("Setup. We consider …") opens its paragraph; it does not end a block.
         wraps = prev.bold and is_run_in(line) and prev.x1 > right - 2 * prev.size
         if not (wraps or (is_run_in(prev) and not line.bold)):
