@@ -190,6 +190,7 @@ def test_builtin_reader_on_corpus_pairs(pair: tuple[Path, Path]) -> None:
     heads, count = heading_recall(grobid, ours)
     assert count == 0 or heads >= 0.2, heads
     everything = " ".join(texts(ours))
+    assert "\ufffd" not in everything  # characters beyond the BMP (𝑆, 𝜋) come as UTF-16 pairs
     assert all(r.text not in everything for r in ours.references if len(r.text) > 40)
     assert references_start(grobid, ours) is not False or pdf.name.startswith(
         ("gcp_0046", "s2orc_N18", "s2orc_aem", "sz_paper14")

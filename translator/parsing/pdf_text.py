@@ -237,10 +237,19 @@ def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts:
     x, y = ctypes.c_double(), ctypes.c_double()
     x_ref, y_ref = ctypes.addressof(x), ctypes.addressof(y)
     previous = 0
+    low_surrogate = -1  # index of the second half of a UTF-16 pair, already consumed
     for index in range(count):
+        if index == low_surrogate:
+            continue
         code = _get_unicode(handle, index)
         if code in (10, 13):
             continue
+        if 0xD800 <= code < 0xDC00 and index + 1 < count:
+            # PDFium gives characters beyond the BMP (mathematical italic 𝑆, 𝜋) as two UTF-16 units.
+            low = _get_unicode(handle, index + 1)
+            if 0xDC00 <= low < 0xE000:
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                low_surrogate = index + 1
         if code == 2:  # PDFium's mark for a hyphen that ends a line
             code = 45
         if code in (32, 9, 160) or code == 0:
