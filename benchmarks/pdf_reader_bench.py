@@ -14,8 +14,8 @@ import argparse
 import json
 import re
 import time
-from dataclasses import asdict, dataclass
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from translator.model import Document, Paragraph

@@ -88,14 +88,14 @@ def join_lines(texts: Sequence[str]) -> str:
 def body_font_size(pages: Sequence[PageText]) -> float:
     """The running text's font size: the size with the most text, counted so that text
     spread over many pages outweighs a few pages of dense tables (√ of each page's count)."""
-    score = Counter[int]()
+    score: dict[int, float] = {}
     for page in pages:
         sizes = Counter[int]()
         for ln in page.lines:
             sizes[round(ln.size)] += len(ln.text)
         for size, chars in sizes.items():
-            score[size] += math.sqrt(chars)
-    return float(score.most_common(1)[0][0]) if score else 10.0
+            score[size] = score.get(size, 0.0) + math.sqrt(chars)
+    return float(max(score, key=score.__getitem__)) if score else 10.0
 
 
 def _margin_key(text: str) -> str:
@@ -352,14 +352,53 @@ def analyse(pages: list[PageText]) -> Layout:
     return Layout(blocks, body, pages, areas, inside, body_font)
 
 
+_NEW_ITEM = re.compile(r"^([•·▪◦–-]|\d+[.)]|[a-z][.)]|[ivx]+[.)]?\s)")
+
+
 def table_rows(lines: Sequence[Line]) -> list[list[str]]:
-    """Lines of a table region as rows of cells: lines sharing a baseline form a row,
-    each line one cell, left to right."""
-    rows: list[list[Line]] = []
+    """Lines of a table region as rows of cells. Lines sharing a baseline form a visual
+    row; a line that carries on the text above it in the same column (starts in lower
+    case, or follows a trailing comma or hyphen) joins that cell, so a cell wrapped over
+    several lines stays one cell and a row starts where some column starts a new cell."""
+    visual: list[list[Line]] = []
     for ln in sorted(lines, key=lambda ln: (ln.y0, ln.x0)):
-        row = rows[-1] if rows else None
+        row = visual[-1] if visual else None
         if row is not None and abs((ln.y0 + ln.y1) / 2 - (row[0].y0 + row[0].y1) / 2) < 0.5 * row[0].size:
             row.append(ln)
         else:
-            rows.append([ln])
-    return [[ln.text for ln in sorted(row, key=lambda ln: ln.x0)] for row in rows]
+            visual.append([ln])
+    rows: list[list[list[str]]] = []  # row → cells → lines of the cell
+    open_cells: list[tuple[float, float, list[str]]] = []  # (x0, x1, lines) of the latest cell per column
+    for row in visual:
+        starts: list[list[str]] = []
+        for ln in sorted(row, key=lambda ln: ln.x0):
+            above = next((c for c in open_cells if c[0] - 4 <= ln.x0 <= c[1] and ln.x0 - c[0] < 40), None)
+            if above is not None and _carries_on(above[2][-1], ln.text):
+                above[2].append(ln.text)
+                continue
+            cell = [ln.text]
+            open_cells = [c for c in open_cells if not (c[0] - 4 <= ln.x0 <= c[1])]
+            open_cells.append((ln.x0, ln.x1, cell))
+            starts.append(cell)
+        if starts:
+            rows.append(starts)
+    return [[join_lines(cell) for cell in row] for row in rows]
+
+
+def _carries_on(before: str, text: str) -> bool:
+    if _NEW_ITEM.match(text):
+        return False
+    return (
+        text[:1].islower()
+        or before.endswith((",", "-", "–", "/", "&", "("))
+        or before.split()[-1]
+        in (
+            "and",
+            "or",
+            "of",
+            "the",
+            "in",
+            "to",
+            "for",
+        )
+    )

@@ -100,7 +100,14 @@ class _Builder:
     def heading_of(self, block: Block) -> tuple[str, str] | None:
         """(number, text) when the block is a section heading."""
         text = block.text.strip()
-        if len(block.lines) > 2 or len(text) > 110 or len(text) < 2 or block.math or is_caption_start(text):
+        most_lines = 3 if block.size > self.body_size + 0.6 else 2
+        if (
+            len(block.lines) > most_lines
+            or len(text) > 110
+            or len(text) < 2
+            or block.math
+            or is_caption_start(text)
+        ):
             return None
         if any(is_run_in(line) for line in block.lines):
             return None  # a paragraph that opens with a bold run-in heading
@@ -189,13 +196,12 @@ class _Builder:
 
     # -- assembly ----------------------------------------------------------
     def plan_tables(self, blocks: list[Block]) -> None:
-        """Tables drawn without rules have no graphics region: their cells are the blocks
-        between the caption and the next paragraph of running text below it."""
+        """A table's cells are the blocks between its caption and the next paragraph of
+        running text below it (tables drawn without rules have no graphics region, and
+        one with rules may only rule its header)."""
         for index, caption in enumerate(blocks):
             match = CAPTION.match(caption.text)
             if match is None or "tab" not in match.group("kind").lower() or caption.math:
-                continue
-            if self.figure_area(caption, "table") is not None:
                 continue
             page = self.layout.pages[caption.page - 1]
             box = caption.box
@@ -203,7 +209,11 @@ class _Builder:
             below = [
                 (j, b)
                 for j, b in enumerate(blocks)
-                if b.page == caption.page and j != index and b.box.y0 >= box.y1 - 1 and b.box.x0 < x1 and b.box.x1 > x0
+                if b.page == caption.page
+                and j != index
+                and b.box.y0 >= box.y1 - 1
+                and b.box.x0 < x1
+                and b.box.x1 > x0
             ]
             end = min(
                 (
@@ -246,7 +256,9 @@ class _Builder:
                 self.reference_blocks.append(block)
                 continue
             if is_caption_start(text) and not block.math:
-                self.add_figure(block, part, [ln for j in self.table_blocks.get(index, []) for ln in blocks[j].lines])
+                self.add_figure(
+                    block, part, [ln for j in self.table_blocks.get(index, []) for ln in blocks[j].lines]
+                )
                 continue
             if heading is not None:
                 part = self.open_section(heading, part, block)
@@ -428,10 +440,8 @@ class _Builder:
         if kind == "table":
             if area is not None:
                 cells = cells + self.layout.area_lines.get(area, [])
-            elif cells:
-                area = cells[0].box
-                for ln in cells[1:]:
-                    area = area.union(ln.box)
+            for ln in cells:
+                area = ln.box if area is None else area.union(ln.box)
         self.doc.figures.append(
             Figure(
                 id=f"{'tab' if kind == 'table' else 'fig'}_{len(self.doc.figures)}",
@@ -492,7 +502,9 @@ def _numbered_entries(lines: list[Line]) -> set[int]:
         if match is None:
             continue
         number = int(match.group("n") or match.group("m"))
-        if (expected is None and number <= 2) or (expected is not None and expected <= number <= expected + 1):
+        if (expected is None and number <= 2) or (
+            expected is not None and expected <= number <= expected + 1
+        ):
             starts.add(index)
             expected = number + 1
     return starts

@@ -1,0 +1,59 @@
+"""Unit rules of the built-in reader's layout: run-in headings, table cells, reference numbering."""
+
+from __future__ import annotations
+
+from translator.parsing.pdf_layout import Block, is_run_in, table_rows
+from translator.parsing.pdf_reader import split_references
+from translator.parsing.pdf_text import Box, Line
+
+
+def line(text: str, x: float = 50.0, y: float = 100.0, *, bold_lead: int = 0, size: float = 8.0) -> Line:
+    width = 4.0 * len(text)
+    return Line(1, Box(x, y, x + width, y + size), text, size, bold_lead * 2 > len(text), 0.0, bold_lead)
+
+
+def test_run_in_heading_needs_a_stop_and_following_text() -> None:
+    assert is_run_in(line("Setup. We consider binary labels", bold_lead=6))
+    assert is_run_in(line("Datasets: we use three corpora", bold_lead=8))
+    assert not is_run_in(line("1 | INTRODUCTION", bold_lead=1))  # a bold number before a heading
+    assert not is_run_in(line("Conclusion", bold_lead=10))  # all bold: a heading, not run in
+    assert not is_run_in(line("Plain text line", bold_lead=0))
+
+
+def test_table_rows_keep_wrapped_cells_together() -> None:
+    lines = [
+        line("Theme", 50, 100),
+        line("Questions", 200, 100),
+        line("Perception of facilities:", 50, 110),
+        line("1. Understand factors", 200, 110),
+        line("natural attraction", 50, 120),
+        line("in wildlife perception", 200, 120),
+        line("2. Quantify mechanisms", 200, 130),
+    ]
+    assert table_rows(lines) == [
+        ["Theme", "Questions"],
+        ["Perception of facilities: natural attraction", "1. Understand factors in wildlife perception"],
+        ["2. Quantify mechanisms"],
+    ]
+
+
+def test_table_rows_keep_numeric_rows_apart() -> None:
+    lines = [
+        line(t, x, y)
+        for y, row in ((100, ("A", "0.91")), (110, ("B", "0.87")))
+        for x, t in zip((50, 200), row, strict=True)
+    ]
+    assert table_rows(lines) == [["A", "0.91"], ["B", "0.87"]]
+
+
+def test_numbered_references_must_follow_each_other() -> None:
+    texts = [
+        "[1] A. Author. A title. 2020.",
+        "2022. A line that starts with a year.",
+        "[2] B. Author. Another title. 2021.",
+        "[3] C. Author. Third. 2019.",
+    ]
+    block = Block([line(t, 50, 100 + 10 * i) for i, t in enumerate(texts)], 1, 0)
+    refs = split_references([block])
+    assert [r.text[:3] for r in refs] == ["[1]", "[2]", "[3]"]
+    assert "2022. A line" in refs[0].text
