@@ -23,7 +23,7 @@ CAPTION = re.compile(
     r"(?P<label>s?\d+[a-z]?|(?-i:[IVXL]+))(?=\s*[:.|—–-]|\s+(?-i:[A-Z(])|\s*$)\s*[:.|—–-]?\s*",
     re.IGNORECASE,
 )
-_EQUATION_NUMBER = re.compile(r"\(\s*[0-9]+(\.[0-9]+)?[a-z]?\s*\)$")
+_EQUATION_NUMBER = re.compile(r"\(\s*[A-Z]?[0-9]+(\.[0-9]+)?[a-z]?\s*\)$")  # (3), (2.1), (4b), (C1)
 _MATH_SYMBOLS = set("=≤≥<>±∑∏∫∂∇∈∉⊂⊆∪∩→←↔⇒⇔∀∃∞√≈≠∼≃≡×÷·∥⊤⊥αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ^_|")
 _MARGIN = 0.09  # share of the page height where running headers and footers live
 
@@ -152,6 +152,8 @@ def figure_areas(page: PageText, body_size: float) -> list[Box]:
         if region.area < 0.012 * page_area or region.width < 30 or region.height < 20:
             continue
         inside = [ln for ln in page.lines if region.contains_center(ln.box, 1.0)]
+        if region.area > 0.5 * page_area and len(inside) >= 30:
+            continue  # a frame or link layer drawn under a page of text, not a figure
         prose = [ln for ln in inside if len(ln.text) > 25 and abs(ln.size - body_size) < 0.8]
         if prose and sum(len(ln.text) for ln in prose) > 0.4 * sum(len(ln.text) for ln in inside):
             continue

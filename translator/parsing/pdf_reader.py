@@ -49,9 +49,10 @@ _REFERENCES = re.compile(
 )
 _ACKNOWLEDGEMENTS = re.compile(r"^((\d+|[IVX]+)\.?\s+)?(acknowledge?ments?|funding)\b", re.IGNORECASE)
 _APPENDIX = re.compile(r"^(appendix|appendices|supplementary)", re.IGNORECASE)
+_APPENDIX_HEADING = re.compile(r"^appendix\s+[A-Z0-9]{1,2}\s*[:.—–-]", re.IGNORECASE)  # "Appendix C: Limits"
 _ABSTRACT = re.compile(r"^(abstract|summary|resumen)\s*[.:—–-]?\s*", re.IGNORECASE)
 _KEYWORDS = re.compile(r"^(keywords|key words|index terms)\s*[.:—–-]?\s*", re.IGNORECASE)
-_EQUATION_LABEL = re.compile(r"\(\s*([0-9]+(?:\.[0-9]+)?[a-z]?)\s*\)$")
+_EQUATION_LABEL = re.compile(r"\(\s*([A-Z]?[0-9]+(?:\.[0-9]+)?[a-z]?)\s*\)$")
 _NUMERIC_CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
 _NAME = r"[A-Z][A-Za-z'’\-]+"
 _AUTHOR_YEAR = re.compile(
@@ -111,7 +112,11 @@ class _Builder:
             return None
         if any(is_run_in(line) for line in block.lines):
             return None  # a paragraph that opens with a bold run-in heading
-        if not self.emphasised(block) and not self.plain_numbered_heading(block):
+        if re.search(r"[\x00-\x1f=≈≤≥]", text) or _EQUATION_LABEL.search(text):
+            return None  # a formula line, not a heading
+        if not (
+            self.emphasised(block) or self.plain_numbered_heading(block) or _APPENDIX_HEADING.match(text)
+        ):
             return None
         words = text.split()
         if (
@@ -232,11 +237,21 @@ class _Builder:
         blocks = self.layout.blocks
         title_index = self.find_title(blocks)
         self.plan_tables(blocks)
-        part = _Part("front")
+        unheaded_references = self.find_unheaded_references(blocks)
+        part = before_references = _Part("front")
         pending: Paragraph | None = None  # the last paragraph, which may continue in the next column
         for index, block in enumerate(blocks):
             if index == title_index or index in self.in_tables:
                 continue
+            if index == unheaded_references:
+                before_references, part = part, _Part("references")
+            elif (
+                unheaded_references >= 0
+                and part.name == "references"
+                and self.is_prose(block)
+                and not _REFERENCE_START.match(block.text)
+            ):
+                part = before_references  # running text the reading order put after an unheaded list
             text = block.text.strip()
             if not text:
                 continue
@@ -303,6 +318,18 @@ class _Builder:
             }[name]
             target.extend(tree.top)
         return self.doc
+
+    def find_unheaded_references(self, blocks: list[Block]) -> int:
+        """Where a reference list without a heading starts (letters in physics journals
+        just print "[1] …"): the block opening with "[1]" that numbered entries follow."""
+        if any(_REFERENCES.match(b.text.strip()) for b in blocks):
+            return -1
+        for index, block in enumerate(blocks):
+            if block.text.startswith(("[1]", "1. ")) and block.size <= self.body_size + 0.3:
+                lines = [ln for b in blocks[index : index + 40] for ln in b.lines]
+                if len(_numbered_entries(lines)) >= 3 and lines[0].text.startswith("[1]"):
+                    return index
+        return -1
 
     def find_title(self, blocks: list[Block]) -> int:
         first = [i for i, b in enumerate(blocks) if b.page == 1 and not b.math]
@@ -376,8 +403,8 @@ class _Builder:
     def leaves_references(self, text: str, block: Block) -> bool:
         """After the reference list come appendices: a real heading ends it, known by
         its words or by the look of the body's own section headings."""
-        if not self.emphasised(block):
-            return False
+        if not self.emphasised(block) or _REFERENCE_START.match(text):
+            return False  # some journals set each entry's first line in bold
         known = _APPENDIX.match(text) or _APPENDIX_NUMBER.match(text) or _KNOWN_HEADING.match(text)
         return bool(known) or _style(block) in self.heading_styles
 
