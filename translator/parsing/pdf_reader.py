@@ -60,7 +60,7 @@ _AUTHOR_YEAR = re.compile(
     rf"|{_NAME}(?: et al\.| and {_NAME}| & {_NAME})? \(\d{{4}}[a-z]?\)"
 )
 _FOOTNOTE_MARK = re.compile(r"^([0-9]{1,2}|[*†‡§¶])\s*(?=\S)")
-_REFERENCE_START = re.compile(r"^(?:\[(?P<n>\d{1,3})\]|(?P<m>\d{1,3})\.\s)")
+_REFERENCE_START = re.compile(r"^(?:\[(?P<n>\d{1,3})\]|(?P<m>\d{1,3})[a-z]?\.\s?(?=[A-Z]))")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 _END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)")
 

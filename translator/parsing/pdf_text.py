@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -107,6 +108,24 @@ class PageText:
     height: float
     lines: list[Line] = field(default_factory=list)
     graphics: list[Box] = field(default_factory=list)  # images, vector paths, shadings, forms
+
+
+# Spacing accents some producers print after the letter ("Agogue´"), as combining marks.
+_ACCENTS = {
+    "´": "\u0301",
+    "`": "\u0300",
+    "¨": "\u0308",
+    "ˆ": "\u0302",
+    "˜": "\u0303",
+    "ˇ": "\u030c",
+    "¸": "\u0327",
+}
+_SPACING_ACCENT = re.compile(r"(?<=[A-Za-z])[´`¨ˆ˜ˇ¸]")
+
+
+def _with_accents(text: str) -> str:
+    """``e´`` → ``é``: a spacing accent right after a letter becomes part of it."""
+    return unicodedata.normalize("NFC", _SPACING_ACCENT.sub(lambda m: _ACCENTS[m.group()], text))
 
 
 @dataclass(frozen=True)
@@ -210,6 +229,9 @@ class _LineBuilder:
         text = "".join(out).rstrip()
         if not text:
             return None
+        if _SPACING_ACCENT.search(text):
+            lead = len(_with_accents(text[:lead]))
+            text = _with_accents(text)
         sizes = Counter(round(s, 1) for s in self.sizes)
         n = self.visible
         return Line(
