@@ -53,7 +53,8 @@ def texts(doc: Document) -> list[str]:
 def test_reads_structure_of_a_two_column_paper(paper_pdf: Path) -> None:
     doc = read_pdf(paper_pdf)
     assert doc.title is not None and doc.title.text == PAPER_TITLE
-    headings = [s.heading.text for s in doc.all_sections() if s.heading is not None]
+    # The number is kept apart from the title, as in the TEI reader (GROBID's n attribute).
+    headings = [f"{s.number} {s.heading.text}" for s in doc.all_sections() if s.heading is not None]
     assert headings == PAPER_HEADINGS
     assert [s.number for s in doc.body if s.heading is not None] == ["1", "2", "3"]
     paragraphs = [s.text for s in doc.segments() if s.kind == "paragraph"]
@@ -68,8 +69,9 @@ def test_reads_structure_of_a_two_column_paper(paper_pdf: Path) -> None:
     assert "reinforcement learning" in everything  # line-break hyphen joined
     assert [f.text for f in doc.formulas()] == [FORMULA.replace("    ", " ")]
     assert FORMULA.split()[0] not in everything  # formulas are never segments
-    assert [f.caption.text for f in doc.figures if f.caption] == [
-        "Figure 1: Distance walked by the tiny robots over training."
+    # The label is the figure's head, the caption what follows it (as GROBID's head / figDesc).
+    assert [(f.head, f.caption.text) for f in doc.figures if f.caption] == [
+        ("Figure 1:", "Distance walked by the tiny robots over training.")
     ]
     assert [n.segments[0].text for n in doc.notes] == [
         "The code is available at https://example.org/robots for everyone."

@@ -139,7 +139,8 @@ class _Builder:
             return None
         if re.fullmatch(r"[\d\s.,%()±-]+", title):
             return None  # a bold number in a table, not a heading
-        return number, text
+        # The number is kept apart, as GROBID's n attribute: renderers print it before the title.
+        return number, (title if number else text)
 
     def emphasised(self, block: Block) -> bool:
         text = block.text
@@ -403,7 +404,7 @@ class _Builder:
     def leaves_references(self, text: str, block: Block) -> bool:
         """After the reference list come appendices: a real heading ends it, known by
         its words or by the look of the body's own section headings."""
-        if not self.emphasised(block) or _REFERENCE_START.match(text):
+        if not self.emphasised(block) or _REFERENCE_START.match(block.text.strip()):
             return False  # some journals set each entry's first line in bold
         known = _APPENDIX.match(text) or _APPENDIX_NUMBER.match(text) or _KNOWN_HEADING.match(text)
         return bool(known) or _style(block) in self.heading_styles
@@ -462,7 +463,8 @@ class _Builder:
         kind: Literal["figure", "table"] = "table" if "tab" in match.group("kind").lower() else "figure"
         label = match.group("label")
         context = part.section.heading.text if part.section and part.section.heading else ""
-        caption = self.segment("caption", text, context)
+        # The label ("Table 5:") is the figure's head; the caption is what follows, as in GROBID's figDesc.
+        caption = self.segment("caption", text[match.end() :] or text, context)
         area = self.figure_area(block, kind)
         if kind == "table":
             if area is not None:
