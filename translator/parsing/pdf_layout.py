@@ -297,18 +297,16 @@ def _continues(
         return False
     if abs(line.size - prev.size) > 0.9 and not math:
         return False
-    if (
-        len(block.lines) == 1
-        and prev.font
-        and line.font
-        and prev.font != line.font
-        and prev.x1 < right - 6 * prev.size
-        and not prev.text.endswith((".", ",", ";", ":"))
-        and len(prev.text.split()) <= 12
-    ):
-        return False  # a short line in its own face above the text: a run-over heading
-    if len(block.lines) == 1 and prev.italic and not line.italic and prev.x1 < right - 6 * prev.size:
-        return False  # a short italic line above plain text: a heading (IEEE "A. Background")
+    if len(block.lines) == 1 and prev.x1 < right - 6 * prev.size:
+        # A short line in a face of its own above the text is a heading: in another named
+        # font ("Participants"), or italic above plain text (IEEE "A. Background").
+        other_font = (
+            bool(prev.font and line.font and prev.font != line.font)
+            and not prev.text.endswith((".", ",", ";", ":"))
+            and len(prev.text.split()) <= 12
+        )
+        if other_font or (prev.italic and not line.italic):
+            return False
     if prev.bold != line.bold and (len(prev.text) < 80 or len(line.text) < 80):
         # A run-in heading ("Setup. We consider …") opens its paragraph; it does not end a block.
         wraps = prev.bold and is_run_in(line) and prev.x1 > right - 2 * prev.size
@@ -387,20 +385,15 @@ def table_rows(lines: Sequence[Line]) -> list[list[str]]:
     return [[join_lines(cell) for cell in row] for row in rows]
 
 
+_JOINING_WORDS = frozenset({"and", "or", "of", "the", "in", "to", "for"})
+
+
 def _carries_on(before: str, text: str) -> bool:
+    """Whether ``text`` goes on with the cell line ``before`` rather than opening a new cell."""
     if _NEW_ITEM.match(text):
         return False
     return (
         text[:1].islower()
         or before.endswith((",", "-", "–", "/", "&", "("))
-        or before.split()[-1]
-        in (
-            "and",
-            "or",
-            "of",
-            "the",
-            "in",
-            "to",
-            "for",
-        )
+        or before.split()[-1] in _JOINING_WORDS
     )

@@ -82,8 +82,6 @@ class _Builder:
     reference_blocks: list[Block] = field(default_factory=list)
     formulas: int = 0
     heading_styles: set[tuple[float, bool]] = field(default_factory=set)  # (size, bold) of body headings
-    table_blocks: dict[int, list[int]] = field(default_factory=dict)  # table caption → its cell blocks
-    in_tables: set[int] = field(default_factory=set)
 
     # -- helpers -----------------------------------------------------------
     def segment(self, kind: SegmentKind, text: str, section: str = "") -> Segment:
@@ -201,13 +199,14 @@ class _Builder:
         return block.size < self.body_size - 1.0 and average < 25
 
     # -- assembly ----------------------------------------------------------
-    def plan_tables(self, blocks: list[Block]) -> None:
+    def plan_tables(self, blocks: list[Block]) -> dict[int, list[int]]:
         """A table's cells are the blocks between its caption and the next paragraph of
         running text below it (tables drawn without rules have no graphics region, and
-        one with rules may only rule its header)."""
+        one with rules may only rule its header). Returns caption index → cell block indexes."""
+        tables: dict[int, list[int]] = {}
         for index, caption in enumerate(blocks):
             match = CAPTION.match(caption.text)
-            if match is None or "tab" not in match.group("kind").lower() or caption.math:
+            if match is None or _caption_kind(match) != "table" or caption.math:
                 continue
             page = self.layout.pages[caption.page - 1]
             box = caption.box
@@ -231,18 +230,19 @@ class _Builder:
             )
             members = [j for j, b in below if b.box.y1 <= end + 1 and x0 <= b.box.x0 and b.box.x1 <= x1]
             if members:
-                self.table_blocks[index] = members
-                self.in_tables.update(members)
+                tables[index] = members
+        return tables
 
     def run(self) -> Document:
         blocks = self.layout.blocks
         title_index = self.find_title(blocks)
-        self.plan_tables(blocks)
+        tables = self.plan_tables(blocks)
+        in_tables = {j for members in tables.values() for j in members}
         unheaded_references = self.find_unheaded_references(blocks)
         part = before_references = _Part("front")
         pending: Paragraph | None = None  # the last paragraph, which may continue in the next column
         for index, block in enumerate(blocks):
-            if index == title_index or index in self.in_tables:
+            if index == title_index or index in in_tables:
                 continue
             if index == unheaded_references:
                 before_references, part = part, _Part("references")
@@ -272,9 +272,7 @@ class _Builder:
                 self.reference_blocks.append(block)
                 continue
             if is_caption_start(text) and not block.math:
-                self.add_figure(
-                    block, part, [ln for j in self.table_blocks.get(index, []) for ln in blocks[j].lines]
-                )
+                self.add_figure(block, part, [ln for j in tables.get(index, []) for ln in blocks[j].lines])
                 continue
             if heading is not None:
                 part = self.open_section(heading, part, block)
@@ -326,9 +324,9 @@ class _Builder:
         if any(_REFERENCES.match(b.text.strip()) for b in blocks):
             return -1
         for index, block in enumerate(blocks):
-            if block.text.startswith(("[1]", "1. ")) and block.size <= self.body_size + 0.3:
+            if block.text.startswith("[1]") and block.size <= self.body_size + 0.3:
                 lines = [ln for b in blocks[index : index + 40] for ln in b.lines]
-                if len(_numbered_entries(lines)) >= 3 and lines[0].text.startswith("[1]"):
+                if len(_numbered_entries(lines)) >= 3:
                     return index
         return -1
 
@@ -460,7 +458,7 @@ class _Builder:
         text = block.text.strip()
         match = CAPTION.match(text)
         assert match is not None
-        kind: Literal["figure", "table"] = "table" if "tab" in match.group("kind").lower() else "figure"
+        kind = _caption_kind(match)
         label = match.group("label")
         context = part.section.heading.text if part.section and part.section.heading else ""
         # The label ("Table 5:") is the figure's head; the caption is what follows, as in GROBID's figDesc.
@@ -500,6 +498,11 @@ class _Builder:
         if not candidates:
             return None
         return min(candidates, key=lambda c: c[0])[1]
+
+
+def _caption_kind(match: re.Match[str]) -> Literal["figure", "table"]:
+    """What a CAPTION match introduces: "Table 2", "Tab. 2" → table; the rest → figure."""
+    return "table" if "tab" in match.group("kind").lower() else "figure"
 
 
 def _style(block: Block) -> tuple[float, bool]:
