@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 # A TEI in GROBID 0.8 form with one of everything: nested numbered sections, inline
 # references of each kind, a display formula, a figure, a table with cells, a footnote,
@@ -232,5 +233,88 @@ def make_paper_pdf(path: Path) -> Path:
         pdf.set_xy(left, y)
         pdf.cell(180, 4, ref)
         y += 6
+    pdf.output(str(path))
+    return path
+
+
+TABLE_CAPTION = (
+    "Table 1: Effects of solar facilities on wildlife, grouped by kind of effect, with the taxa "
+    "affected and the sources that report them; the shaded band groups the secondary effects "
+    "reported in the field."
+)
+TABLE_ROWS = [
+    ["Effect", "Cause", "Taxa affected", "Sources"],
+    ["Direct", "Solar flux", "Birds, insects", "2, 3, 4"],
+    ["Impact trauma", "Birds, bats", "1, 5"],
+    ["Ruts from vehicle passage", "Amphibians", "10"],
+    ["Secondary", "Predation", "Amphibians, birds", "8"],
+    ["Light pollution", "Bats, insects", "4, 5"],
+]
+
+
+TABLE_PARAGRAPHS = [
+    "Solar facilities change the habitat of the animals that live around them, and the effects "
+    "reach far beyond the fences of each facility, into the land that migrating animals cross. " * 2,
+    "Birds that mistake the panels for water land on them and cannot take off again, so the "
+    "design of a facility decides how many animals it harms over the years it runs. " * 2,
+]
+
+
+def _wrap(pdf: Any, text: str, width: float) -> list[str]:
+    out: list[str] = []
+    for word in text.split():
+        trial = f"{out[-1]} {word}" if out else word
+        if out and pdf.get_string_width(trial) <= width:
+            out[-1] = trial
+        else:
+            out.append(word)
+    return out
+
+
+def make_table_pdf(path: Path) -> Path:
+    """A two-column page with a full-width table: a caption whose short last line fits in
+    the left column, a shaded header and a shaded band of rows (each its own graphics
+    region), and cells close enough that PDFium reads two of them as one line."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("helvetica", style="B", size=16)
+    pdf.set_xy(15, 15)
+    pdf.cell(180, 8, "Solar Facilities and Wildlife", align="C")
+    pdf.set_font("helvetica", size=9)
+    y = 30.0
+    for text in _wrap(pdf, TABLE_CAPTION, 180):
+        pdf.set_xy(15, y)
+        pdf.cell(180, 4, text)
+        y += 4.2
+    y += 3
+    columns = (15.0, 45.0, 95.0, 160.0)
+    pdf.set_fill_color(215, 215, 215)
+    bands = {0: 8.0, 4: 12.0}  # shaded (mm): the header row, and the two rows of secondary effects
+    for index, row in enumerate(TABLE_ROWS):
+        if index in bands:
+            pdf.rect(15, y - 1, 180, bands[index], style="F")
+        cells = row if len(row) == 4 else ["", *row]
+        if index == 3:
+            # Two cells drawn as one string: PDFium has no other way to tell them apart than the blank.
+            pdf.set_xy(columns[1], y)
+            pdf.cell(0, 4, cells[1] + " " * 14 + cells[2])
+            pdf.set_xy(columns[3], y)
+            pdf.cell(30, 4, cells[3])
+        else:
+            for x, text in zip(columns, cells, strict=True):
+                pdf.set_xy(x, y)
+                pdf.cell(30, 4, text)
+        y += 8 if index == 0 else 6
+    y += 6
+    pdf.set_font("helvetica", size=10)
+    for x, text in zip((15.0, 110.0), TABLE_PARAGRAPHS, strict=True):
+        line_y = y
+        for line in _wrap(pdf, text, 80):
+            pdf.set_xy(x, line_y)
+            pdf.cell(80, 4, line)
+            line_y += 5
     pdf.output(str(path))
     return path

@@ -30,10 +30,52 @@ def test_table_rows_keep_wrapped_cells_together() -> None:
         line("in wildlife perception", 200, 120),
         line("2. Quantify mechanisms", 200, 130),
     ]
+    # The second numbered item stands alone on its baseline: it is the next item of the
+    # list inside the same cell, not a row of its own.
     assert table_rows(lines) == [
         ["Theme", "Questions"],
-        ["Perception of facilities: natural attraction", "1. Understand factors in wildlife perception"],
-        ["2. Quantify mechanisms"],
+        [
+            "Perception of facilities: natural attraction",
+            "1. Understand factors in wildlife perception 2. Quantify mechanisms",
+        ],
+    ]
+
+
+def test_table_rows_start_where_most_columns_start() -> None:
+    lines = [
+        line("Effect", 50, 100),
+        line("Taxa", 200, 100),
+        line("Source", 300, 100),
+        line("Direct injury", 50, 110),
+        line("Solar flux", 120, 110),
+        line("Birds", 200, 110),
+        line("2, 3", 300, 110),
+        line("Impact trauma", 120, 120),  # the first column spans this row too
+        line("Bats", 200, 120),
+        line("1, 5", 300, 120),
+    ]
+    assert table_rows(lines) == [
+        ["Effect", "Taxa", "Source"],
+        ["Direct injury", "Solar flux", "Birds", "2, 3"],
+        ["Impact trauma", "Bats", "1, 5"],
+    ]
+
+
+def test_table_rows_cut_a_line_at_a_wide_gap() -> None:
+    # PDFium reads "passage" and "Amphibians" as one line; the blank between is a column gap.
+    text = "Entrapment in ruts Amphibians, reptiles"
+    cut = text.index("Amphibians")
+    joined = Line(1, Box(120, 110, 330, 118), text, 8.0, False, 0.0, gaps=((cut, 192, 200),))
+    lines = [
+        line("Effect", 120, 100),
+        line("Taxa", 200, 100),
+        line("Source", 300, 100),
+        joined,
+        line("10", 300, 110),
+    ]
+    assert table_rows(lines) == [
+        ["Effect", "Taxa", "Source"],
+        ["Entrapment in ruts", "Amphibians, reptiles", "10"],
     ]
 
 

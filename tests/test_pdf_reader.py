@@ -28,9 +28,13 @@ from .fixtures import (
     PAPER_TITLE,
     REFERENCES,
     SMALL_TEI,
+    TABLE_CAPTION,
+    TABLE_PARAGRAPHS,
+    TABLE_ROWS,
     json_segments,
     make_paper_pdf,
     make_pdf,
+    make_table_pdf,
 )
 from .servers.fake_llm import FakeLLM, pseudo_translate
 
@@ -155,6 +159,20 @@ def test_end_to_end_without_grobid(paper_pdf: Path, llm: FakeLLM, tmp_path: Path
         assert f"robots.zh.assets/{name}" in md
     assert html.count('src="data:image/png;base64,') == 2
     assert REFERENCES[0].replace("[", "\\[").replace("]", "\\]") in md or REFERENCES[0] in md
+
+
+def test_table_rows_from_shaded_bands_and_wide_gaps(tmp_path: Path) -> None:
+    """Every row of a table comes back, including the rows of a shaded band (a graphics
+    region of its own) and two cells PDFium reads as one line; the caption keeps its
+    short last line although that line fits in the left column."""
+    doc = read_pdf(make_table_pdf(tmp_path / "table.pdf"))
+    [table] = doc.figures
+    assert table.kind == "table" and table.head == "Table 1:"
+    assert table.caption is not None and f"{table.head} {table.caption.text}" == TABLE_CAPTION
+    assert table.rows == TABLE_ROWS
+    # No heading on the page: the running text is read as the abstract, in column order.
+    paragraphs = [s.text for s in doc.segments() if s.kind == "abstract"]
+    assert paragraphs == [" ".join(p.split()) for p in TABLE_PARAGRAPHS]
 
 
 def test_translate_tables_keeps_numbers(tmp_path: Path, llm: FakeLLM) -> None:

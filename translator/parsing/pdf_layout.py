@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .pdf_text import Box, Line, PageText
 
@@ -229,6 +229,19 @@ def _columns(page: PageText) -> tuple[list[Line], list[Line], list[Line]]:
     left = [ln for ln in page.lines if ln.x1 <= gutter + 4]
     right = [ln for ln in page.lines if ln.x0 >= gutter - 4 and ln.x1 > gutter + 4]
     spanning = [ln for ln in page.lines if ln.x1 > gutter + 4 and ln.x0 < gutter - 4]
+    # The short last line of a full-width paragraph (a wide caption, an abstract) fits in
+    # the left column: it belongs to the paragraph above when nothing stands beside it.
+    for line in sorted(left, key=lambda ln: ln.y0):
+        above = max((s for s in spanning if s.y1 <= line.y0 + 1), key=lambda s: s.y1, default=None)
+        if (
+            above is not None
+            and line.y0 - above.y1 < 0.75 * line.size
+            and abs(line.x0 - above.x0) < 2
+            and abs(line.size - above.size) < 0.5
+            and not any(r.y0 < line.y1 and r.y1 > line.y0 for r in right)
+        ):
+            left.remove(line)
+            spanning.append(line)
     return spanning, left, right
 
 
@@ -359,7 +372,10 @@ def table_rows(lines: Sequence[Line]) -> list[list[str]]:
     """Lines of a table region as rows of cells. Lines sharing a baseline form a visual
     row; a line that carries on the text above it in the same column (starts in lower
     case, or follows a trailing comma or hyphen) joins that cell, so a cell wrapped over
-    several lines stays one cell and a row starts where some column starts a new cell."""
+    several lines stays one cell. A table row starts where the first column, or all
+    columns but one, start a new cell; new items in fewer columns (the next bullet of a
+    list) stay in their column's cell of the current row, as printed."""
+    lines = [piece for ln in lines for piece in _split_at_gaps(ln)]
     visual: list[list[Line]] = []
     for ln in sorted(lines, key=lambda ln: (ln.y0, ln.x0)):
         row = visual[-1] if visual else None
@@ -367,22 +383,60 @@ def table_rows(lines: Sequence[Line]) -> list[list[str]]:
             row.append(ln)
         else:
             visual.append([ln])
-    rows: list[list[list[str]]] = []  # row → cells → lines of the cell
-    open_cells: list[tuple[float, float, list[str]]] = []  # (x0, x1, lines) of the latest cell per column
+    first_column = min((ln.x0 for ln in lines), default=0.0) + 4
+    columns = max((len(row) for row in visual), default=1)
+    rows: list[list[_Cell]] = []
+    open_cells: list[_Cell] = []  # the latest cell of each column
     for row in visual:
-        starts: list[list[str]] = []
+        starts: list[_Cell] = []
         for ln in sorted(row, key=lambda ln: ln.x0):
-            above = next((c for c in open_cells if c[0] - 4 <= ln.x0 <= c[1] and ln.x0 - c[0] < 40), None)
-            if above is not None and _carries_on(above[2][-1], ln.text):
-                above[2].append(ln.text)
+            above = next((c for c in open_cells if c.holds(ln) and ln.x0 - c.x0 < 40), None)
+            if above is not None and _carries_on(above.lines[-1], ln.text):
+                above.lines.append(ln.text)
                 continue
-            cell = [ln.text]
-            open_cells = [c for c in open_cells if not (c[0] - 4 <= ln.x0 <= c[1])]
-            open_cells.append((ln.x0, ln.x1, cell))
-            starts.append(cell)
-        if starts:
+            starts.append(_Cell(ln.x0, ln.x1, [ln.text]))
+        if not starts:
+            continue
+        open_cells = [c for c in open_cells if not any(c.holds(s) for s in starts)] + starts
+        if not rows or starts[0].x0 <= first_column or len(starts) >= max(2, columns - 1):
             rows.append(starts)
-    return [[join_lines(cell) for cell in row] for row in rows]
+            continue
+        for start in starts:  # the next item of a list inside a cell of the current row
+            cell = next((c for c in rows[-1] if c.holds(start)), None)
+            if cell is None:
+                rows[-1].append(start)
+                rows[-1].sort(key=lambda c: c.x0)
+            else:
+                cell.lines.extend(start.lines)
+                open_cells[open_cells.index(start)] = cell
+    return [[join_lines(cell.lines) for cell in row] for row in rows]
+
+
+def _split_at_gaps(line: Line) -> list[Line]:
+    """A line that runs across table columns, cut where the text leaves a wide blank."""
+    if not line.gaps:
+        return [line]
+    pieces = []
+    start, x0 = 0, line.x0
+    for at, before, after in (*line.gaps, (len(line.text), line.x1, line.x1)):
+        text = line.text[start:at].strip()
+        if text:
+            pieces.append(
+                replace(line, box=Box(x0, line.y0, before, line.y1), text=text, gaps=(), bold_lead=0)
+            )
+        start, x0 = at, after
+    return pieces
+
+
+@dataclass
+class _Cell:
+    x0: float
+    x1: float
+    lines: list[str]
+
+    def holds(self, other: Line | _Cell) -> bool:
+        """Whether ``other`` starts inside this cell's column."""
+        return self.x0 - 4 <= other.x0 <= self.x1
 
 
 _JOINING_WORDS = frozenset({"and", "or", "of", "the", "in", "to", "for"})

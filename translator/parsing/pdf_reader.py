@@ -74,6 +74,14 @@ class _Part:
 
 
 @dataclass
+class _TablePlan:
+    """What lies between a table's caption and the running text after it."""
+
+    members: list[int]  # indexes of the blocks that are cells
+    areas: list[Box]  # graphics regions (rules, shaded bands) whose text is cells
+
+
+@dataclass
 class _Builder:
     layout: Layout
     ids: SegmentIds = field(default_factory=SegmentIds)
@@ -199,11 +207,12 @@ class _Builder:
         return block.size < self.body_size - 1.0 and average < 25
 
     # -- assembly ----------------------------------------------------------
-    def plan_tables(self, blocks: list[Block]) -> dict[int, list[int]]:
-        """A table's cells are the blocks between its caption and the next paragraph of
-        running text below it (tables drawn without rules have no graphics region, and
-        one with rules may only rule its header). Returns caption index → cell block indexes."""
-        tables: dict[int, list[int]] = {}
+    def plan_tables(self, blocks: list[Block]) -> dict[int, _TablePlan]:
+        """A table's cells are the blocks and graphics regions between its caption and the
+        next paragraph of running text below it (tables drawn without rules have no graphics
+        region, one with rules may only rule its header, and shaded row bands are regions
+        of their own). Returns caption index → the table's blocks and regions."""
+        tables: dict[int, _TablePlan] = {}
         for index, caption in enumerate(blocks):
             match = CAPTION.match(caption.text)
             if match is None or _caption_kind(match) != "table" or caption.math:
@@ -229,15 +238,20 @@ class _Builder:
                 default=page.height,
             )
             members = [j for j, b in below if b.box.y1 <= end + 1 and x0 <= b.box.x0 and b.box.x1 <= x1]
-            if members:
-                tables[index] = members
+            areas = [
+                area
+                for area in self.layout.figure_areas.get(caption.page, [])
+                if area.y0 >= box.y1 - 5 and area.y1 <= end + 1 and area.x0 >= x0 - 5 and area.x1 <= x1 + 5
+            ]
+            if members or areas:
+                tables[index] = _TablePlan(members, areas)
         return tables
 
     def run(self) -> Document:
         blocks = self.layout.blocks
         title_index = self.find_title(blocks)
         tables = self.plan_tables(blocks)
-        in_tables = {j for members in tables.values() for j in members}
+        in_tables = {j for plan in tables.values() for j in plan.members}
         unheaded_references = self.find_unheaded_references(blocks)
         part = before_references = _Part("front")
         pending: Paragraph | None = None  # the last paragraph, which may continue in the next column
@@ -272,7 +286,7 @@ class _Builder:
                 self.reference_blocks.append(block)
                 continue
             if is_caption_start(text) and not block.math:
-                self.add_figure(block, part, [ln for j in tables.get(index, []) for ln in blocks[j].lines])
+                self.add_figure(block, part, tables.get(index))
                 continue
             if heading is not None:
                 part = self.open_section(heading, part, block)
@@ -454,7 +468,7 @@ class _Builder:
         note = Note(id=f"foot_{len(self.doc.notes)}", n=n, segments=[self.segment("footnote", body)])
         self.doc.notes.append(note)
 
-    def add_figure(self, block: Block, part: _Part, cells: list[Line]) -> None:
+    def add_figure(self, block: Block, part: _Part, table: _TablePlan | None) -> None:
         text = block.text.strip()
         match = CAPTION.match(text)
         assert match is not None
@@ -464,9 +478,12 @@ class _Builder:
         # The label ("Table 5:") is the figure's head; the caption is what follows, as in GROBID's figDesc.
         caption = self.segment("caption", text[match.end() :] or text, context)
         area = self.figure_area(block, kind)
+        cells: list[Line] = []
         if kind == "table":
-            if area is not None:
-                cells = cells + self.layout.area_lines.get(area, [])
+            areas = table.areas if table is not None and table.areas else [area] if area else []
+            members = table.members if table is not None else []
+            cells = [ln for j in members for ln in self.layout.blocks[j].lines]
+            cells += [ln for region in areas for ln in self.layout.area_lines.get(region, [])]
             for ln in cells:
                 area = ln.box if area is None else area.union(ln.box)
         self.doc.figures.append(

@@ -83,6 +83,9 @@ class Line:
     bold_lead: int = 0  # length of the bold run that opens the line (a run-in heading)
     italic: bool = False  # most characters in an italic face
     font: str = ""  # name of the font most characters are set in ("" when unnamed)
+    # Wide blank stretches inside the line (table columns): (offset in text where the next
+    # run starts, right edge of the run before, left edge of the next run).
+    gaps: tuple[tuple[int, float, float], ...] = ()
 
     @property
     def x0(self) -> float:
@@ -194,7 +197,20 @@ class _FontCache:
 class _LineBuilder:
     """Characters of one line; sizes and font facts counted per character."""
 
-    __slots__ = ("chars", "fonts", "last_x1", "page", "rotated", "sizes", "visible", "x0", "x1", "y0", "y1")
+    __slots__ = (
+        "chars",
+        "fonts",
+        "gaps",
+        "last_x1",
+        "page",
+        "rotated",
+        "sizes",
+        "visible",
+        "x0",
+        "x1",
+        "y0",
+        "y1",
+    )
 
     def __init__(self, page: int) -> None:
         self.page = page
@@ -206,6 +222,7 @@ class _LineBuilder:
         self.last_x1 = float("-inf")
         self.visible = 0
         self.rotated = False
+        self.gaps: dict[int, tuple[float, float]] = {}  # index in chars → (right before, left after)
 
     def build(self) -> Line | None:
         if not self.visible or self.rotated:
@@ -215,7 +232,12 @@ class _LineBuilder:
         lead = 0
         leading = True
         fonts = iter(self.fonts)
-        for ch in self.chars:
+        cuts: list[tuple[int, float, float]] = []
+        for index, ch in enumerate(self.chars):
+            if index in self.gaps and out:
+                if out[-1] != " ":
+                    out.append(" ")
+                cuts.append((len(out), *self.gaps[index]))
             # Plain spaces were added without a font; every other character has one.
             bold = ch != " " and next(fonts).bold
             if ch.isspace():
@@ -231,6 +253,8 @@ class _LineBuilder:
             return None
         if _SPACING_ACCENT.search(text):
             lead = len(_with_accents(text[:lead]))
+            # Joining accents shortens the text: move the gap offsets with it.
+            cuts = [(len(_with_accents(text[:at])), before, after) for at, before, after in cuts]
             text = _with_accents(text)
         sizes = Counter(round(s, 1) for s in self.sizes)
         n = self.visible
@@ -244,6 +268,7 @@ class _LineBuilder:
             lead,
             sum(f.italic for f in self.fonts) * 2 > n,
             Counter(f.name for f in self.fonts).most_common(1)[0][0],
+            tuple(cuts),
         )
 
 
@@ -306,6 +331,8 @@ def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts:
                 line = _LineBuilder(number)
         if not line.visible:
             line.rotated = abs(_get_angle(handle, index)) > 0.1
+        elif left - line.last_x1 > 1.5 * size:
+            line.gaps[len(line.chars)] = (line.last_x1, left)
         elif line.chars[-1] != " " and abs(size - line.sizes[-1]) > 0.15 * size:
             # Sub- and superscripts are separate tokens (x i, word 1), as in GROBID; small capitals are not.
             _get_origin(handle, previous, x_ref, y_ref)
