@@ -118,13 +118,15 @@ class _Builder:
             return None
         if any(is_run_in(line) for line in block.lines):
             return None  # a paragraph that opens with a bold run-in heading
-        if re.search(r"[\x00-\x1f=≈≤≥]", text) or _EQUATION_LABEL.search(text):
+        if re.search(r"[\x00-\x1f=≈≤≥]|(^|\s)[+−×÷∑∏∫√](\s|$)", text) or _EQUATION_LABEL.search(text):
             return None  # a formula line, not a heading
         if not (
             self.emphasised(block) or self.plain_numbered_heading(block) or _APPENDIX_HEADING.match(text)
         ):
             return None
         words = text.split()
+        if text.endswith(("—", "–", " -")):
+            return None  # a label that runs on into what follows ("Code —" before a link)
         if (
             text.endswith((".", ",", ";"))
             and not re.match(r"^\d+(\.\d+)*\.?\s+\S+\s*\.?$", text)
@@ -404,7 +406,9 @@ class _Builder:
             return _Part("abstract", self.new_part_section("abstract", None, ""))
         if _ACKNOWLEDGEMENTS.match(text):
             name = "back"
-        elif _APPENDIX.match(bare) or (part.name in ("references", "annex") and not number.isdigit()):
+        elif (_APPENDIX.match(bare) and "body" in self.trees) or part.name == "annex":
+            name = "annex"  # appendices follow the body; their numbered subsections stay with them
+        elif part.name == "references" and not number.isdigit():
             name = "annex"
         else:
             name = "body"
