@@ -27,6 +27,10 @@ from .fixtures import (
     PAPER_PARAGRAPHS,
     PAPER_TITLE,
     REFERENCES,
+    SCORE_CAPTION,
+    SCORE_NOTE,
+    SCORE_PARAGRAPH,
+    SCORE_ROWS,
     SMALL_TEI,
     TABLE_CAPTION,
     TABLE_PARAGRAPHS,
@@ -166,13 +170,27 @@ def test_table_rows_from_shaded_bands_and_wide_gaps(tmp_path: Path) -> None:
     region of its own) and two cells PDFium reads as one line; the caption keeps its
     short last line although that line fits in the left column."""
     doc = read_pdf(make_table_pdf(tmp_path / "table.pdf"))
-    [table] = doc.figures
+    table = doc.figures[0]
     assert table.kind == "table" and table.head == "Table 1:"
     assert table.caption is not None and f"{table.head} {table.caption.text}" == TABLE_CAPTION
     assert table.rows == TABLE_ROWS
-    # No heading on the page: the running text is read as the abstract, in column order.
+    # No heading in the paper: the running text is read as the abstract, in column order.
     paragraphs = [s.text for s in doc.segments() if s.kind == "abstract"]
-    assert paragraphs == [" ".join(p.split()) for p in TABLE_PARAGRAPHS]
+    assert paragraphs == [" ".join(p.split()) for p in TABLE_PARAGRAPHS] + [SCORE_PARAGRAPH]
+
+
+def test_table_captioned_underneath(tmp_path: Path) -> None:
+    """A caption set below its table (with a bold run in its middle) takes the rows above it
+    and the small print below it as notes; running text that opens by naming the table
+    ("Table 2. The scores …") stays a paragraph."""
+    doc = read_pdf(make_table_pdf(tmp_path / "table.pdf"))
+    assert [f.head for f in doc.figures] == ["Table 1:", "Table 2:"]
+    table = doc.figures[1]
+    assert table.caption is not None
+    assert f"{table.head} {table.caption.text}" == SCORE_CAPTION.replace("**", "")
+    assert table.rows == SCORE_ROWS
+    assert [n.text for n in table.notes] == [SCORE_NOTE]
+    assert SCORE_PARAGRAPH in [s.text for s in doc.segments() if s.kind == "abstract"]
 
 
 def test_translate_tables_keeps_numbers(tmp_path: Path, llm: FakeLLM) -> None:

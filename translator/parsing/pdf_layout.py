@@ -20,7 +20,7 @@ _PAGE_NUMBER = re.compile(r"^(page\s*)?[\divxlc]+(\s*(of|/)\s*\d+)?$", re.IGNORE
 # "Figure 2: …", "Fig. 3.", "TABLE IV", "Table 1 Overview …" — not "Table 2 shows …".
 CAPTION = re.compile(
     r"^(?P<kind>fig(?:ure)?s?|table|tab|algorithm|listing|supplementary (?:figure|table))\.?\s*"
-    r"(?P<label>s?\d+[a-z]?|(?-i:[IVXL]+))(?=\s*[:.|—–-]|\s+(?-i:[A-Z(])|\s*$)\s*[:.|—–-]?\s*",
+    r"(?P<label>(?:[a-z]\.?)?\d+[a-z]?|(?-i:[IVXL]+))(?=\s*[:.|—–-]|\s+(?-i:[A-Z(])|\s*$)\s*[:.|—–-]?\s*",
     re.IGNORECASE,
 )
 _EQUATION_NUMBER = re.compile(r"\(\s*[A-Z]?[0-9]+(\.[0-9]+)?[a-z]?\s*\)$")  # (3), (2.1), (4b), (C1)
@@ -320,7 +320,11 @@ def _continues(
         )
         if other_font or (prev.italic and not line.italic):
             return False
-    if prev.bold != line.bold and (len(prev.text) < 80 or len(line.text) < 80):
+    if (
+        prev.bold != line.bold
+        and (len(prev.text) < 80 or len(line.text) < 80)
+        and not is_caption_start(block.lines[0].text)  # "Table 2. **Results.** More …" goes on
+    ):
         # A run-in heading ("Setup. We consider …") opens its paragraph; it does not end a block.
         wraps = prev.bold and is_run_in(line) and prev.x1 > right - 2 * prev.size
         if not (wraps or (is_run_in(prev) and not line.bold)):
@@ -372,9 +376,10 @@ def table_rows(lines: Sequence[Line]) -> list[list[str]]:
     """Lines of a table region as rows of cells. Lines sharing a baseline form a visual
     row; a line that carries on the text above it in the same column (starts in lower
     case, or follows a trailing comma or hyphen) joins that cell, so a cell wrapped over
-    several lines stays one cell. A table row starts where the first column, or all
-    columns but one, start a new cell; new items in fewer columns (the next bullet of a
-    list) stay in their column's cell of the current row, as printed."""
+    several lines stays one cell. A table row starts where the first column starts a new
+    cell, or other columns start cells that are not just the next items of lists
+    (bullets, "2.", or one lone line of text): those stay in their column's cell of the
+    current row, as printed."""
     lines = [piece for ln in lines for piece in _split_at_gaps(ln)]
     visual: list[list[Line]] = []
     for ln in sorted(lines, key=lambda ln: (ln.y0, ln.x0)):
@@ -384,7 +389,6 @@ def table_rows(lines: Sequence[Line]) -> list[list[str]]:
         else:
             visual.append([ln])
     first_column = min((ln.x0 for ln in lines), default=0.0) + 4
-    columns = max((len(row) for row in visual), default=1)
     rows: list[list[_Cell]] = []
     open_cells: list[_Cell] = []  # the latest cell of each column
     for row in visual:
@@ -398,7 +402,7 @@ def table_rows(lines: Sequence[Line]) -> list[list[str]]:
         if not starts:
             continue
         open_cells = [c for c in open_cells if not any(c.holds(s) for s in starts)] + starts
-        if not rows or starts[0].x0 <= first_column or len(starts) >= max(2, columns - 1):
+        if not rows or starts[0].x0 <= first_column or not _items_of_a_cell(starts):
             rows.append(starts)
             continue
         for start in starts:  # the next item of a list inside a cell of the current row
@@ -426,6 +430,17 @@ def _split_at_gaps(line: Line) -> list[Line]:
             )
         start, x0 = at, after
     return pieces
+
+
+_NUMERIC_CELL = re.compile(r"^[\d\s.,%±()+−–-]+\W?$")
+
+
+def _items_of_a_cell(starts: list[_Cell]) -> bool:
+    """Whether the cells a visual row starts are the next items of lists inside the cells
+    of the current row: all open list items, or one lone line of text (not a number)."""
+    if all(_NEW_ITEM.match(cell.lines[0]) for cell in starts):
+        return True
+    return len(starts) == 1 and not _NUMERIC_CELL.match(starts[0].lines[0])
 
 
 @dataclass

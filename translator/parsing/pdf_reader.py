@@ -61,6 +61,8 @@ _AUTHOR_YEAR = re.compile(
 )
 _FOOTNOTE_MARK = re.compile(r"^([0-9]{1,2}|[*†‡§¶])\s*(?=\S)")
 _REFERENCE_START = re.compile(r"^(?:\[(?P<n>\d{1,3})\]|(?P<m>\d{1,3})[a-z]?\.\s?(?=[A-Z]))")
+# Notes printed with a table: "Note: …", "Source: …", "* p < 0.05", "† …".
+_TABLE_NOTE = re.compile(r"^(?:notes?\b|sources?:|abbreviations?:|[*†‡§¶]\s*\S)", re.IGNORECASE)
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 _END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)")
 
@@ -79,6 +81,9 @@ class _TablePlan:
 
     members: list[int]  # indexes of the blocks that are cells
     areas: list[Box]  # graphics regions (rules, shaded bands) whose text is cells
+    gap: float  # from the caption to the nearest of them
+    cells_side_by_side: bool  # a graphics region, or lines that share a baseline or have wide gaps
+    notes: list[int] = field(default_factory=list)  # blocks that are the table's notes
 
 
 @dataclass
@@ -90,6 +95,7 @@ class _Builder:
     reference_blocks: list[Block] = field(default_factory=list)
     formulas: int = 0
     heading_styles: set[tuple[float, bool]] = field(default_factory=set)  # (size, bold) of body headings
+    captions: set[int] = field(default_factory=set)  # indexes of the blocks that are captions
 
     # -- helpers -----------------------------------------------------------
     def segment(self, kind: SegmentKind, text: str, section: str = "") -> Segment:
@@ -211,49 +217,92 @@ class _Builder:
     # -- assembly ----------------------------------------------------------
     def plan_tables(self, blocks: list[Block]) -> dict[int, _TablePlan]:
         """A table's cells are the blocks and graphics regions between its caption and the
-        next paragraph of running text below it (tables drawn without rules have no graphics
-        region, one with rules may only rule its header, and shaded row bands are regions
-        of their own). Returns caption index → the table's blocks and regions."""
+        nearest running text, numbered heading or other caption: below the caption, or above
+        it (styles that caption tables underneath), whichever side's content is nearer.
+        Tables drawn without rules have no graphics region, one with rules may only rule its
+        header, and shaded row bands are regions of their own.
+        Returns caption index → the table's blocks and regions."""
         tables: dict[int, _TablePlan] = {}
-        for index, caption in enumerate(blocks):
-            match = CAPTION.match(caption.text)
-            if match is None or _caption_kind(match) != "table" or caption.math:
+        for index in self.captions:
+            match = CAPTION.match(blocks[index].text)
+            if match is None or _caption_kind(match) != "table":
                 continue
-            page = self.layout.pages[caption.page - 1]
-            box = caption.box
-            x0, x1 = (0.0, page.width) if caption.column == 0 else (box.x0 - 2, box.x1 + 2)
-            below = [
-                (j, b)
-                for j, b in enumerate(blocks)
-                if b.page == caption.page
-                and j != index
-                and b.box.y0 >= box.y1 - 1
-                and b.box.x0 < x1
-                and b.box.x1 > x0
+            spans = [
+                plan
+                for plan in (self.table_span(blocks, index, True), self.table_span(blocks, index, False))
+                if plan is not None
             ]
-            end = min(
-                (
-                    b.box.y0
-                    for _, b in below
-                    if is_caption_start(b.text) or self.is_prose(b) or self.is_numbered_heading(b)
-                ),
-                default=page.height,
-            )
-            members = [j for j, b in below if b.box.y1 <= end + 1 and x0 <= b.box.x0 and b.box.x1 <= x1]
-            areas = [
-                area
-                for area in self.layout.figure_areas.get(caption.page, [])
-                if area.y0 >= box.y1 - 5 and area.y1 <= end + 1 and area.x0 >= x0 - 5 and area.x1 <= x1 + 5
-            ]
-            if members or areas:
-                tables[index] = _TablePlan(members, areas)
+            if not spans:
+                continue
+            # A caption sits closer to its own table than to the next one, but notes
+            # printed under a caption (running sentences, no cells side by side) are no table.
+            plan = min(spans, key=lambda plan: (not plan.cells_side_by_side, plan.gap))
+            other = next((span for span in spans if span is not plan), None)
+            if (
+                other is not None
+                and not other.cells_side_by_side
+                and all(blocks[j].size < self.body_size - 0.5 for j in other.members)
+            ):
+                plan.notes = other.members  # small print under a caption set below its table
+            plan.notes += [j for j in plan.members if _TABLE_NOTE.match(blocks[j].text)]
+            plan.members = [j for j in plan.members if j not in plan.notes]
+            tables[index] = plan
         return tables
+
+    def table_span(self, blocks: list[Block], index: int, below: bool) -> _TablePlan | None:
+        """The blocks and regions on one side of a table caption, up to the nearest stop."""
+        caption = blocks[index]
+        page = self.layout.pages[caption.page - 1]
+        box = caption.box
+        x0, x1 = (0.0, page.width) if caption.column == 0 else (box.x0 - 2, box.x1 + 2)
+
+        def beyond(b: Box, slack: float) -> bool:
+            return b.y0 >= box.y1 - slack if below else b.y1 <= box.y0 + slack
+
+        side = [
+            (j, b)
+            for j, b in enumerate(blocks)
+            if b.page == caption.page and j != index and beyond(b.box, 1) and b.box.x0 < x1 and b.box.x1 > x0
+        ]
+        stops = [
+            b.box
+            for _, b in side
+            if is_caption_start(b.text) or self.is_prose(b) or self.is_numbered_heading(b)
+        ]
+        if below:
+            end = min((b.y0 for b in stops), default=page.height)
+
+            def within(b: Box) -> bool:
+                return b.y1 <= end + 1
+        else:
+            end = max((b.y1 for b in stops), default=0.0)
+
+            def within(b: Box) -> bool:
+                return b.y0 >= end - 1
+
+        members = [j for j, b in side if within(b.box) and x0 <= b.box.x0 and b.box.x1 <= x1]
+        areas = [
+            area
+            for area in self.layout.figure_areas.get(caption.page, [])
+            if beyond(area, 5) and within(area) and area.x0 >= x0 - 5 and area.x1 <= x1 + 5
+        ]
+        if not members and not areas:
+            return None
+        boxes = [blocks[j].box for j in members] + areas
+        gap = min(b.y0 for b in boxes) - box.y1 if below else box.y0 - max(b.y1 for b in boxes)
+        lines = [ln for j in members for ln in blocks[j].lines]
+        side_by_side = bool(areas) or any(
+            ln.gaps or any(other is not ln and abs(other.y0 - ln.y0) < 0.5 * ln.size for other in lines)
+            for ln in lines
+        )
+        return _TablePlan(members, areas, gap, side_by_side)
 
     def run(self) -> Document:
         blocks = self.layout.blocks
+        self.captions = find_captions(blocks)
         title_index = self.find_title(blocks)
         tables = self.plan_tables(blocks)
-        in_tables = {j for plan in tables.values() for j in plan.members}
+        in_tables = {j for plan in tables.values() for j in (*plan.members, *plan.notes)}
         unheaded_references = self.find_unheaded_references(blocks)
         part = before_references = _Part("front")
         pending: Paragraph | None = None  # the last paragraph, which may continue in the next column
@@ -287,7 +336,7 @@ class _Builder:
             ):
                 self.reference_blocks.append(block)
                 continue
-            if is_caption_start(text) and not block.math:
+            if index in self.captions:
                 self.add_figure(block, part, tables.get(index))
                 continue
             if heading is not None:
@@ -481,15 +530,22 @@ class _Builder:
         context = part.section.heading.text if part.section and part.section.heading else ""
         # The label ("Table 5:") is the figure's head; the caption is what follows, as in GROBID's figDesc.
         caption = self.segment("caption", text[match.end() :] or text, context)
-        area = self.figure_area(block, kind)
+        area = self.figure_area(block, kind) if table is None else None
         cells: list[Line] = []
         if kind == "table":
-            areas = table.areas if table is not None and table.areas else [area] if area else []
+            areas = table.areas if table is not None else [area] if area else []
             members = table.members if table is not None else []
             cells = [ln for j in members for ln in self.layout.blocks[j].lines]
             cells += [ln for region in areas for ln in self.layout.area_lines.get(region, [])]
+            for region in areas:
+                area = region if area is None else area.union(region)
             for ln in cells:
                 area = ln.box if area is None else area.union(ln.box)
+        notes = (
+            [self.segment("caption", self.layout.blocks[j].text, context) for j in table.notes]
+            if table
+            else []
+        )
         self.doc.figures.append(
             Figure(
                 id=f"{'tab' if kind == 'table' else 'fig'}_{len(self.doc.figures)}",
@@ -497,6 +553,7 @@ class _Builder:
                 label=label,
                 head=text[: match.end()].strip(),
                 caption=caption,
+                notes=notes,
                 coords=coords_of(block.page, area) if area is not None else "",
                 rows=table_rows(cells) if kind == "table" else [],
             )
@@ -519,6 +576,24 @@ class _Builder:
         if not candidates:
             return None
         return min(candidates, key=lambda c: c[0])[1]
+
+
+def find_captions(blocks: list[Block]) -> set[int]:
+    """Blocks that are captions: the first to open with each label ("Table 4:"). A later
+    block opening with the same label is running text that starts by naming it
+    ("Table 4. On average, …"), unless it says the table is continued."""
+    seen: set[tuple[str, str]] = set()
+    found = set()
+    for index, block in enumerate(blocks):
+        match = CAPTION.match(block.text)
+        if match is None or block.math:
+            continue
+        label = (_caption_kind(match), match.group("label").lower())
+        if label in seen and "continued" not in block.text[:80].lower():
+            continue
+        seen.add(label)
+        found.add(index)
+    return found
 
 
 def _caption_kind(match: re.Match[str]) -> Literal["figure", "table"]:
