@@ -272,6 +272,12 @@ SCORE_PARAGRAPH = (
 )
 
 
+FIGURE_LABEL = "Robot Teammate"
+FIGURE_CAPTION = (
+    "Figure 1: Accuracy of each model over the course of training, drawn in the same frame as this caption."
+)
+
+
 def _wrap(pdf: Any, text: str, width: float) -> list[str]:
     out: list[str] = []
     for word in text.split():
@@ -353,5 +359,18 @@ def make_table_pdf(path: Path) -> Path:
         pdf.set_xy(15, y)
         pdf.cell(170, 4, line)
         y += 5
+    # A drawing whose frame also holds its caption, with a large bold label inside.
+    y += 10
+    pdf.set_draw_color(30, 30, 30)
+    pdf.rect(40, y, 130, 80)
+    for i in range(10):
+        pdf.line(50 + i * 10, y + 40 - i * 3, 60 + i * 10, y + 37 - i * 3)
+    pdf.set_font("helvetica", style="B", size=16)
+    pdf.set_xy(80, y + 45)
+    pdf.cell(50, 8, FIGURE_LABEL)
+    pdf.set_font("helvetica", size=10)
+    for i, line in enumerate(_wrap(pdf, FIGURE_CAPTION, 120)):
+        pdf.set_xy(45, y + 58 + i * 5)
+        pdf.cell(120, 4, line)
     pdf.output(str(path))
     return path

@@ -21,6 +21,8 @@ from translator.parsing.tei_reader import read_tei
 
 from .conftest import CORPUS, corpus_pairs, needs_corpus
 from .fixtures import (
+    FIGURE_CAPTION,
+    FIGURE_LABEL,
     FORMULA,
     HYPHENATED,
     PAPER_HEADINGS,
@@ -184,13 +186,26 @@ def test_table_captioned_underneath(tmp_path: Path) -> None:
     and the small print below it as notes; running text that opens by naming the table
     ("Table 2. The scores …") stays a paragraph."""
     doc = read_pdf(make_table_pdf(tmp_path / "table.pdf"))
-    assert [f.head for f in doc.figures] == ["Table 1:", "Table 2:"]
+    assert [f.head for f in doc.figures if f.kind == "table"] == ["Table 1:", "Table 2:"]
     table = doc.figures[1]
     assert table.caption is not None
     assert f"{table.head} {table.caption.text}" == SCORE_CAPTION.replace("**", "")
     assert table.rows == SCORE_ROWS
     assert [n.text for n in table.notes] == [SCORE_NOTE]
     assert SCORE_PARAGRAPH in [s.text for s in doc.segments() if s.kind == "abstract"]
+
+
+def test_drawing_that_frames_its_caption(tmp_path: Path) -> None:
+    """A frame drawn around a figure and its caption: the caption is read as the caption,
+    and large text inside the drawing is not a section heading."""
+    doc = read_pdf(make_table_pdf(tmp_path / "table.pdf"))
+    figures = [f for f in doc.figures if f.kind == "figure"]
+    assert [(f.head, f.caption.text if f.caption else "") for f in figures] == [
+        ("Figure 1:", FIGURE_CAPTION.removeprefix("Figure 1: "))
+    ]
+    assert figures[0].coords
+    assert FIGURE_LABEL not in [s.heading.text for s in doc.all_sections() if s.heading is not None]
+    assert not any(FIGURE_LABEL in s.text for s in doc.segments())
 
 
 def test_translate_tables_keeps_numbers(tmp_path: Path, llm: FakeLLM) -> None:

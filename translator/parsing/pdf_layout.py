@@ -152,6 +152,12 @@ def figure_areas(page: PageText, body_size: float) -> list[Box]:
         if region.area < 0.012 * page_area or region.width < 30 or region.height < 20:
             continue
         inside = [ln for ln in page.lines if region.contains_center(ln.box, 1.0)]
+        caption = next((ln for ln in inside if CAPTION.match(ln.text) and ln.y0 > region.y0 + 20), None)
+        if caption is not None:
+            # A drawing that frames its own caption (a white form behind both): the figure
+            # ends where the caption starts, and the caption is text.
+            region = Box(region.x0, region.y0, region.x1, caption.y0 - 1)
+            inside = [ln for ln in inside if region.contains_center(ln.box, 1.0)]
         if region.area > 0.5 * page_area and len(inside) >= 30:
             continue  # a frame or link layer drawn under a page of text, not a figure
         prose = [ln for ln in inside if len(ln.text) > 25 and abs(ln.size - body_size) < 0.8]
