@@ -22,6 +22,7 @@ from pathlib import Path
 
 from translator.model import Document, Paragraph
 from translator.parsing.pdf_check import check_pdf
+from translator.parsing.pdf_layout import CAPTION
 from translator.parsing.pdf_reader import read_pdf
 from translator.parsing.tei_reader import CAPTION_HEAD, read_tei
 
@@ -100,6 +101,12 @@ def is_heading_text(text: str) -> bool:
     return re.search(r"[^\W\d_]{4,}", text) is not None
 
 
+def is_figure_label(text: str) -> bool:
+    """GROBID files some figure and table labels as section heads ("Figure. 3", and in
+    other languages "Gráfico 1"); they are captions, not headings, in either count."""
+    return bool(CAPTION_HEAD.match(text) or CAPTION.match(text))
+
+
 def _contains(longer: list[str], shorter: list[str]) -> bool:
     n = len(shorter)
     return n > 0 and any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
@@ -114,7 +121,7 @@ def heading_recall(grobid: Document, builtin: Document, *, every_head: bool = Fa
         for top in grobid.body
         for section in top.walk()
         if section.heading is not None
-        and not CAPTION_HEAD.match(section.heading.text)
+        and not is_figure_label(section.heading.text)
         and (every_head or is_heading_text(section.heading.text))
     ]
     heads = [h for h in heads if h]

@@ -99,3 +99,26 @@ def test_numbered_references_must_follow_each_other() -> None:
     refs = split_references([block])
     assert [r.text[:3] for r in refs] == ["[1]", "[2]", "[3]"]
     assert "2022. A line" in refs[0].text
+
+
+def test_caption_labels_in_other_languages() -> None:
+    from translator.parsing.pdf_layout import CAPTION, TABLE_KIND
+
+    cases = {
+        "Cuadro 1: América Latina: población pobre": ("table", "1"),
+        "Tabla 3. Resultados del modelo": ("table", "3"),
+        "Gráfico 2 Evolución de la pobreza": ("figure", "2"),
+        "Abb. 4: Aufbau des Systems": ("figure", "4"),
+        "表2：实验结果": ("table", "2"),
+        "图 1 模型结构": ("figure", "1"),
+        "Table S.1. Results on small instances": ("table", "S.1"),
+    }
+    for text, (kind, label) in cases.items():
+        match = CAPTION.match(text)
+        assert match is not None, text
+        assert ("table" if TABLE_KIND.match(match.group("kind")) else "figure", match.group("label")) == (
+            kind,
+            label,
+        )
+    for running in ("Table 2 shows that the model wins", "Figure 1 compares both", "Tablet computers are"):
+        assert CAPTION.match(running) is None, running

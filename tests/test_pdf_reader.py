@@ -270,3 +270,23 @@ def test_crops_from_grobid_coordinates(tmp_path: Path) -> None:
             _check_png(assets / item.image.split("/", 1)[1])
             checked += 1
     assert checked >= 20
+
+
+def test_accent_drawn_back_over_its_letter(tmp_path: Path) -> None:
+    """LaTeX draws "ä" as "a" plus a spacing "¨" placed back over it, after the word."""
+    from fpdf import FPDF
+
+    from translator.parsing.pdf_text import read_pages
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    text = "Saier and Farber (2019) is derived from arXiv."
+    pdf.set_xy(20, 30)
+    pdf.cell(0, 5, text)
+    a_left = 20 + pdf.c_margin + pdf.get_string_width("Saier and F")
+    pdf.set_xy(a_left - pdf.c_margin, 29.6)
+    pdf.cell(5, 5, "¨")
+    pdf.output(str(tmp_path / "accent.pdf"))
+    [page] = read_pages(tmp_path / "accent.pdf")
+    assert [ln.text for ln in page.lines] == ["Saier and Färber (2019) is derived from arXiv."]

@@ -18,9 +18,14 @@ from .pdf_text import Box, Line, PageText
 
 _PAGE_NUMBER = re.compile(r"^(page\s*)?[\divxlc]+(\s*(of|/)\s*\d+)?$", re.IGNORECASE)
 # "Figure 2: …", "Fig. 3.", "TABLE IV", "Table 1 Overview …" — not "Table 2 shows …".
+# Caption labels in the languages papers come in: English, Spanish/Portuguese ("Cuadro",
+# "Tabla", "Figura", "Gráfico"), French, German, Italian, Russian, Chinese and Japanese.
+_TABLE_WORDS = "table|tab|tabla|tabela|cuadro|quadro|tableau|tabelle|tabella|таблица|табл|表"
+_FIGURE_WORDS = "fig(?:ure)?s?|figura|gr[áa]fico|abbildung|abb|рисунок|рис|图|圖|図"
+TABLE_KIND = re.compile(rf"^(?:supplementary )?(?:{_TABLE_WORDS})$", re.IGNORECASE)
 CAPTION = re.compile(
-    r"^(?P<kind>fig(?:ure)?s?|table|tab|algorithm|listing|supplementary (?:figure|table))\.?\s*"
-    r"(?P<label>(?:[a-z]\.?)?\d+[a-z]?|(?-i:[IVXL]+))(?=\s*[:.|—–-]|\s+(?-i:[A-Z(])|\s*$)\s*[:.|—–-]?\s*",
+    rf"^(?P<kind>{_TABLE_WORDS}|{_FIGURE_WORDS}|algorithm|listing|supplementary (?:figure|table))\.?\s*"
+    r"(?P<label>(?:[a-z]\.?)?\d+[a-z]?|(?-i:[IVXL]+))(?=\s*[:.|—–\-：]|\s+(?-i:[A-Z(])|\s*[\u3040-\u30ff\u4e00-\u9fff]|\s*$)\s*[:.|—–\-：]?\s*",
     re.IGNORECASE,
 )
 _EQUATION_NUMBER = re.compile(r"\(\s*[A-Z]?[0-9]+(\.[0-9]+)?[a-z]?\s*\)$")  # (3), (2.1), (4b), (C1)
@@ -114,8 +119,11 @@ def remove_running_text(pages: Sequence[PageText]) -> None:
     repeated = {key for key, n in seen.items() if n >= max(2, len(pages) // 4)}
 
     def running(ln: Line, page: PageText) -> bool:
-        return _in_margin(ln, page) and (
-            _margin_key(ln.text) in repeated or bool(_PAGE_NUMBER.match(ln.text.strip()))
+        # "Table 2" opening a page repeats as "Table #" on many pages, but it is a caption.
+        return (
+            _in_margin(ln, page)
+            and (_margin_key(ln.text) in repeated or bool(_PAGE_NUMBER.match(ln.text.strip())))
+            and not is_caption_start(ln.text)
         )
 
     for page in pages:
@@ -236,14 +244,24 @@ def _columns(page: PageText) -> tuple[list[Line], list[Line], list[Line]]:
     right = [ln for ln in page.lines if ln.x0 >= gutter - 4 and ln.x1 > gutter + 4]
     spanning = [ln for ln in page.lines if ln.x1 > gutter + 4 and ln.x0 < gutter - 4]
     # The short last line of a full-width paragraph (a wide caption, an abstract) fits in
-    # the left column: it belongs to the paragraph above when nothing stands beside it.
+    # the left column, and so does a label set on its own line above one ("Table 3"):
+    # they belong to the full-width text when nothing stands beside them.
     for line in sorted(left, key=lambda ln: ln.y0):
         above = max((s for s in spanning if s.y1 <= line.y0 + 1), key=lambda s: s.y1, default=None)
+        below = min((s for s in spanning if s.y0 >= line.y1 - 1), key=lambda s: s.y0, default=None)
+        touching = (
+            above is not None and line.y0 - above.y1 < 0.75 * line.size and abs(line.x0 - above.x0) < 2
+        ) or (
+            below is not None
+            and below.y0 - line.y1 < 0.75 * line.size
+            and abs(line.x0 - below.x0) < 2
+            and is_caption_start(line.text)
+        )
+        neighbour = above if above is not None and line.y0 - above.y1 < 0.75 * line.size else below
         if (
-            above is not None
-            and line.y0 - above.y1 < 0.75 * line.size
-            and abs(line.x0 - above.x0) < 2
-            and abs(line.size - above.size) < 0.5
+            touching
+            and neighbour is not None
+            and abs(line.size - neighbour.size) < 0.5
             and not any(r.y0 < line.y1 and r.y1 > line.y0 for r in right)
         ):
             left.remove(line)
@@ -308,6 +326,8 @@ def _continues(
     prev = block.lines[-1]
     if block.column != column or block.math != math:
         return False
+    if is_caption_start(block.lines[0].text) and (line.gaps or prev.gaps or _same_row(prev, line)):
+        return False  # the rows of a table start under its caption
     if _same_row(prev, line):
         return True  # table cells, author lists: one row
     gap = line.y0 - prev.y1
@@ -316,7 +336,7 @@ def _continues(
         return False
     if abs(line.size - prev.size) > 0.9 and not math:
         return False
-    if len(block.lines) == 1 and prev.x1 < right - 6 * prev.size:
+    if len(block.lines) == 1 and prev.x1 < right - 6 * prev.size and not is_caption_start(prev.text):
         # A short line in a face of its own above the text is a heading: in another named
         # font ("Participants"), or italic above plain text (IEEE "A. Background").
         other_font = (

@@ -29,7 +29,17 @@ from ..model import (
     Span,
 )
 from .assembly import SectionTree, SegmentIds, with_urls
-from .pdf_layout import CAPTION, Block, Layout, analyse, is_caption_start, is_run_in, join_lines, table_rows
+from .pdf_layout import (
+    CAPTION,
+    TABLE_KIND,
+    Block,
+    Layout,
+    analyse,
+    is_caption_start,
+    is_run_in,
+    join_lines,
+    table_rows,
+)
 from .pdf_text import Box, Line, read_pages
 
 _NUMBERED = re.compile(r"^((?:\d{1,2}\.){0,3}\d{1,2}|[IVX]{1,5})\.?\s+(\S.*)$")
@@ -61,8 +71,12 @@ _AUTHOR_YEAR = re.compile(
 )
 _FOOTNOTE_MARK = re.compile(r"^([0-9]{1,2}|[*†‡§¶])\s*(?=\S)")
 _REFERENCE_START = re.compile(r"^(?:\[(?P<n>\d{1,3})\]|(?P<m>\d{1,3})[a-z]?\.\s?(?=[A-Z]))")
-# Notes printed with a table: "Note: …", "Source: …", "* p < 0.05", "† …".
-_TABLE_NOTE = re.compile(r"^(?:notes?\b|sources?:|abbreviations?:|[*†‡§¶]\s*\S)", re.IGNORECASE)
+# Notes printed with a table: "Note: …", "Source: …" (also in Spanish, Portuguese, French,
+# German), "* p < 0.05", "† …".
+_TABLE_NOTE = re.compile(
+    r"^(?:notes?\b|nota|notas|remarque|anmerkung|sources?:|fuente|fonte|quelle|abbreviations?:|[*†‡§¶]\s*\S|[a-z]/\s)",
+    re.IGNORECASE,
+)
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 _END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)")
 
@@ -258,6 +272,11 @@ class _Builder:
 
         def beyond(b: Box, slack: float) -> bool:
             return b.y0 >= box.y1 - slack if below else b.y1 <= box.y0 + slack
+
+        for area in self.layout.figure_areas.get(caption.page, []):
+            distance = area.y0 - box.y1 if below else box.y0 - area.y1
+            if abs(area.x0 - box.x0) < 8 and -5 < distance < 30 and area.x1 > x1:
+                x0, x1 = area.x0 - 2, area.x1 + 2  # a short caption over a table that spans both columns
 
         side = [
             (j, b)
@@ -597,8 +616,8 @@ def find_captions(blocks: list[Block]) -> set[int]:
 
 
 def _caption_kind(match: re.Match[str]) -> Literal["figure", "table"]:
-    """What a CAPTION match introduces: "Table 2", "Tab. 2" → table; the rest → figure."""
-    return "table" if "tab" in match.group("kind").lower() else "figure"
+    """What a CAPTION match introduces: "Table 2", "Tab. 2", "Cuadro 2" → table; the rest → figure."""
+    return "table" if TABLE_KIND.match(match.group("kind")) else "figure"
 
 
 def _style(block: Block) -> tuple[float, bool]:

@@ -198,6 +198,7 @@ class _LineBuilder:
     """Characters of one line; sizes and font facts counted per character."""
 
     __slots__ = (
+        "boxes",
         "chars",
         "fonts",
         "gaps",
@@ -223,6 +224,23 @@ class _LineBuilder:
         self.visible = 0
         self.rotated = False
         self.gaps: dict[int, tuple[float, float]] = {}  # index in chars → (right before, left after)
+        self.boxes: list[tuple[int, float, float]] = []  # (index in chars, left, right) of each glyph
+
+    def place_accent(self, accent: str, left: float, right: float) -> bool:
+        """Put a spacing accent drawn back over an earlier letter ("Fa¨rber") onto that
+        letter; False when no letter of the line lies under it."""
+        middle = (left + right) / 2
+        for index, x0, x1 in reversed(self.boxes):
+            if x0 - 0.5 <= middle <= x1 + 0.5:
+                letter = self.chars[index]
+                if not letter.isalpha():
+                    return False
+                joined = unicodedata.normalize("NFC", letter + _ACCENTS[accent])
+                if len(joined) == 1:
+                    self.chars[index] = joined
+                    return True
+                return False
+        return False
 
     def build(self) -> Line | None:
         if not self.visible or self.rotated:
@@ -319,6 +337,8 @@ def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts:
         font_facts, size = facts
         if size <= 0:
             size = bottom - top
+        if line.visible and ch in _ACCENTS and left < line.last_x1 and line.place_accent(ch, left, right):
+            continue
         if line.visible:
             middle = (top + bottom) / 2
             # A baseline change, a jump back (next line) or far right (other column) ends the line.
@@ -331,8 +351,10 @@ def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts:
                 line = _LineBuilder(number)
         if not line.visible:
             line.rotated = abs(_get_angle(handle, index)) > 0.1
-        elif left - line.last_x1 > 1.5 * size:
-            line.gaps[len(line.chars)] = (line.last_x1, left)
+        elif left - line.x1 > 1.5 * size:
+            # Measured from the line's right edge so far: an accent drawn back over its letter
+            # ("Fa¨rber") must not open a gap.
+            line.gaps[len(line.chars)] = (line.x1, left)
         elif line.chars[-1] != " " and abs(size - line.sizes[-1]) > 0.15 * size:
             # Sub- and superscripts are separate tokens (x i, word 1), as in GROBID; small capitals are not.
             _get_origin(handle, previous, x_ref, y_ref)
@@ -340,6 +362,7 @@ def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts:
             _get_origin(handle, index, x_ref, y_ref)
             if abs(y.value - before) > 0.1 * size:
                 line.chars.append(" ")
+        line.boxes.append((len(line.chars), left, right))
         line.chars.append(ch)
         line.visible += 1
         if left < line.x0:
