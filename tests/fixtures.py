@@ -374,3 +374,90 @@ def make_table_pdf(path: Path) -> Path:
         pdf.cell(120, 4, line)
     pdf.output(str(path))
     return path
+
+
+SPANISH_TITLE = "Pobreza rural y políticas públicas en América Latina"
+SPANISH_ABSTRACT = (
+    "Este trabajo examina la evolución de la pobreza rural en la región y el papel de las "
+    "políticas públicas en su reducción durante las últimas dos décadas."
+)
+SPANISH_HEADINGS = ["1 Introducción", "2 Conclusiones"]
+SPANISH_PARAGRAPHS = [
+    "La pobreza rural sigue siendo uno de los problemas más graves de la región, y afecta "
+    "sobre todo a las familias que dependen de la agricultura de subsistencia.",
+    "Las políticas que combinan transferencias con servicios locales reducen la pobreza "
+    "con más rapidez que las transferencias solas, según muestran los datos del cuadro.",
+]
+SPANISH_TABLE = [["Año", "Pobres", "Indigentes"], ["1990", "48,3", "22,5"], ["2002", "44,0", "19,4"]]
+SPANISH_REFERENCES = [
+    "CEPAL (2003). Panorama social de América Latina. Santiago de Chile.",
+    "Kay, C. (2005). Estrategias de vida y perspectivas de desarrollo rural. Lima.",
+]
+
+
+# The names of the parts of a paper in three languages: abstract, table label, table-note
+# label, references.
+PART_NAMES = {
+    "es": ("Resumen", "Cuadro", "Fuente:", "Referencias"),
+    "fr": ("Résumé", "Tableau", "Source :", "Références"),
+    "de": ("Zusammenfassung", "Tabelle", "Quelle:", "Literaturverzeichnis"),
+}
+
+
+def make_spanish_pdf(path: Path, names: str = "es") -> Path:
+    """A one-column paper in Spanish with its parts named in ``names``' language
+    ("Resumen", numbered headings, a "Cuadro" with its "Fuente" note, "Referencias")."""
+    abstract_name, table_name, note_name, references_name = PART_NAMES[names]
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("helvetica", style="B", size=16)
+    pdf.set_xy(15, 20)
+    pdf.cell(180, 8, SPANISH_TITLE, align="C")
+    y = 40.0
+
+    def heading(text: str) -> None:
+        nonlocal y
+        pdf.set_font("helvetica", style="B", size=12)
+        pdf.set_xy(15, y)
+        pdf.cell(180, 6, text)
+        y += 9
+
+    def paragraph(text: str) -> None:
+        nonlocal y
+        pdf.set_font("helvetica", size=10)
+        for line in _wrap(pdf, text, 175):
+            pdf.set_xy(15, y)
+            pdf.cell(180, 4, line)
+            y += 5
+        y += 3
+
+    heading(abstract_name)
+    paragraph(SPANISH_ABSTRACT)
+    heading(SPANISH_HEADINGS[0])
+    paragraph(SPANISH_PARAGRAPHS[0])
+    pdf.set_font("helvetica", size=9)
+    pdf.set_xy(15, y)
+    pdf.cell(180, 4, f"{table_name} 1: América Latina: pobreza e indigencia (porcentaje de personas)")
+    y += 8
+    for row in SPANISH_TABLE:
+        for x, text in zip((30.0, 80.0, 130.0), row, strict=True):
+            pdf.set_xy(x, y)
+            pdf.cell(30, 4, text)
+        y += 5
+    pdf.set_font("helvetica", size=8)
+    pdf.set_xy(15, y + 1)
+    pdf.cell(180, 4, f"{note_name} CEPAL, sobre la base de encuestas de hogares.")
+    y += 12
+    heading(SPANISH_HEADINGS[1])
+    paragraph(SPANISH_PARAGRAPHS[1])
+    heading(references_name)
+    pdf.set_font("helvetica", size=9)
+    for ref in SPANISH_REFERENCES:
+        pdf.set_xy(15, y)
+        pdf.cell(180, 4, ref)
+        y += 6
+    pdf.output(str(path))
+    return path

@@ -290,3 +290,32 @@ def test_accent_drawn_back_over_its_letter(tmp_path: Path) -> None:
     pdf.output(str(tmp_path / "accent.pdf"))
     [page] = read_pages(tmp_path / "accent.pdf")
     assert [ln.text for ln in page.lines] == ["Saier and Färber (2019) is derived from arXiv."]
+
+
+@pytest.mark.parametrize("names", ["es", "fr", "de"])
+def test_parts_named_in_other_languages(tmp_path: Path, names: str) -> None:
+    """The parts of a paper are found by their names in Spanish, French or German, and a
+    "Cuadro", "Tableau" or "Tabelle" is a table."""
+    from .fixtures import (
+        PART_NAMES,
+        SPANISH_ABSTRACT,
+        SPANISH_HEADINGS,
+        SPANISH_PARAGRAPHS,
+        SPANISH_REFERENCES,
+        SPANISH_TABLE,
+        SPANISH_TITLE,
+        make_spanish_pdf,
+    )
+
+    _, table_name, note_name, _ = PART_NAMES[names]
+    doc = read_pdf(make_spanish_pdf(tmp_path / "pobreza.pdf", names))
+    assert doc.title is not None and doc.title.text == SPANISH_TITLE
+    assert [s.text for s in doc.segments() if s.kind == "abstract"] == [SPANISH_ABSTRACT]
+    headings = [f"{s.number} {s.heading.text}" for s in doc.all_sections() if s.heading is not None]
+    assert headings == SPANISH_HEADINGS
+    assert [s.text for s in doc.segments() if s.kind == "paragraph"] == SPANISH_PARAGRAPHS
+    [table] = doc.figures
+    assert (table.kind, table.head) == ("table", f"{table_name} 1:")
+    assert table.rows == SPANISH_TABLE
+    assert [n.text for n in table.notes] == [f"{note_name} CEPAL, sobre la base de encuestas de hogares."]
+    assert [r.text for r in doc.references] == SPANISH_REFERENCES

@@ -28,6 +28,7 @@ from ..model import (
     SegmentKind,
     Span,
 )
+from . import section_names as names
 from .assembly import SectionTree, SegmentIds, with_urls
 from .pdf_layout import (
     CAPTION,
@@ -45,23 +46,15 @@ from .pdf_text import Box, Line, read_pages
 _NUMBERED = re.compile(r"^((?:\d{1,2}\.){0,3}\d{1,2}|[IVX]{1,5})\.?\s+(\S.*)$")
 _APPENDIX_NUMBER = re.compile(r"^([A-H](?:\.\d{1,2}){0,2})\.?\s+([A-Z].*)$")
 _KNOWN_HEADING = re.compile(
-    r"^(abstract|introduction|related work|background|preliminaries|method(s|ology)?|materials and methods|"
-    r"experiments?|experimental (setup|results)|results( and discussion)?|discussion|analysis|evaluation|"
-    r"conclusions?( and future work)?|summary|limitations|ethics statement|broader impact|future work|"
-    r"acknowledge?ments?|funding|references|bibliography|literature cited|works cited|appendix|appendices|"
-    r"supplementary material|data availability|author contributions|conflicts? of interest|"
-    r"declaration of competing interest|resumen|introducción|conclusiones|referencias|bibliografía)\b",
+    rf"^({names.ABSTRACT}|{names.KNOWN_HEADINGS}|{names.ACKNOWLEDGEMENTS}|{names.REFERENCES}|{names.APPENDIX})\b",
     re.IGNORECASE,
 )
-_REFERENCES = re.compile(
-    r"^((\d+|[IVX]+)\.?\s+)?(references|bibliography|literature cited|works cited|referencias|bibliografía)\s*$",
-    re.IGNORECASE,
-)
-_ACKNOWLEDGEMENTS = re.compile(r"^((\d+|[IVX]+)\.?\s+)?(acknowledge?ments?|funding)\b", re.IGNORECASE)
-_APPENDIX = re.compile(r"^(appendix|appendices|supplementary)", re.IGNORECASE)
+_REFERENCES = re.compile(rf"^((\d+|[IVX]+)\.?\s+)?({names.REFERENCES})\s*$", re.IGNORECASE)
+_ACKNOWLEDGEMENTS = re.compile(rf"^((\d+|[IVX]+)\.?\s+)?({names.ACKNOWLEDGEMENTS})\b", re.IGNORECASE)
+_APPENDIX = re.compile(rf"^({names.APPENDIX})", re.IGNORECASE)
 _APPENDIX_HEADING = re.compile(r"^appendix\s+[A-Z0-9]{1,2}\s*[:.—–-]", re.IGNORECASE)  # "Appendix C: Limits"
-_ABSTRACT = re.compile(r"^(abstract|summary|resumen)\s*[.:—–-]?\s*", re.IGNORECASE)
-_KEYWORDS = re.compile(r"^(keywords|key words|index terms)\s*[.:—–-]?\s*", re.IGNORECASE)
+_ABSTRACT = re.compile(rf"^({names.ABSTRACT})\s*[.:：—–-]?\s*", re.IGNORECASE)
+_KEYWORDS = re.compile(rf"^({names.KEYWORDS})\s*[.:：—–-]?\s*", re.IGNORECASE)
 _EQUATION_LABEL = re.compile(r"\(\s*([A-Z]?[0-9]+(?:\.[0-9]+)?[a-z]?)\s*\)$")
 _NUMERIC_CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
 _NAME = r"[A-Z][A-Za-z'’\-]+"
@@ -74,7 +67,7 @@ _REFERENCE_START = re.compile(r"^(?:\[(?P<n>\d{1,3})\]|(?P<m>\d{1,3})[a-z]?\.\s?
 # Notes printed with a table: "Note: …", "Source: …" (also in Spanish, Portuguese, French,
 # German), "* p < 0.05", "† …".
 _TABLE_NOTE = re.compile(
-    r"^(?:notes?\b|nota|notas|remarque|anmerkung|sources?:|fuente|fonte|quelle|abbreviations?:|[*†‡§¶]\s*\S|[a-z]/\s)",
+    r"^(?:notes?\b|nota|notas|remarque|anmerkung|sources?\s?:|fuente|fonte|quelle|abbreviations?:|[*†‡§¶]\s*\S|[a-z]/\s)",
     re.IGNORECASE,
 )
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
