@@ -122,3 +122,12 @@ def test_caption_labels_in_other_languages() -> None:
         )
     for running in ("Table 2 shows that the model wins", "Figure 1 compares both", "Tablet computers are"):
         assert CAPTION.match(running) is None, running
+
+
+def test_join_lines() -> None:
+    from translator.parsing.pdf_layout import join_lines
+
+    assert join_lines(["reinforce-", "ment learning"]) == "reinforcement learning"
+    assert join_lines(["state-", "Of-the-art"]) == "state- Of-the-art"
+    assert join_lines(["本文研究了农村", "贫困问题。"]) == "本文研究了农村贫困问题。"
+    assert join_lines(["使用 GROBID", "解析论文"]) == "使用 GROBID 解析论文"

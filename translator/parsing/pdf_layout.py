@@ -77,14 +77,20 @@ class Layout:
     body_font: str = ""  # name of the running text's font
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
 def join_lines(texts: Sequence[str]) -> str:
-    """Join line texts into running text, re-joining words split by a line-break hyphen."""
+    """Join line texts into running text, re-joining words split by a line-break hyphen
+    (and Chinese or Japanese text, which has no spaces, without one)."""
     out = ""
     for text in texts:
         if not out:
             out = text
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and text[:1].islower():
             out = out[:-1] + text
+        elif _CJK.match(out[-1]) and _CJK.match(text[:1]):
+            out += text  # Chinese and Japanese put no space between words, nor at a line break
         else:
             out = f"{out} {text}"
     return out
@@ -360,7 +366,10 @@ def _continues(
     if is_caption_start(line.text):
         return False
     # A short line ending a sentence, or an indented line after flush ones: a new paragraph.
-    ended = prev.text.rstrip().endswith((".", "!", "?", ":")) and prev.x1 < right - 2 * prev.size
+    ended = (
+        prev.text.rstrip().endswith((".", "!", "?", ":", "。", "！", "？", "："))
+        and prev.x1 < right - 2 * prev.size
+    )
     indented = left + 0.8 * line.size < line.x0 < left + 4 * line.size
     flush_before = any(ln.x0 <= left + 0.5 * ln.size for ln in block.lines)
     return not (ended or (indented and flush_before))

@@ -71,7 +71,7 @@ _TABLE_NOTE = re.compile(
     re.IGNORECASE,
 )
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
-_END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)")
+_END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)", "。", "！", "？", "：", "；")
 
 
 @dataclass
