@@ -278,6 +278,10 @@ FIGURE_CAPTION = (
 )
 
 
+LONG_TABLE_ROWS = [[f"Site {n}", f"{n * 7} birds"] for n in range(1, 9)]
+LONG_TABLE_CAPTION = "Table 3: Birds counted at each site."
+
+
 def _wrap(pdf: Any, text: str, width: float) -> list[str]:
     out: list[str] = []
     for word in text.split():
@@ -372,6 +376,26 @@ def make_table_pdf(path: Path) -> Path:
     for i, line in enumerate(_wrap(pdf, FIGURE_CAPTION, 120)):
         pdf.set_xy(45, y + 58 + i * 5)
         pdf.cell(120, 4, line)
+    # Page 3: a ruled table that runs from the left column into the right one, captioned
+    # under its second part.
+    pdf.add_page()
+    pdf.set_font("helvetica", size=9)
+    halves = ((15.0, LONG_TABLE_ROWS[:5]), (110.0, LONG_TABLE_ROWS[5:]))
+    for x, rows in halves:
+        pdf.rect(x, 20, 85, 6 * len(rows) + 4)
+        for i, row in enumerate(rows):
+            for dx, text in zip((3.0, 45.0), row, strict=True):
+                pdf.set_xy(x + dx, 23 + 6 * i)
+                pdf.cell(40, 4, text)
+    pdf.set_xy(110, 20 + 6 * len(halves[1][1]) + 8)
+    pdf.cell(85, 4, LONG_TABLE_CAPTION)
+    pdf.set_font("helvetica", size=10)
+    for x, text in zip((15.0, 110.0), TABLE_PARAGRAPHS, strict=True):
+        line_y = 80.0
+        for line in _wrap(pdf, text, 80):
+            pdf.set_xy(x, line_y)
+            pdf.cell(80, 4, line)
+            line_y += 5
     pdf.output(str(path))
     return path
 

@@ -25,6 +25,7 @@ from .fixtures import (
     FIGURE_LABEL,
     FORMULA,
     HYPHENATED,
+    LONG_TABLE_ROWS,
     PAPER_HEADINGS,
     PAPER_PARAGRAPHS,
     PAPER_TITLE,
@@ -178,7 +179,8 @@ def test_table_rows_from_shaded_bands_and_wide_gaps(tmp_path: Path) -> None:
     assert table.rows == TABLE_ROWS
     # No heading in the paper: the running text is read as the abstract, in column order.
     paragraphs = [s.text for s in doc.segments() if s.kind == "abstract"]
-    assert paragraphs == [" ".join(p.split()) for p in TABLE_PARAGRAPHS] + [SCORE_PARAGRAPH]
+    running = [" ".join(p.split()) for p in TABLE_PARAGRAPHS]
+    assert paragraphs == [*running, SCORE_PARAGRAPH, *running]  # pages 1, 2 and 3
 
 
 def test_table_captioned_underneath(tmp_path: Path) -> None:
@@ -186,13 +188,22 @@ def test_table_captioned_underneath(tmp_path: Path) -> None:
     and the small print below it as notes; running text that opens by naming the table
     ("Table 2. The scores …") stays a paragraph."""
     doc = read_pdf(make_table_pdf(tmp_path / "table.pdf"))
-    assert [f.head for f in doc.figures if f.kind == "table"] == ["Table 1:", "Table 2:"]
+    assert [f.head for f in doc.figures if f.kind == "table"] == ["Table 1:", "Table 2:", "Table 3:"]
     table = doc.figures[1]
     assert table.caption is not None
     assert f"{table.head} {table.caption.text}" == SCORE_CAPTION.replace("**", "")
     assert table.rows == SCORE_ROWS
     assert [n.text for n in table.notes] == [SCORE_NOTE]
     assert SCORE_PARAGRAPH in [s.text for s in doc.segments() if s.kind == "abstract"]
+
+
+def test_table_that_runs_into_the_next_column(tmp_path: Path) -> None:
+    """The part of a table before its caption's column (no caption of its own) is not lost:
+    in a paper that captions tables underneath, it opens the table captioned next."""
+    doc = read_pdf(make_table_pdf(tmp_path / "table.pdf"))
+    [table] = [f for f in doc.figures if f.head == "Table 3:"]
+    assert table.rows == LONG_TABLE_ROWS
+    assert len([f for f in doc.figures if f.kind == "table"]) == 3
 
 
 def test_drawing_that_frames_its_caption(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ from .pdf_layout import (
     join_lines,
     table_rows,
 )
-from .pdf_text import Box, Line, read_pages
+from .pdf_text import Box, Line, PageText, read_pages
 
 _NUMBERED = re.compile(r"^((?:\d{1,2}\.){0,3}\d{1,2}|[IVX]{1,5})\.?\s+(\S.*)$")
 _APPENDIX_NUMBER = re.compile(r"^([A-H](?:\.\d{1,2}){0,2})\.?\s+([A-Z].*)$")
@@ -90,6 +90,7 @@ class _TablePlan:
     areas: list[Box]  # graphics regions (rules, shaded bands) whose text is cells
     gap: float  # from the caption to the nearest of them
     cells_side_by_side: bool  # a graphics region, or lines that share a baseline or have wide gaps
+    below: bool = True  # the table lies below its caption
     notes: list[int] = field(default_factory=list)  # blocks that are the table's notes
 
 
@@ -103,6 +104,8 @@ class _Builder:
     formulas: int = 0
     heading_styles: set[tuple[float, bool]] = field(default_factory=set)  # (size, bold) of body headings
     captions: set[int] = field(default_factory=set)  # indexes of the blocks that are captions
+    used_areas: set[Box] = field(default_factory=set)  # graphics regions a figure or table took
+    table_figures: dict[int, Figure] = field(default_factory=dict)  # caption index → table
 
     # -- helpers -----------------------------------------------------------
     def segment(self, kind: SegmentKind, text: str, section: str = "") -> Segment:
@@ -307,7 +310,7 @@ class _Builder:
             ln.gaps or any(other is not ln and abs(other.y0 - ln.y0) < 0.5 * ln.size for other in lines)
             for ln in lines
         )
-        return _TablePlan(members, areas, gap, side_by_side)
+        return _TablePlan(members, areas, gap, side_by_side, below)
 
     def run(self) -> Document:
         blocks = self.layout.blocks
@@ -349,7 +352,7 @@ class _Builder:
                 self.reference_blocks.append(block)
                 continue
             if index in self.captions:
-                self.add_figure(block, part, tables.get(index))
+                self.add_figure(index, part, tables.get(index))
                 continue
             if heading is not None:
                 part = self.open_section(heading, part, block)
@@ -384,6 +387,7 @@ class _Builder:
             if self.is_figure_text(block):
                 continue
             pending = self.add_paragraph(text, part, pending)
+        self.add_continued_tables(tables)
         self.doc.references = split_references(self.reference_blocks)
         for name, tree in self.trees.items():
             target = {
@@ -533,7 +537,8 @@ class _Builder:
         note = Note(id=f"foot_{len(self.doc.notes)}", n=n, segments=[self.segment("footnote", body)])
         self.doc.notes.append(note)
 
-    def add_figure(self, block: Block, part: _Part, table: _TablePlan | None) -> None:
+    def add_figure(self, index: int, part: _Part, table: _TablePlan | None) -> None:
+        block = self.layout.blocks[index]
         text = block.text.strip()
         match = CAPTION.match(text)
         assert match is not None
@@ -549,6 +554,7 @@ class _Builder:
             members = table.members if table is not None else []
             cells = [ln for j in members for ln in self.layout.blocks[j].lines]
             cells += [ln for region in areas for ln in self.layout.area_lines.get(region, [])]
+            self.used_areas.update(areas)
             for region in areas:
                 area = region if area is None else area.union(region)
             for ln in cells:
@@ -558,18 +564,64 @@ class _Builder:
             if table
             else []
         )
-        self.doc.figures.append(
-            Figure(
-                id=f"{'tab' if kind == 'table' else 'fig'}_{len(self.doc.figures)}",
-                kind=kind,
-                label=label,
-                head=text[: match.end()].strip(),
-                caption=caption,
-                notes=notes,
-                coords=coords_of(block.page, area) if area is not None else "",
-                rows=table_rows(cells) if kind == "table" else [],
-            )
+        if area is not None and kind == "figure":
+            self.used_areas.add(area)
+        figure = Figure(
+            id=f"{'tab' if kind == 'table' else 'fig'}_{len(self.doc.figures)}",
+            kind=kind,
+            label=label,
+            head=text[: match.end()].strip(),
+            caption=caption,
+            notes=notes,
+            coords=coords_of(block.page, area) if area is not None else "",
+            rows=table_rows(cells) if kind == "table" else [],
         )
+        self.doc.figures.append(figure)
+        if kind == "table":
+            self.table_figures[index] = figure
+
+    def add_continued_tables(self, tables: dict[int, _TablePlan]) -> None:
+        """Rows of a table that runs on over columns or pages: a region of rows of cells
+        that no caption took belongs to the table captioned next (in papers that caption
+        tables underneath) or last; with no such caption near, it is a table of its own."""
+        underneath = sum(not plan.below for plan in tables.values()) * 2 > len(tables)
+        captions = sorted(
+            (_reading_key(self.layout.pages[b.page - 1], b.page, b.box), i)
+            for i in self.table_figures
+            for b in [self.layout.blocks[i]]
+        )
+        pieces: dict[int, list[list[list[str]]]] = {}
+        for page_number, regions in self.layout.figure_areas.items():
+            page = self.layout.pages[page_number - 1]
+            for region in regions:
+                lines = self.layout.area_lines.get(region, [])
+                if region in self.used_areas or len(lines) < 8:
+                    continue
+                rows = table_rows(lines)
+                if sum(len(row) >= 2 for row in rows) < 3:
+                    continue  # labels of a drawing, not rows of a table
+                key = _reading_key(page, page_number, region)
+                if underneath:
+                    target = next((i for k, i in captions if k > key and k[0] <= page_number + 1), None)
+                else:
+                    target = next(
+                        (i for k, i in reversed(captions) if k < key and k[0] >= page_number - 1), None
+                    )
+                if target is None:
+                    self.doc.figures.append(
+                        Figure(
+                            id=f"tab_{len(self.doc.figures)}",
+                            kind="table",
+                            coords=coords_of(page_number, region),
+                            rows=rows,
+                        )
+                    )
+                else:
+                    pieces.setdefault(target, []).append(rows)
+        for index, parts in pieces.items():
+            continued = [row for rows in parts for row in rows]
+            figure = self.table_figures[index]
+            figure.rows = continued + figure.rows if underneath else figure.rows + continued
 
     def figure_area(self, caption: Block, kind: str) -> Box | None:
         """The drawing a caption belongs to: the nearest graphics region above it
@@ -588,6 +640,11 @@ class _Builder:
         if not candidates:
             return None
         return min(candidates, key=lambda c: c[0])[1]
+
+
+def _reading_key(page: PageText, number: int, box: Box) -> tuple[int, int, float]:
+    """Where a box comes in reading order: page, then column (left half first), then height."""
+    return (number, 0 if box.x0 < page.width / 2 else 1, box.y0)
 
 
 def find_captions(blocks: list[Block]) -> set[int]:
