@@ -131,3 +131,27 @@ def test_join_lines() -> None:
     assert join_lines(["state-", "Of-the-art"]) == "state- Of-the-art"
     assert join_lines(["本文研究了农村", "贫困问题。"]) == "本文研究了农村贫困问题。"
     assert join_lines(["使用 GROBID", "解析论文"]) == "使用 GROBID 解析论文"
+
+
+def test_run_in_heading_without_a_stop() -> None:
+    assert is_run_in(line("Extracting data from PDFs We use GROBID", bold_lead=25))
+    assert not is_run_in(line("Extracting data from PDFs", bold_lead=25))
+
+
+def test_what_is_not_a_section_heading() -> None:
+    from translator.parsing.pdf_layout import Layout
+    from translator.parsing.pdf_reader import _Builder
+
+    builder = _Builder(Layout([], 9.0, []))
+
+    def heading(text: str, gaps: tuple[tuple[int, float, float], ...] = ()) -> tuple[str, str] | None:
+        bold = Line(1, Box(50, 100, 50 + 5 * len(text), 110), text, 10.0, True, 0.0, len(text), gaps=gaps)
+        return builder.heading_of(Block([bold], 1, 0))
+
+    assert heading("3 Results") == ("3", "Results")
+    # A wide space after a heading's number is still a heading.
+    assert heading("3 Results", gaps=((2, 56, 70),)) == ("3", "Results")
+    assert heading("Model Accuracy Recall", gaps=((6, 80, 100),)) is None  # a table's header row
+    assert heading("2 https://arxiv.org") is None  # a footnote with a link
+    assert heading("12 end") is None  # a line of an algorithm
+    assert heading("A 2 þ B 2 þ C 2") is None  # a formula in a math font's encoding

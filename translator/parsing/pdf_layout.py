@@ -191,7 +191,11 @@ def is_run_in(line: Line) -> bool:
     lead, rest = line.text[: line.bold_lead].rstrip(), line.text[line.bold_lead :].lstrip()
     return (
         sum(ch.isalpha() for ch in lead) >= 3
-        and (lead.endswith((".", ":", "?", "—", "–")) or rest.startswith((".", ":", "—", "–")))
+        and (
+            lead.endswith((".", ":", "?", "—", "–"))
+            or rest.startswith((".", ":", "—", "–"))
+            or re.match(r"(We|Our|In|The|This|These|To|For|Here|Given|As)\b", rest) is not None
+        )
         and len(re.sub(r"\W", "", rest)) >= 2
     )
 

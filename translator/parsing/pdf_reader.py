@@ -134,8 +134,19 @@ class _Builder:
             return None
         if any(is_run_in(line) for line in block.lines):
             return None  # a paragraph that opens with a bold run-in heading
-        if re.search(r"[\x00-\x1f=≈≤≥]|(^|\s)[+−×÷∑∏∫√](\s|$)", text) or _EQUATION_LABEL.search(text):
-            return None  # a formula line, not a heading
+        if re.search(r"[\x00-\x1f=≈≤≥]|(^|\s)[+−×÷∑∏∫√þ¼](\s|$)", text) or _EQUATION_LABEL.search(text):
+            return None  # a formula line (þ and ¼ are + and = in some math fonts' encoding)
+        if any(
+            not re.fullmatch(r"[\dIVXA-H.]{1,8}", line.text[:at].strip())
+            for line in block.lines
+            for at, _, _ in line.gaps
+        ):
+            return None  # cells side by side: a table row (a wide space after a heading's number is not)
+        if re.search(r"https?://|www\.|\S@\S", text):
+            return None  # a footnote with a link, an e-mail address
+        numbered = _NUMBERED.match(text)
+        if numbered and numbered.group(2)[:1].islower():
+            return None  # a numbered line of an algorithm or a list ("12 end"), not a section
         if not (
             self.emphasised(block) or self.plain_numbered_heading(block) or _APPENDIX_HEADING.match(text)
         ):
