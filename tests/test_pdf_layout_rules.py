@@ -155,3 +155,11 @@ def test_what_is_not_a_section_heading() -> None:
     assert heading("2 https://arxiv.org") is None  # a footnote with a link
     assert heading("12 end") is None  # a line of an algorithm
     assert heading("A 2 þ B 2 þ C 2") is None  # a formula in a math font's encoding
+
+
+def test_justified_cell_is_not_cut_at_its_word_spaces() -> None:
+    text = "Design principle where the"
+    stops = [i + 1 for i, ch in enumerate(text) if ch == " "]
+    gaps = tuple((at, 110.0 + 20 * n, 122.0 + 20 * n) for n, at in enumerate(stops))
+    justified = Line(1, Box(80, 100, 180, 108), text, 8.0, False, 0.0, gaps=gaps)
+    assert table_rows([line("Extensibility", 10, 100), justified]) == [["Extensibility", text]]

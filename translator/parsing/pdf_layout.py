@@ -455,9 +455,23 @@ def table_rows(lines: Sequence[Line]) -> list[list[str]]:
     return [[join_lines(cell.lines) for cell in row] for row in rows]
 
 
+def _justified(line: Line) -> bool:
+    """Whether the wide blanks of a line are a justified cell's stretched word spaces: several,
+    all about as wide, between words of running text ("Design   principle   where   the")."""
+    if len(line.gaps) < 2:
+        return False
+    widths = [after - before for _, before, after in line.gaps]
+    words = line.text.split()
+    return (
+        max(widths) < 1.3 * min(widths)
+        and not any(ch.isdigit() for ch in line.text)
+        and any(word[:1].islower() for word in words)
+    )
+
+
 def _split_at_gaps(line: Line) -> list[Line]:
     """A line that runs across table columns, cut where the text leaves a wide blank."""
-    if not line.gaps:
+    if not line.gaps or _justified(line):
         return [line]
     pieces = []
     start, x0 = 0, line.x0
