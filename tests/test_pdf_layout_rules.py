@@ -163,3 +163,25 @@ def test_justified_cell_is_not_cut_at_its_word_spaces() -> None:
     gaps = tuple((at, 110.0 + 20 * n, 122.0 + 20 * n) for n, at in enumerate(stops))
     justified = Line(1, Box(80, 100, 180, 108), text, 8.0, False, 0.0, gaps=gaps)
     assert table_rows([line("Extensibility", 10, 100), justified]) == [["Extensibility", text]]
+
+
+def test_gap_after_a_label_is_not_a_cell_boundary() -> None:
+    from translator.parsing.pdf_layout import has_cells
+
+    def gapped(text: str, cut: int) -> Line:
+        return Line(1, Box(50, 100, 300, 108), text, 8.0, False, 0.0, gaps=((cut, 90, 110),))
+
+    assert not has_cells(gapped("TABLE 2 Key themes in animal behavior", 8))
+    assert not has_cells(gapped("3 Results", 2))
+    assert has_cells(gapped("Model Accuracy", 6))
+
+
+def test_caption_broken_at_a_link_goes_on() -> None:
+    from translator.parsing.pdf_layout import Layout
+    from translator.parsing.pdf_reader import _Builder
+
+    caption = Block([line("FIGURE 1 Photo by Craig, CC BY 2.0, https://commons.", 50, 100)], 1, 1)
+    rest = Block([line("wikimedia.org/w/index.php?curid=286. Inset: aerial photo.", 50, 112)], 1, 1)
+    prose = Block([line("Solar facilities change the habitat of animals.", 50, 124)], 1, 1)
+    builder = _Builder(Layout([caption, rest, prose], 9.0, []))
+    assert builder.caption_continuation([caption, rest, prose], 0) == [1]

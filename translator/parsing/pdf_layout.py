@@ -336,7 +336,9 @@ def _continues(
     prev = block.lines[-1]
     if block.column != column or block.math != math:
         return False
-    if is_caption_start(block.lines[0].text) and (line.gaps or prev.gaps or _same_row(prev, line)):
+    if is_caption_start(block.lines[0].text) and (
+        has_cells(line) or has_cells(prev) or _same_row(prev, line)
+    ):
         return False  # the rows of a table start under its caption
     if _same_row(prev, line):
         return True  # table cells, author lists: one row
@@ -453,6 +455,16 @@ def table_rows(lines: Sequence[Line]) -> list[list[str]]:
                 cell.lines.extend(start.lines)
                 open_cells[open_cells.index(start)] = cell
     return [[join_lines(cell.lines) for cell in row] for row in rows]
+
+
+def has_cells(line: Line) -> bool:
+    """Whether the line holds cells side by side: a wide blank other than the one that may
+    follow a heading number or a caption label ("3   Results", "TABLE 2   Key themes")."""
+    for at, _, _ in line.gaps:
+        before = line.text[:at].strip()
+        if not (re.fullmatch(r"[\dIVXA-H.]{1,8}", before) or CAPTION.fullmatch(before + " ")):
+            return True
+    return False
 
 
 def _justified(line: Line) -> bool:

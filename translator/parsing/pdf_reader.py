@@ -36,6 +36,7 @@ from .pdf_layout import (
     Block,
     Layout,
     analyse,
+    has_cells,
     is_caption_start,
     is_run_in,
     join_lines,
@@ -106,6 +107,7 @@ class _Builder:
     captions: set[int] = field(default_factory=set)  # indexes of the blocks that are captions
     used_areas: set[Box] = field(default_factory=set)  # graphics regions a figure or table took
     table_figures: dict[int, Figure] = field(default_factory=dict)  # caption index → table
+    caption_rest: dict[int, list[int]] = field(default_factory=dict)  # caption → blocks going on with it
 
     # -- helpers -----------------------------------------------------------
     def segment(self, kind: SegmentKind, text: str, section: str = "") -> Segment:
@@ -136,12 +138,8 @@ class _Builder:
             return None  # a paragraph that opens with a bold run-in heading
         if re.search(r"[\x00-\x1f=≈≤≥]|(^|\s)[+−×÷∑∏∫√þ¼](\s|$)", text) or _EQUATION_LABEL.search(text):
             return None  # a formula line (þ and ¼ are + and = in some math fonts' encoding)
-        if any(
-            not re.fullmatch(r"[\dIVXA-H.]{1,8}", line.text[:at].strip())
-            for line in block.lines
-            for at, _, _ in line.gaps
-        ):
-            return None  # cells side by side: a table row (a wide space after a heading's number is not)
+        if any(has_cells(line) for line in block.lines):
+            return None  # cells side by side: a table row
         if re.search(r"https?://|www\.|\S@\S", text):
             return None  # a footnote with a link, an e-mail address
         numbered = _NUMBERED.match(text)
@@ -329,6 +327,8 @@ class _Builder:
         title_index = self.find_title(blocks)
         tables = self.plan_tables(blocks)
         in_tables = {j for plan in tables.values() for j in (*plan.members, *plan.notes)}
+        self.caption_rest = {i: self.caption_continuation(blocks, i) for i in self.captions}
+        in_tables |= {j for rest in self.caption_rest.values() for j in rest}
         unheaded_references = self.find_unheaded_references(blocks)
         part = before_references = _Part("front")
         pending: Paragraph | None = None  # the last paragraph, which may continue in the next column
@@ -548,9 +548,33 @@ class _Builder:
         note = Note(id=f"foot_{len(self.doc.notes)}", n=n, segments=[self.segment("footnote", body)])
         self.doc.notes.append(note)
 
+    def caption_continuation(self, blocks: list[Block], index: int) -> list[int]:
+        """Blocks right under a caption that go on with it: same column and size, close
+        below, opening in lower case (a caption broken at a link: "…https://commons." /
+        "wikimedia.org/…")."""
+        rest: list[int] = []
+        last = blocks[index]
+        for j in range(index + 1, min(index + 4, len(blocks))):
+            block = blocks[j]
+            if (
+                block.page != last.page
+                or block.column != last.column
+                or abs(block.size - last.size) > 0.3
+                or not 0 <= block.box.y0 - last.box.y1 < 1.5 * block.size
+                or not block.text[:1].islower()
+                or any(has_cells(line) for line in block.lines)
+            ):
+                break
+            rest.append(j)
+            last = block
+        return rest
+
     def add_figure(self, index: int, part: _Part, table: _TablePlan | None) -> None:
         block = self.layout.blocks[index]
-        text = block.text.strip()
+        text = join_lines(
+            [block.text.strip()]
+            + [self.layout.blocks[j].text.strip() for j in self.caption_rest.get(index, [])]
+        )
         match = CAPTION.match(text)
         assert match is not None
         kind = _caption_kind(match)
