@@ -252,6 +252,7 @@ TABLE_ROWS = [
 ]
 
 
+TABLE_FOOTNOTE = "a Counted by the field teams in both years of the survey."
 TABLE_PARAGRAPHS = [
     "Solar facilities change the habitat of the animals that live around them, and the effects "
     "reach far beyond the fences of each facility, into the land that migrating animals cross. " * 2,
@@ -330,7 +331,10 @@ def make_table_pdf(path: Path) -> Path:
                 pdf.set_xy(x, y)
                 pdf.cell(30, 4, text)
         y += 8 if index == 0 else 6
-    y += 6
+    pdf.set_font("helvetica", size=7)
+    pdf.set_xy(15, y)
+    pdf.cell(180, 3, TABLE_FOOTNOTE)
+    y += 10
     pdf.set_font("helvetica", size=10)
     for x, text in zip((15.0, 110.0), TABLE_PARAGRAPHS, strict=True):
         line_y = y

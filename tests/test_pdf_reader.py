@@ -36,6 +36,7 @@ from .fixtures import (
     SCORE_ROWS,
     SMALL_TEI,
     TABLE_CAPTION,
+    TABLE_FOOTNOTE,
     TABLE_PARAGRAPHS,
     TABLE_ROWS,
     json_segments,
@@ -177,6 +178,7 @@ def test_table_rows_from_shaded_bands_and_wide_gaps(tmp_path: Path) -> None:
     assert table.kind == "table" and table.head == "Table 1:"
     assert table.caption is not None and f"{table.head} {table.caption.text}" == TABLE_CAPTION
     assert table.rows == TABLE_ROWS
+    assert [n.text for n in table.notes] == [TABLE_FOOTNOTE]  # a footnote marked by a letter
     # No heading in the paper: the running text is read as the abstract, in column order.
     paragraphs = [s.text for s in doc.segments() if s.kind == "abstract"]
     running = [" ".join(p.split()) for p in TABLE_PARAGRAPHS]

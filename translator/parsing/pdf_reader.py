@@ -264,6 +264,16 @@ class _Builder:
             ):
                 plan.notes = other.members  # small print under a caption set below its table
             plan.notes += [j for j in plan.members if _TABLE_NOTE.match(blocks[j].text)]
+            # Footnotes under the last row, marked by a letter: "a Applicable to meta-analyses."
+            for j in sorted(plan.members, key=lambda j: blocks[j].box.y0, reverse=True):
+                text = blocks[j].text
+                if j in plan.notes:
+                    continue
+                if not (re.match(r"[a-z]\s+[A-Z]\w+ \w", text) and len(text) > 30):
+                    break
+                if any(has_cells(line) for line in blocks[j].lines) or len(blocks[j].lines) > 4:
+                    break
+                plan.notes.append(j)
             plan.members = [j for j in plan.members if j not in plan.notes]
             tables[index] = plan
         return tables
@@ -273,7 +283,11 @@ class _Builder:
         caption = blocks[index]
         page = self.layout.pages[caption.page - 1]
         box = caption.box
-        x0, x1 = (0.0, page.width) if caption.column == 0 else (box.x0 - 2, box.x1 + 2)
+        if caption.column == 0:
+            x0, x1 = 0.0, page.width
+        else:  # the caption's column: a centred "TABLE I" is narrower than its table
+            same = [b.box for b in blocks if b.page == caption.page and b.column == caption.column]
+            x0, x1 = min(b.x0 for b in same) - 2, max(b.x1 for b in same) + 2
 
         def beyond(b: Box, slack: float) -> bool:
             return b.y0 >= box.y1 - slack if below else b.y1 <= box.y0 + slack
