@@ -185,3 +185,15 @@ def test_caption_broken_at_a_link_goes_on() -> None:
     prose = Block([line("Solar facilities change the habitat of animals.", 50, 124)], 1, 1)
     builder = _Builder(Layout([caption, rest, prose], 9.0, []))
     assert builder.caption_continuation([caption, rest, prose], 0) == [1]
+
+
+def test_running_text_that_opens_with_a_table_label_is_not_its_caption() -> None:
+    from translator.parsing.pdf_reader import find_captions
+
+    prose = Block(
+        [line("Table 1. The mean score was significantly different among the groups", size=11.0)], 1, 1
+    )
+    caption = Block([line("Table 1: Scores of the three groups", y=200, size=9.0)], 1, 1)
+    again = Block([line("Table 1. On average, the scores differ", y=300, size=11.0)], 1, 2)
+    assert find_captions([prose, caption, again], body_size=11.0) == {1}
+    assert find_captions([prose, again], body_size=11.0) == {0}  # no smaller one: the first

@@ -337,7 +337,7 @@ class _Builder:
 
     def run(self) -> Document:
         blocks = self.layout.blocks
-        self.captions = find_captions(blocks)
+        self.captions = find_captions(blocks, self.body_size)
         title_index = self.find_title(blocks)
         tables = self.plan_tables(blocks)
         in_tables = {j for plan in tables.values() for j in (*plan.members, *plan.notes)}
@@ -696,21 +696,24 @@ def _reading_key(page: PageText, number: int, box: Box) -> tuple[int, int, float
     return (number, 0 if box.x0 < page.width / 2 else 1, box.y0)
 
 
-def find_captions(blocks: list[Block]) -> set[int]:
-    """Blocks that are captions: the first to open with each label ("Table 4:"). A later
-    block opening with the same label is running text that starts by naming it
-    ("Table 4. On average, …"), unless it says the table is continued."""
-    seen: set[tuple[str, str]] = set()
+def find_captions(blocks: list[Block], body_size: float) -> set[int]:
+    """Blocks that are captions: of the blocks opening with a label ("Table 4:"), the first
+    set smaller than the running text, else the first. The others are running text that
+    starts by naming the table ("Table 4. On average, …"), unless they say it is continued."""
+    candidates: dict[tuple[str, str], list[int]] = {}
     found = set()
     for index, block in enumerate(blocks):
         match = CAPTION.match(block.text)
         if match is None or block.math:
             continue
         label = (_caption_kind(match), match.group("label").lower())
-        if label in seen and "continued" not in block.text[:80].lower():
-            continue
-        seen.add(label)
-        found.add(index)
+        if label in candidates and "continued" in block.text[:80].lower():
+            found.add(index)
+        else:
+            candidates.setdefault(label, []).append(index)
+    for indexes in candidates.values():
+        small = [i for i in indexes if blocks[i].size < body_size - 0.3]
+        found.add((small or indexes)[0])
     return found
 
 
