@@ -487,5 +487,18 @@ def make_spanish_pdf(path: Path, names: str = "es") -> Path:
         pdf.set_xy(15, y)
         pdf.cell(180, 4, ref)
         y += 6
+    # Page 2: two charts, each under its title ("Gráfico 1" over the drawing, as many
+    # journals in Spanish set them), one right under the other.
+    pdf.add_page()
+    top = 20.0
+    for number in (1, 2):
+        pdf.set_font("helvetica", size=9)
+        pdf.set_xy(60, top)
+        pdf.cell(90, 4, f"Gráfico {number}: Evolución de la pobreza rural")
+        pdf.set_fill_color(200, 220, 240)
+        pdf.rect(40, top + 6, 130, 70, style="DF")
+        for i in range(8):
+            pdf.line(50 + i * 14, top + 66 - i * 6, 62 + i * 14, top + 60 - i * 6)
+        top += 80
     pdf.output(str(path))
     return path

@@ -327,8 +327,14 @@ def test_parts_named_in_other_languages(tmp_path: Path, names: str) -> None:
     headings = [f"{s.number} {s.heading.text}" for s in doc.all_sections() if s.heading is not None]
     assert headings == SPANISH_HEADINGS
     assert [s.text for s in doc.segments() if s.kind == "paragraph"] == SPANISH_PARAGRAPHS
-    [table] = doc.figures
+    [table] = [f for f in doc.figures if f.kind == "table"]
     assert (table.kind, table.head) == ("table", f"{table_name} 1:")
+    # Each chart under its title gets its own drawing, not the one above its title.
+    charts = [f for f in doc.figures if f.kind == "figure"]
+    assert [f.head for f in charts] == ["Gráfico 1:", "Gráfico 2:"]
+    regions = [parse_coords(f.coords) for f in charts]
+    assert regions[0] is not None and regions[1] is not None
+    assert regions[1].y0 - regions[0].y0 > 200  # 80 mm apart, in points
     assert table.rows == SPANISH_TABLE
     assert [n.text for n in table.notes] == [f"{note_name} CEPAL, sobre la base de encuestas de hogares."]
     assert [r.text for r in doc.references] == SPANISH_REFERENCES

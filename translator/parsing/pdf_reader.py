@@ -105,7 +105,9 @@ class _Builder:
     formulas: int = 0
     heading_styles: set[tuple[float, bool]] = field(default_factory=set)  # (size, bold) of body headings
     captions: set[int] = field(default_factory=set)  # indexes of the blocks that are captions
+    figure_titles: bool = False  # figure captions stand over their drawings in this paper
     used_areas: set[Box] = field(default_factory=set)  # graphics regions a figure or table took
+    table_areas: set[Box] = field(default_factory=set)  # graphics regions planned as tables' cells
     table_figures: dict[int, Figure] = field(default_factory=dict)  # caption index → table
     caption_rest: dict[int, list[int]] = field(default_factory=dict)  # caption → blocks going on with it
 
@@ -338,9 +340,11 @@ class _Builder:
     def run(self) -> Document:
         blocks = self.layout.blocks
         self.captions = find_captions(blocks, self.body_size)
+        self.figure_titles = self.captions_over_figures(blocks)
         title_index = self.find_title(blocks)
         tables = self.plan_tables(blocks)
         in_tables = {j for plan in tables.values() for j in (*plan.members, *plan.notes)}
+        self.table_areas = {area for plan in tables.values() for area in plan.areas}
         self.caption_rest = {i: self.caption_continuation(blocks, i) for i in self.captions}
         in_tables |= {j for rest in self.caption_rest.values() for j in rest}
         unheaded_references = self.find_unheaded_references(blocks)
@@ -371,8 +375,10 @@ class _Builder:
                 and not _KNOWN_HEADING.match(text)
             ):
                 heading = None  # author names in a larger font, not a section
-            if part.name == "references" and (
-                heading is None or not self.leaves_references(heading[1], block)
+            if (
+                part.name == "references"
+                and index not in self.captions  # figures set after the reference list
+                and (heading is None or not self.leaves_references(heading[1], block))
             ):
                 self.reference_blocks.append(block)
                 continue
@@ -672,20 +678,45 @@ class _Builder:
             figure = self.table_figures[index]
             figure.rows = continued + figure.rows if underneath else figure.rows + continued
 
+    def captions_over_figures(self, blocks: list[Block]) -> bool:
+        """Whether most figure captions of the paper stand over their drawing ("Gráfico 1"
+        as a title) rather than under it: which side of each caption the nearest region is."""
+        votes = 0
+        for index in self.captions:
+            match = CAPTION.match(blocks[index].text)
+            if match is None or _caption_kind(match) != "figure":
+                continue
+            box = blocks[index].box
+            sides = [
+                (gap, gap == area.y0 - box.y1)
+                for area in self.layout.figure_areas.get(blocks[index].page, [])
+                if min(area.x1, box.x1) - max(area.x0, box.x0) > 0
+                for gap in (box.y0 - area.y1, area.y0 - box.y1)
+                if -5 < gap < 120
+            ]
+            if sides:
+                votes += 1 if min(sides)[1] else -1
+        return votes > 0
+
     def figure_area(self, caption: Block, kind: str) -> Box | None:
-        """The drawing a caption belongs to: the nearest graphics region above it
-        (figures) or below it (tables, whose captions usually come first)."""
+        """The drawing a caption belongs to: the nearest graphics region above it (figures;
+        below it when the caption is a title over the drawing) or below it (tables, whose
+        captions usually come first)."""
         box = caption.box
         candidates = []
         for area in self.layout.figure_areas.get(caption.page, []):
             overlap = min(area.x1, box.x1) - max(area.x0, box.x0)
-            if overlap < 0.3 * min(area.width, box.width):
+            if overlap < 0.3 * min(area.width, box.width) or (kind == "figure" and area in self.table_areas):
                 continue
             above = box.y0 - area.y1
             below = area.y0 - box.y1
-            distance = below if kind == "table" and below > -5 else above
-            if -5 < distance < 120:
-                candidates.append((distance, area))
+            if kind == "table":
+                distances = [below] if below > -5 else [above]
+            elif self.figure_titles:  # the paper sets figure captions over the drawing, as titles
+                distances = [below, above + 100 if above < 20 else 999]
+            else:  # the other side only right next to the caption
+                distances = [above, below + 100 if below < 20 else 999]
+            candidates += [(distance, area) for distance in distances if -5 < distance < 120]
         if not candidates:
             return None
         return min(candidates, key=lambda c: c[0])[1]
