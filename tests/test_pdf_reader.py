@@ -245,16 +245,16 @@ def test_translate_tables_keeps_numbers(tmp_path: Path, llm: FakeLLM) -> None:
 @needs_corpus
 @pytest.mark.parametrize("pair", corpus_pairs(), ids=lambda p: p[0].name[:-4])
 def test_builtin_reader_on_corpus_pairs(pair: tuple[Path, Path]) -> None:
-    """Against GROBID's own parse of the same PDF: a floor well under the
-    benchmark's figures (see benchmarks/pdf_reader_bench.py), so a regression
-    that loses text fails here."""
+    """Against GROBID's own parse of the same PDF, the issue's targets: body-text recall
+    ≥ 0.95 and heading recall ≥ 0.8 (benchmarks/pdf_reader_bench.py prints them all), so
+    a change that loses text or headings on any pair fails here."""
     pdf, tei = pair
     grobid = read_tei(tei)
     ours = read_pdf(pdf)
     recall = body_recall(grobid, ours)
-    assert recall >= 0.85, recall
+    assert recall >= 0.95, recall
     heads, count = heading_recall(grobid, ours)
-    assert count == 0 or heads >= 0.2, heads
+    assert count == 0 or heads >= 0.8, heads
     everything = " ".join(texts(ours))
     assert "\ufffd" not in everything  # characters beyond the BMP (𝑆, 𝜋) come as UTF-16 pairs
     assert all(r.text not in everything for r in ours.references if len(r.text) > 40)
