@@ -279,6 +279,11 @@ FIGURE_CAPTION = (
 )
 
 
+BOXED_LABEL = "Objective"
+BOXED_TEXT = (
+    "Answer the question below. Think briefly, then give your final answer, and always provide "
+    "an answer even if you are unsure of it, giving your best guess without saying so."
+)
 LONG_TABLE_ROWS = [[f"Site {n}", f"{n * 7} birds"] for n in range(1, 9)]
 LONG_TABLE_CAPTION = "Table 3: Birds counted at each site."
 
@@ -400,6 +405,15 @@ def make_table_pdf(path: Path) -> Path:
             pdf.set_xy(x, line_y)
             pdf.cell(80, 4, line)
             line_y += 5
+    # A framed box of text (a prompt template) with a bold label inside.
+    pdf.rect(15, 150, 180, 40)
+    pdf.set_font("helvetica", style="B", size=10)
+    pdf.set_xy(18, 153)
+    pdf.cell(50, 5, BOXED_LABEL)
+    pdf.set_font("helvetica", size=10)
+    for i, line in enumerate(_wrap(pdf, BOXED_TEXT, 170)):
+        pdf.set_xy(18, 160 + 5 * i)
+        pdf.cell(170, 4, line)
     pdf.output(str(path))
     return path
 

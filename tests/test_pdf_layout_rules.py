@@ -197,3 +197,14 @@ def test_running_text_that_opens_with_a_table_label_is_not_its_caption() -> None
     again = Block([line("Table 1. On average, the scores differ", y=300, size=11.0)], 1, 2)
     assert find_captions([prose, caption, again], body_size=11.0) == {1}
     assert find_captions([prose, again], body_size=11.0) == {0}  # no smaller one: the first
+
+
+def test_join_lines_mends_a_broken_link() -> None:
+    from translator.parsing.pdf_layout import join_lines
+
+    assert join_lines(["CC BY 2.0, https://commons.", "wikimedia.org/w/index.php?curid=1."]) == (
+        "CC BY 2.0, https://commons.wikimedia.org/w/index.php?curid=1."
+    )
+    assert join_lines(["see https://example.org.", "The next sentence."]) == (
+        "see https://example.org. The next sentence."
+    )

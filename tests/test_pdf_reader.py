@@ -21,6 +21,8 @@ from translator.parsing.tei_reader import read_tei
 
 from .conftest import CORPUS, corpus_pairs, needs_corpus
 from .fixtures import (
+    BOXED_LABEL,
+    BOXED_TEXT,
     FIGURE_CAPTION,
     FIGURE_LABEL,
     FORMULA,
@@ -182,7 +184,8 @@ def test_table_rows_from_shaded_bands_and_wide_gaps(tmp_path: Path) -> None:
     # No heading in the paper: the running text is read as the abstract, in column order.
     paragraphs = [s.text for s in doc.segments() if s.kind == "abstract"]
     running = [" ".join(p.split()) for p in TABLE_PARAGRAPHS]
-    assert paragraphs == [*running, SCORE_PARAGRAPH, *running]  # pages 1, 2 and 3
+    boxed = {BOXED_LABEL, " ".join(BOXED_TEXT.split())}  # page 3's framed box: its own test
+    assert [p for p in paragraphs if p not in boxed] == [*running, SCORE_PARAGRAPH, *running]
 
 
 def test_table_captioned_underneath(tmp_path: Path) -> None:
@@ -206,6 +209,13 @@ def test_table_that_runs_into_the_next_column(tmp_path: Path) -> None:
     [table] = [f for f in doc.figures if f.head == "Table 3:"]
     assert table.rows == LONG_TABLE_ROWS
     assert len([f for f in doc.figures if f.kind == "table"]) == 3
+
+
+def test_label_inside_a_framed_box_of_text_is_not_a_section(tmp_path: Path) -> None:
+    doc = read_pdf(make_table_pdf(tmp_path / "table.pdf"))
+    assert [s.heading for s in doc.all_sections() if s.heading is not None] == []
+    texts = [s.text for s in doc.segments()]
+    assert BOXED_LABEL in texts and " ".join(BOXED_TEXT.split()) in texts  # kept as text
 
 
 def test_drawing_that_frames_its_caption(tmp_path: Path) -> None:

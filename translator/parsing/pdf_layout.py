@@ -75,9 +75,14 @@ class Layout:
     figure_areas: dict[int, list[Box]] = field(default_factory=dict)  # page → graphics regions
     area_lines: dict[Box, list[Line]] = field(default_factory=dict)  # text found inside each region
     body_font: str = ""  # name of the running text's font
+    text_boxes: dict[int, list[Box]] = field(default_factory=dict)  # page → framed or shaded prose
 
 
 _CJK = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+_URL_BROKEN = re.compile(r"(?:https?://|www\.)\S*[./=?&#_-]$")
+_URL_GOES_ON = re.compile(r"[\w%~-]+[./=?&#][^\s]*")
 
 
 def join_lines(texts: Sequence[str]) -> str:
@@ -91,6 +96,8 @@ def join_lines(texts: Sequence[str]) -> str:
             out = out[:-1] + text
         elif _CJK.match(out[-1]) and _CJK.match(text[:1]):
             out += text  # Chinese and Japanese put no space between words, nor at a line break
+        elif _URL_BROKEN.search(out) and _URL_GOES_ON.match(text):
+            out += text  # a link broken at the line end: "https://commons." / "wikimedia.org/w/…"
         else:
             out = f"{out} {text}"
     return out
@@ -151,10 +158,10 @@ def _merge_boxes(boxes: list[Box], gap: float) -> list[Box]:
     return merged
 
 
-def figure_areas(page: PageText, body_size: float) -> list[Box]:
+def figure_areas(page: PageText, body_size: float, text_boxes: list[Box] | None = None) -> list[Box]:
     """Regions of a page drawn as graphics (plots, diagrams, images), where
-    text is labels, not prose. Shaded text boxes are not figures: a region
-    whose text is mostly body-size prose is left alone."""
+    text is labels, not prose. Shaded or framed text boxes are not figures: a region
+    whose text is mostly body-size prose is left alone (and added to ``text_boxes``)."""
     page_area = page.width * page.height
     boxes = [
         b
@@ -176,6 +183,8 @@ def figure_areas(page: PageText, body_size: float) -> list[Box]:
             continue  # a frame or link layer drawn under a page of text, not a figure
         prose = [ln for ln in inside if len(ln.text) > 25 and abs(ln.size - body_size) < 0.8]
         if prose and sum(len(ln.text) for ln in prose) > 0.4 * sum(len(ln.text) for ln in inside):
+            if text_boxes is not None and region.area < 0.3 * page_area:
+                text_boxes.append(region)
             continue
         if inside and CAPTION.match(inside[0].text):
             continue
@@ -386,10 +395,11 @@ def analyse(pages: list[PageText]) -> Layout:
     body = body_font_size(pages)
     remove_running_text(pages)
     areas: dict[int, list[Box]] = {}
+    boxes: dict[int, list[Box]] = {}
     inside: dict[Box, list[Line]] = {}
     blocks: list[Block] = []
     for page in pages:
-        regions = figure_areas(page, body)
+        regions = figure_areas(page, body, boxes.setdefault(page.number, []))
         areas[page.number] = regions
         if regions:
             kept = []
@@ -407,7 +417,7 @@ def analyse(pages: list[PageText]) -> Layout:
             fonts[ln.font] += len(ln.text)
     fonts.pop("", None)
     body_font = fonts.most_common(1)[0][0] if fonts else ""
-    return Layout(blocks, body, pages, areas, inside, body_font)
+    return Layout(blocks, body, pages, areas, inside, body_font, boxes)
 
 
 _NEW_ITEM = re.compile(r"^([•·▪◦–-]|\d+[.)]|[a-z][.)]|[ivx]+[.)]?\s)")

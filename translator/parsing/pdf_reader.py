@@ -142,6 +142,8 @@ class _Builder:
             return None  # a formula line (þ and ¼ are + and = in some math fonts' encoding)
         if any(has_cells(line) for line in block.lines):
             return None  # cells side by side: a table row
+        if any(box.contains_center(block.box, 1.0) for box in self.layout.text_boxes.get(block.page, [])):
+            return None  # a label inside a framed box of text (a prompt template), not a section
         if re.search(r"https?://|www\.|\S@\S", text):
             return None  # a footnote with a link, an e-mail address
         numbered = _NUMBERED.match(text)
