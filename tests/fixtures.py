@@ -440,16 +440,17 @@ SPANISH_REFERENCES = [
 # The names of the parts of a paper in three languages: abstract, table label, table-note
 # label, references.
 PART_NAMES = {
-    "es": ("Resumen", "Cuadro", "Fuente:", "Referencias"),
-    "fr": ("Résumé", "Tableau", "Source :", "Références"),
-    "de": ("Zusammenfassung", "Tabelle", "Quelle:", "Literaturverzeichnis"),
+    "es": ("Resumen", "Cuadro", "Fuente:", "Referencias", "Palabras clave"),
+    "fr": ("Résumé", "Tableau", "Source :", "Références", "Mots-clés"),
+    "de": ("Zusammenfassung", "Tabelle", "Quelle:", "Literaturverzeichnis", "Schlüsselwörter"),
 }
+SPANISH_KEYWORDS = ["pobreza rural", "políticas públicas", "América Latina"]
 
 
 def make_spanish_pdf(path: Path, names: str = "es") -> Path:
     """A one-column paper in Spanish with its parts named in ``names``' language
     ("Resumen", numbered headings, a "Cuadro" with its "Fuente" note, "Referencias")."""
-    abstract_name, table_name, note_name, references_name = PART_NAMES[names]
+    abstract_name, table_name, note_name, references_name, keywords_name = PART_NAMES[names]
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
@@ -478,6 +479,8 @@ def make_spanish_pdf(path: Path, names: str = "es") -> Path:
 
     heading(abstract_name)
     paragraph(SPANISH_ABSTRACT)
+    heading(keywords_name)
+    paragraph("; ".join(SPANISH_KEYWORDS))
     heading(SPANISH_HEADINGS[0])
     paragraph(SPANISH_PARAGRAPHS[0])
     pdf.set_font("helvetica", size=9)

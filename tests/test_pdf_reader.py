@@ -323,6 +323,7 @@ def test_parts_named_in_other_languages(tmp_path: Path, names: str) -> None:
         PART_NAMES,
         SPANISH_ABSTRACT,
         SPANISH_HEADINGS,
+        SPANISH_KEYWORDS,
         SPANISH_PARAGRAPHS,
         SPANISH_REFERENCES,
         SPANISH_TABLE,
@@ -330,10 +331,11 @@ def test_parts_named_in_other_languages(tmp_path: Path, names: str) -> None:
         make_spanish_pdf,
     )
 
-    _, table_name, note_name, _ = PART_NAMES[names]
+    table_name, note_name = PART_NAMES[names][1:3]
     doc = read_pdf(make_spanish_pdf(tmp_path / "pobreza.pdf", names))
     assert doc.title is not None and doc.title.text == SPANISH_TITLE
     assert [s.text for s in doc.segments() if s.kind == "abstract"] == [SPANISH_ABSTRACT]
+    assert [k.text for k in doc.keywords] == SPANISH_KEYWORDS  # under a heading of their own
     headings = [f"{s.number} {s.heading.text}" for s in doc.all_sections() if s.heading is not None]
     assert headings == SPANISH_HEADINGS
     assert [s.text for s in doc.segments() if s.kind == "paragraph"] == SPANISH_PARAGRAPHS

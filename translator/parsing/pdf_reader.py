@@ -56,6 +56,12 @@ _APPENDIX = re.compile(rf"^({names.APPENDIX})", re.IGNORECASE)
 _APPENDIX_HEADING = re.compile(r"^appendix\s+[A-Z0-9]{1,2}\s*[:.—–-]", re.IGNORECASE)  # "Appendix C: Limits"
 _ABSTRACT = re.compile(rf"^({names.ABSTRACT})\s*[.:：—–-]?\s*", re.IGNORECASE)
 _KEYWORDS = re.compile(rf"^({names.KEYWORDS})\s*[.:：—–-]?\s*", re.IGNORECASE)
+# Front-matter headings whose next block is a list of terms, not a section of the paper.
+_FRONT_MATTER = re.compile(
+    rf"^({names.KEYWORDS}|ccs concepts|categories and subject descriptors|general terms|"
+    r"acm classification keywords|author keywords)\s*[.:]?\s*$",
+    re.IGNORECASE,
+)
 _EQUATION_LABEL = re.compile(r"\(\s*([A-Z]?[0-9]+(?:\.[0-9]+)?[a-z]?)\s*\)$")
 _NUMERIC_CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
 _NAME = r"[A-Z][A-Za-z'’\-]+"
@@ -352,6 +358,7 @@ class _Builder:
         unheaded_references = self.find_unheaded_references(blocks)
         part = before_references = _Part("front")
         pending: Paragraph | None = None  # the last paragraph, which may continue in the next column
+        keywords_next = False
         for index, block in enumerate(blocks):
             if index == title_index or index in in_tables:
                 continue
@@ -387,6 +394,21 @@ class _Builder:
             if index in self.captions:
                 self.add_figure(index, part, tables.get(index))
                 continue
+            if heading is not None and part.name in ("front", "abstract") and _FRONT_MATTER.match(text):
+                keywords_next = True  # "Keywords", "CCS Concepts": the list below is keywords
+                continue
+            if (
+                keywords_next
+                and not block.math
+                and (
+                    heading is None
+                    or not (heading[0] or _KNOWN_HEADING.match(text) or _FRONT_MATTER.match(text))
+                )
+            ):
+                keywords_next = False
+                self.add_keywords(text)
+                continue
+            keywords_next = False
             if heading is not None:
                 part = self.open_section(heading, part, block)
                 pending = None
