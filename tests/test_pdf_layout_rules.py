@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from translator.parsing.pdf_layout import Block, is_run_in, table_rows
 from translator.parsing.pdf_reader import split_references
 from translator.parsing.pdf_text import Box, Line
@@ -131,6 +133,10 @@ def test_join_lines() -> None:
     assert join_lines(["state-", "Of-the-art"]) == "state- Of-the-art"
     assert join_lines(["本文研究了农村", "贫困问题。"]) == "本文研究了农村贫困问题。"
     assert join_lines(["使用 GROBID", "解析论文"]) == "使用 GROBID 解析论文"
+    assert join_lines(["3. A NEW EFFICIENT SO-", "LUTION"]) == "3. A NEW EFFICIENT SOLUTION"
+    assert (
+        join_lines(["length polymorphism (T-", "RFLP) analysis"]) == "length polymorphism (T- RFLP) analysis"
+    )
 
 
 def test_run_in_heading_without_a_stop() -> None:
@@ -208,3 +214,14 @@ def test_join_lines_mends_a_broken_link() -> None:
     assert join_lines(["see https://example.org.", "The next sentence."]) == (
         "see https://example.org. The next sentence."
     )
+
+
+def test_heading_broken_mid_word_stays_one_block() -> None:
+    from translator.parsing.pdf_layout import _continues
+
+    first = line("3. A NEW BICRITERIA EFFICIENT SO-", 54, 606, size=12.0)
+    first = replace(first, box=Box(54, 606, 293, 620), bold=True)
+    rest = replace(line("LUTION", 75, 620, size=12.0), bold=True)  # hanging indent after "3. "
+    sub = replace(line("3.1 Rationale", 54, 641, size=12.0), bold=True)
+    assert _continues(Block([first], 1, 1), rest, 1, False, 54.0, 293.0, 9.0)
+    assert not _continues(Block([first, rest], 1, 1), sub, 1, False, 54.0, 293.0, 9.0)

@@ -89,17 +89,21 @@ def join_lines(texts: Sequence[str]) -> str:
     """Join line texts into running text, re-joining words split by a line-break hyphen
     (and Chinese or Japanese text, which has no spaces, without one)."""
     out = ""
+    previous = ""
     for text in texts:
         if not out:
             out = text
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and text[:1].islower():
             out = out[:-1] + text
+        elif out.endswith("-") and previous.isupper() and text.isupper() and text[:1].isalpha():
+            out = out[:-1] + text  # a heading in capitals broken mid-word: "SO-" / "LUTION"
         elif _CJK.match(out[-1]) and _CJK.match(text[:1]):
             out += text  # Chinese and Japanese put no space between words, nor at a line break
         elif _URL_BROKEN.search(out) and _URL_GOES_ON.match(text):
             out += text  # a link broken at the line end: "https://commons." / "wikimedia.org/w/…"
         else:
             out = f"{out} {text}"
+        previous = text
     return out
 
 
@@ -380,6 +384,10 @@ def _continues(
         return not _EQUATION_NUMBER.search(prev.text)
     if is_caption_start(line.text):
         return False
+    if prev.text.endswith("-") and prev.text[-2:-1].isalpha() and prev.x1 > right - 2 * prev.size:
+        return True  # a word broken at the line end goes on, whatever the indent ("SO-" / "LUTION")
+    if line.bold and len(line.text) < 60 and re.match(r"\d+(\.\d+)+\.?\s+[A-Z]", line.text):
+        return False  # a numbered subsection heading ("3.1 Rationale") right under a heading
     # A short line ending a sentence, or an indented line after flush ones: a new paragraph.
     ended = (
         prev.text.rstrip().endswith((".", "!", "?", ":", "。", "！", "？", "："))
