@@ -145,14 +145,7 @@ def make_paper_pdf(path: Path) -> Path:
     pdf.set_auto_page_break(False)
 
     def lines_of(text: str, width: float) -> list[str]:
-        out: list[str] = []
-        for word in text.split():
-            trial = f"{out[-1]} {word}" if out else word
-            if out and pdf.get_string_width(trial) <= width:
-                out[-1] = trial
-            else:
-                out.append(word)
-        return out
+        return _wrap(pdf, text, width)
 
     def write(
         x: float, y: float, width: float, lines: list[str], size: float = 10, indent: float = 4

@@ -43,7 +43,7 @@ def test_table_rows_keep_wrapped_cells_together() -> None:
     ]
 
 
-def test_table_rows_start_where_most_columns_start() -> None:
+def test_table_rows_start_with_several_cells_under_a_spanning_first_cell() -> None:
     lines = [
         line("Effect", 50, 100),
         line("Taxa", 200, 100),
