@@ -225,3 +225,19 @@ def test_heading_broken_mid_word_stays_one_block() -> None:
     sub = replace(line("3.1 Rationale", 54, 641, size=12.0), bold=True)
     assert _continues(Block([first], 1, 1), rest, 1, False, 54.0, 293.0, 9.0)
     assert not _continues(Block([first, rest], 1, 1), sub, 1, False, 54.0, 293.0, 9.0)
+
+
+def test_bottom_aligned_header_is_one_row() -> None:
+    lines = [
+        line("Examples from the", 300, 90),  # a taller header cell starts a line higher
+        line("Theme", 50, 100),
+        line("Questions", 150, 100),
+        line("literature", 300, 100),
+        line("Perception", 50, 110),
+        line("Do solar farms deter?", 150, 110),
+        line("Horvath 2010", 300, 110),
+    ]
+    assert table_rows(lines) == [
+        ["Theme", "Questions", "Examples from the literature"],
+        ["Perception", "Do solar farms deter?", "Horvath 2010"],
+    ]

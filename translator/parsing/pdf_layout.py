@@ -472,7 +472,15 @@ def table_rows(lines: Sequence[Line]) -> list[list[str]]:
             else:
                 cell.lines.extend(start.lines)
                 open_cells[open_cells.index(start)] = cell
+    if len(rows) >= 2 and not any(_overlaps(a, b) for a in rows[0] for b in rows[1]):
+        # A header set bottom-aligned: the taller header cells start a line or more above
+        # the others, in columns of their own. They are one row.
+        rows[:2] = [sorted(rows[0] + rows[1], key=lambda cell: cell.x0)]
     return [[join_lines(cell.lines) for cell in row] for row in rows]
+
+
+def _overlaps(a: _Cell, b: _Cell) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1
 
 
 def has_cells(line: Line) -> bool:
@@ -515,7 +523,7 @@ def _split_at_gaps(line: Line) -> list[Line]:
     return pieces
 
 
-_NUMERIC_CELL = re.compile(r"^[\d\s.,%±()+−–-]+\W?$")
+NUMERIC_CELL = re.compile(r"^[\d\s.,%±()+−–-]+\W?$")
 
 
 def _items_of_a_cell(starts: list[_Cell]) -> bool:
@@ -523,7 +531,7 @@ def _items_of_a_cell(starts: list[_Cell]) -> bool:
     of the current row: all open list items, or one lone line of text (not a number)."""
     if all(_NEW_ITEM.match(cell.lines[0]) for cell in starts):
         return True
-    return len(starts) == 1 and not _NUMERIC_CELL.match(starts[0].lines[0])
+    return len(starts) == 1 and not NUMERIC_CELL.match(starts[0].lines[0])
 
 
 @dataclass

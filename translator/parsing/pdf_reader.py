@@ -32,6 +32,7 @@ from . import section_names as names
 from .assembly import SectionTree, SegmentIds, with_urls
 from .pdf_layout import (
     CAPTION,
+    NUMERIC_CELL,
     TABLE_KIND,
     Block,
     Layout,
@@ -662,11 +663,14 @@ class _Builder:
     def add_continued_tables(self, tables: dict[int, _TablePlan]) -> None:
         """Rows of a table that runs on over columns or pages: a region of rows of cells
         that no caption took belongs to the table captioned next (in papers that caption
-        tables underneath) or last; with no such caption near, it is a table of its own."""
+        tables underneath) or last; right by a figure's caption, it is part of that figure;
+        otherwise it is a table of its own, so that its text is not lost."""
         underneath = sum(not plan.below for plan in tables.values()) * 2 > len(tables)
+        # Every caption, figures' too: a region whose nearest caption is a figure's is that
+        # figure's content (a screenshot, a code listing), not a table's rows.
         captions = sorted(
             (_reading_key(self.layout.pages[b.page - 1], b.page, b.box), i)
-            for i in self.table_figures
+            for i in self.captions
             for b in [self.layout.blocks[i]]
         )
         pieces: dict[int, list[list[list[str]]]] = {}
@@ -686,7 +690,20 @@ class _Builder:
                     target = next(
                         (i for k, i in reversed(captions) if k < key and k[0] >= page_number - 1), None
                     )
+                if target is not None and target not in self.table_figures:
+                    caption = self.layout.blocks[target].box
+                    beside = min(region.x1, caption.x1) - max(region.x0, caption.x0) > 0
+                    if (
+                        self.layout.blocks[target].page == page_number
+                        and beside
+                        and (min(abs(caption.y0 - region.y1), abs(region.y0 - caption.y1)) < 40)
+                    ):
+                        continue  # right by a figure's caption: part of that figure
+                    target = None
                 if target is None:
+                    cells = [cell for row in rows for cell in row]
+                    if sum(bool(NUMERIC_CELL.match(cell)) for cell in cells) * 2 >= len(cells):
+                        continue  # ticks and legends of a plot whose caption is elsewhere
                     self.doc.figures.append(
                         Figure(
                             id=f"tab_{len(self.doc.figures)}",
