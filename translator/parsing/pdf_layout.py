@@ -11,8 +11,9 @@ import bisect
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .pdf_text import Box, Line, PageText
 
@@ -41,24 +42,42 @@ class Block:
     page: int
     column: int  # 0 full width / single column, 1 left, 2 right
     math: bool = False
+    # text, box and size, computed once per number of lines (lines are only ever appended)
+    _memo: dict[str, tuple[int, Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    def _remember(self, name: str, compute: Callable[[], Any]) -> Any:
+        known = self._memo.get(name)
+        if known is None or known[0] != len(self.lines):
+            known = (len(self.lines), compute())
+            self._memo[name] = known
+        return known[1]
 
     @property
     def text(self) -> str:
-        return join_lines([ln.text for ln in self.lines])
+        text: str = self._remember("text", lambda: join_lines([ln.text for ln in self.lines]))
+        return text
 
     @property
     def box(self) -> Box:
-        box = self.lines[0].box
-        for ln in self.lines[1:]:
-            box = box.union(ln.box)
+        def union() -> Box:
+            box = self.lines[0].box
+            for ln in self.lines[1:]:
+                box = box.union(ln.box)
+            return box
+
+        box: Box = self._remember("box", union)
         return box
 
     @property
     def size(self) -> float:
-        sizes = Counter[float]()
-        for ln in self.lines:
-            sizes[ln.size] += len(ln.text)
-        return sizes.most_common(1)[0][0]
+        def most_common() -> float:
+            sizes = Counter[float]()
+            for ln in self.lines:
+                sizes[ln.size] += len(ln.text)
+            return sizes.most_common(1)[0][0]
+
+        size: float = self._remember("size", most_common)
+        return size
 
     @property
     def bold(self) -> bool:
