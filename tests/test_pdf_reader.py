@@ -350,3 +350,19 @@ def test_parts_named_in_other_languages(tmp_path: Path, names: str) -> None:
     assert table.rows == SPANISH_TABLE
     assert [n.text for n in table.notes] == [f"{note_name} CEPAL, sobre la base de encuestas de hogares."]
     assert [r.text for r in doc.references] == SPANISH_REFERENCES
+
+
+def test_page_wrapped_in_one_form(paper_pdf: Path, tmp_path: Path) -> None:
+    """Some producers put each whole page in one form object: the figures inside it are
+    still found one by one, with the same crops as on the plain page."""
+    source = pdfium.PdfDocument(paper_pdf)
+    wrapped = pdfium.PdfDocument.new()
+    for index in range(len(source)):
+        width, height = source[index].get_size()
+        page = wrapped.new_page(width, height)
+        page.insert_obj(source.page_as_xobject(index, wrapped).as_pageobject())
+        page.gen_content()
+    wrapped.save(tmp_path / "wrapped.pdf")
+    plain, boxed = read_pdf(paper_pdf), read_pdf(tmp_path / "wrapped.pdf")
+    assert [f.coords for f in plain.figures if f.kind == "figure"] != [""]
+    assert [f.coords for f in boxed.figures] == [f.coords for f in plain.figures]

@@ -333,7 +333,11 @@ class _Builder:
         areas = [
             area
             for area in self.layout.figure_areas.get(caption.page, [])
-            if beyond(area, 5) and within(area) and area.x0 >= x0 - 5 and area.x1 <= x1 + 5
+            if beyond(area, 5)
+            and within(area)
+            and area.x0 >= x0 - 5
+            and area.x1 <= x1 + 5
+            and not self.by_figure_caption(blocks, area)
         ]
         if not members and not areas:
             return None
@@ -718,6 +722,25 @@ class _Builder:
             continued = [row for rows in parts for row in rows]
             figure = self.table_figures[index]
             figure.rows = continued + figure.rows if underneath else figure.rows + continued
+
+    def by_figure_caption(self, blocks: list[Block], area: Box) -> bool:
+        """Whether a figure's caption sits right under the drawing (or right over it, in
+        papers that set figure captions as titles): the drawing is that figure's."""
+        for index in self.captions:
+            block = blocks[index]
+            match = CAPTION.match(block.text)
+            if match is None or _caption_kind(match) != "figure" or block.page != self.page_of(area):
+                continue
+            box = block.box
+            if min(area.x1, box.x1) - max(area.x0, box.x0) <= 0:
+                continue
+            gap = area.y0 - box.y1 if self.figure_titles else box.y0 - area.y1
+            if -5 < gap < 30:
+                return True
+        return False
+
+    def page_of(self, area: Box) -> int:
+        return next((page for page, areas in self.layout.figure_areas.items() if area in areas), 0)
 
     def captions_over_figures(self, blocks: list[Block]) -> bool:
         """Whether most figure captions of the paper stand over their drawing ("Gráfico 1"

@@ -385,24 +385,51 @@ def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts:
     return lines
 
 
-def _graphics(page: pdfium.PdfPage, height: float) -> list[Box]:
-    graphics: list[Box] = []
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
-    kinds = {
+_GRAPHIC_KINDS = frozenset(
+    {
         pdfium_c.FPDF_PAGEOBJ_IMAGE,
         pdfium_c.FPDF_PAGEOBJ_PATH,
         pdfium_c.FPDF_PAGEOBJ_SHADING,
         pdfium_c.FPDF_PAGEOBJ_FORM,
     }
-    for index in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
-        obj = pdfium_c.FPDFPage_GetObject(page.raw, index)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind not in kinds:
-            continue
-        if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
-            continue
-        graphics.append(Box(left.value, height - top.value, right.value, height - bottom.value))
+)
+
+
+def _graphics(page: pdfium.PdfPage, height: float) -> list[Box]:
+    """Boxes of the page's images, paths, shadings and forms. A form that wraps most of the
+    page (some producers put each whole page in one) is opened, so that the figures inside
+    it are seen one by one."""
+    graphics: list[Box] = []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    matrix = pdfium_c.FS_MATRIX()
+    page_area = page.get_width() * height
+
+    def collect(objects: list[Any], depth: int) -> None:
+        for obj in objects:
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind not in _GRAPHIC_KINDS or not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+                continue
+            box = Box(left.value, height - top.value, right.value, height - bottom.value)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 3 and box.area > 0.5 * page_area:
+                pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix))
+                # Only forms drawn as they are: their contents' bounds are then page coordinates.
+                if (
+                    abs(matrix.a - 1) < 0.01
+                    and abs(matrix.d - 1) < 0.01
+                    and abs(matrix.b) < 0.01
+                    and abs(matrix.c) < 0.01
+                    and abs(matrix.e) < 1
+                    and abs(matrix.f) < 1
+                ):
+                    count = pdfium_c.FPDFFormObj_CountObjects(obj)
+                    collect([pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(count)], depth + 1)
+                    continue
+            graphics.append(box)
+
+    collect(
+        [pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))], 0
+    )
     return graphics
 
 
