@@ -291,15 +291,14 @@ def _columns(page: PageText) -> tuple[list[Line], list[Line], list[Line]]:
     for line in sorted(left, key=lambda ln: ln.y0):
         above = max((s for s in spanning if s.y1 <= line.y0 + 1), key=lambda s: s.y1, default=None)
         below = min((s for s in spanning if s.y0 >= line.y1 - 1), key=lambda s: s.y0, default=None)
-        touching = (
-            above is not None and line.y0 - above.y1 < 0.75 * line.size and abs(line.x0 - above.x0) < 2
-        ) or (
+        close_above = above is not None and line.y0 - above.y1 < 0.75 * line.size
+        neighbour = above if close_above else below
+        touching = (close_above and above is not None and abs(line.x0 - above.x0) < 2) or (
             below is not None
             and below.y0 - line.y1 < 0.75 * line.size
             and abs(line.x0 - below.x0) < 2
             and is_caption_start(line.text)
         )
-        neighbour = above if above is not None and line.y0 - above.y1 < 0.75 * line.size else below
         if (
             touching
             and neighbour is not None

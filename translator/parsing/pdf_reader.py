@@ -78,6 +78,7 @@ _TABLE_NOTE = re.compile(
     r"^(?:notes?\b|nota|notas|remarque|anmerkung|sources?\s?:|fuente|fonte|quelle|abbreviations?:|[*†‡§¶]\s*\S|[a-z]/\s)",
     re.IGNORECASE,
 )
+CaptionKind = Literal["figure", "table"]
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 _END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)", "。", "！", "？", "：", "；")
 
@@ -111,7 +112,7 @@ class _Builder:
     reference_blocks: list[Block] = field(default_factory=list)
     formulas: int = 0
     heading_styles: set[tuple[float, bool]] = field(default_factory=set)  # (size, bold) of body headings
-    captions: set[int] = field(default_factory=set)  # indexes of the blocks that are captions
+    captions: dict[int, CaptionKind] = field(default_factory=dict)  # caption block index → kind
     figure_titles: bool = False  # figure captions stand over their drawings in this paper
     used_areas: set[Box] = field(default_factory=set)  # graphics regions a figure or table took
     table_areas: set[Box] = field(default_factory=set)  # graphics regions planned as tables' cells
@@ -173,9 +174,8 @@ class _Builder:
             return None
         number = ""
         title = text
-        match = _NUMBERED.match(text)
-        if match and match.group(2)[:1].isupper():
-            number, title = match.group(1), match.group(2)
+        if numbered and numbered.group(2)[:1].isupper():
+            number, title = numbered.group(1), numbered.group(2)
             number = str(_ROMAN[number]) if number in _ROMAN else number
         elif (appendix := _APPENDIX_NUMBER.match(text)) is not None:
             number, title = appendix.group(1), appendix.group(2)
@@ -253,9 +253,8 @@ class _Builder:
         header, and shaded row bands are regions of their own.
         Returns caption index → the table's blocks and regions."""
         tables: dict[int, _TablePlan] = {}
-        for index in self.captions:
-            match = CAPTION.match(blocks[index].text)
-            if match is None or _caption_kind(match) != "table":
+        for index, kind in self.captions.items():
+            if kind != "table":
                 continue
             spans = [
                 plan
@@ -337,7 +336,7 @@ class _Builder:
             and within(area)
             and area.x0 >= x0 - 5
             and area.x1 <= x1 + 5
-            and not self.by_figure_caption(blocks, area)
+            and not self.by_figure_caption(blocks, caption.page, area)
         ]
         if not members and not areas:
             return None
@@ -440,9 +439,8 @@ class _Builder:
                     continue  # affiliations, e-mails, dates: kept in the PDF, not translated
                 else:
                     part = _Part("abstract", self.new_part_section("abstract", None, ""))
-            elif part.name == "abstract" and _KEYWORDS.match(text):
-                match = _KEYWORDS.match(text)
-                self.add_keywords(text[match.end() :] if match else text)
+            elif part.name == "abstract" and (keywords := _KEYWORDS.match(text)) is not None:
+                self.add_keywords(text[keywords.end() :])
                 continue
             if self.is_figure_text(block):
                 continue
@@ -696,7 +694,7 @@ class _Builder:
                     )
                 if target is not None and target not in self.table_figures:
                     caption = self.layout.blocks[target].box
-                    beside = min(region.x1, caption.x1) - max(region.x0, caption.x0) > 0
+                    beside = region.x_overlap(caption) > 0
                     if (
                         self.layout.blocks[target].page == page_number
                         and beside
@@ -723,38 +721,33 @@ class _Builder:
             figure = self.table_figures[index]
             figure.rows = continued + figure.rows if underneath else figure.rows + continued
 
-    def by_figure_caption(self, blocks: list[Block], area: Box) -> bool:
-        """Whether a figure's caption sits right under the drawing (or right over it, in
-        papers that set figure captions as titles): the drawing is that figure's."""
-        for index in self.captions:
+    def by_figure_caption(self, blocks: list[Block], page: int, area: Box) -> bool:
+        """Whether a figure's caption sits right under the drawing on ``page`` (or right over
+        it, in papers that set figure captions as titles): the drawing is that figure's."""
+        for index, kind in self.captions.items():
             block = blocks[index]
-            match = CAPTION.match(block.text)
-            if match is None or _caption_kind(match) != "figure" or block.page != self.page_of(area):
+            if kind != "figure" or block.page != page:
                 continue
             box = block.box
-            if min(area.x1, box.x1) - max(area.x0, box.x0) <= 0:
+            if area.x_overlap(box) <= 0:
                 continue
             gap = area.y0 - box.y1 if self.figure_titles else box.y0 - area.y1
             if -5 < gap < 30:
                 return True
         return False
 
-    def page_of(self, area: Box) -> int:
-        return next((page for page, areas in self.layout.figure_areas.items() if area in areas), 0)
-
     def captions_over_figures(self, blocks: list[Block]) -> bool:
         """Whether most figure captions of the paper stand over their drawing ("Gráfico 1"
         as a title) rather than under it: which side of each caption the nearest region is."""
         votes = 0
-        for index in self.captions:
-            match = CAPTION.match(blocks[index].text)
-            if match is None or _caption_kind(match) != "figure":
+        for index, kind in self.captions.items():
+            if kind != "figure":
                 continue
             box = blocks[index].box
             sides = [
                 (gap, gap == area.y0 - box.y1)
                 for area in self.layout.figure_areas.get(blocks[index].page, [])
-                if min(area.x1, box.x1) - max(area.x0, box.x0) > 0
+                if area.x_overlap(box) > 0
                 for gap in (box.y0 - area.y1, area.y0 - box.y1)
                 if -5 < gap < 120
             ]
@@ -769,7 +762,7 @@ class _Builder:
         box = caption.box
         candidates = []
         for area in self.layout.figure_areas.get(caption.page, []):
-            overlap = min(area.x1, box.x1) - max(area.x0, box.x0)
+            overlap = area.x_overlap(box)
             if overlap < 0.3 * min(area.width, box.width) or (kind == "figure" and area in self.table_areas):
                 continue
             above = box.y0 - area.y1
@@ -791,28 +784,29 @@ def _reading_key(page: PageText, number: int, box: Box) -> tuple[int, int, float
     return (number, 0 if box.x0 < page.width / 2 else 1, box.y0)
 
 
-def find_captions(blocks: list[Block], body_size: float) -> set[int]:
-    """Blocks that are captions: of the blocks opening with a label ("Table 4:"), the first
-    set smaller than the running text, else the first. The others are running text that
-    starts by naming the table ("Table 4. On average, …"), unless they say it is continued."""
-    candidates: dict[tuple[str, str], list[int]] = {}
-    found = set()
+def find_captions(blocks: list[Block], body_size: float) -> dict[int, CaptionKind]:
+    """Blocks that are captions, with what they caption: of the blocks opening with a label
+    ("Table 4:"), the first set smaller than the running text, else the first. The others
+    are running text that starts by naming the table ("Table 4. On average, …"), unless
+    they say it is continued."""
+    candidates: dict[tuple[CaptionKind, str], list[int]] = {}
+    found: dict[int, CaptionKind] = {}
     for index, block in enumerate(blocks):
         match = CAPTION.match(block.text)
         if match is None or block.math:
             continue
         label = (_caption_kind(match), match.group("label").lower())
         if label in candidates and "continued" in block.text[:80].lower():
-            found.add(index)
+            found[index] = label[0]
         else:
             candidates.setdefault(label, []).append(index)
-    for indexes in candidates.values():
+    for (kind, _), indexes in candidates.items():
         small = [i for i in indexes if blocks[i].size < body_size - 0.3]
-        found.add((small or indexes)[0])
+        found[(small or indexes)[0]] = kind
     return found
 
 
-def _caption_kind(match: re.Match[str]) -> Literal["figure", "table"]:
+def _caption_kind(match: re.Match[str]) -> CaptionKind:
     """What a CAPTION match introduces: "Table 2", "Tab. 2", "Cuadro 2" → table; the rest → figure."""
     return "table" if TABLE_KIND.match(match.group("kind")) else "figure"
 

@@ -64,6 +64,10 @@ class Box:
             or other.y1 < self.y0 - gap
         )
 
+    def x_overlap(self, other: Box) -> float:
+        """How far the two boxes share their horizontal extent (negative: the gap between)."""
+        return min(self.x1, other.x1) - max(self.x0, other.x0)
+
     def contains_center(self, other: Box, slack: float = 0.0) -> bool:
         """Whether the middle of ``other`` lies in this box (grown by ``slack``)."""
         x, y = (other.x0 + other.x1) / 2, (other.y0 + other.y1) / 2
