@@ -343,3 +343,30 @@ class FakeLLM:
     def _log(self, record: Record) -> None:
         with self.lock:
             self.records.append(record)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the fake API until SIGTERM/SIGINT: ``python -m tests.servers.fake_llm --url-file F``.
+
+    The CI smoke test runs the README's first command against it; ``--latency``
+    makes a slow model (for measuring how fast Ctrl-C stops a run).
+    """
+    import argparse
+    import signal
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--url-file", type=Path, required=True, help="write the /v1 URL here once serving")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--tokens-per-second", type=float, default=0.0, help="generation speed (0: instant)")
+    args = parser.parse_args(argv)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    with FakeLLM(latency=args.latency, tokens_per_second=args.tokens_per_second) as server:
+        args.url_file.write_text(server.base_url, encoding="utf-8")
+        stop.wait()
+
+
+if __name__ == "__main__":
+    main()
