@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     API_AUTH = 5
     PARTIAL = 6
     API_UNAVAILABLE = 7
+    OUTPUT_FAILED = 8
     INTERRUPTED = 130
 
 
@@ -69,3 +70,9 @@ class PartialTranslationError(TranslatorError):
     """Outputs were written, but some segments kept their original text."""
 
     exit_code = ExitCode.PARTIAL
+
+
+class OutputError(TranslatorError):
+    """The outputs cannot be written: folder missing or read-only, disk full."""
+
+    exit_code = ExitCode.OUTPUT_FAILED

@@ -18,10 +18,12 @@ import pypdfium2 as pdfium
 from .cache import TranslationCache
 from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
-from .engine.client import ChatClient
+from .engine.client import ChatClient, require_credentials
 from .engine.prompts import PROMPT_VERSION
 from .engine.translator import RunStats, Translator, apply_results
 from .errors import BadInputError
+from .files import check_output_folder, output_write_error, write_all_atomic, write_atomic
+from .glossary.entries import csv_text
 from .glossary.matcher import TermMatcher
 from .model import Document, Segment
 from .parsing.assembly import add_table_cells
@@ -30,7 +32,7 @@ from .parsing.grobid_client import GrobidClient
 from .parsing.pdf_check import check_pdf
 from .parsing.pdf_reader import read_pdf
 from .parsing.tei_reader import read_tei
-from .render.outputs import write_atomic, write_outputs
+from .render.outputs import render_outputs
 from .settings import Settings
 from .terminology import (
     annotate_terms,
@@ -38,7 +40,6 @@ from .terminology import (
     check_consistency,
     glossary_file,
     glossary_report,
-    write_glossary,
 )
 
 
@@ -78,6 +79,11 @@ class RunResult:
     report: dict[str, Any]
     stats: RunStats
     failed: list[Segment] = field(default_factory=list)
+
+    @property
+    def interrupted(self) -> bool:
+        """Stopped by Ctrl-C or SIGTERM: outputs written, untranslated segments marked as not yet done."""
+        return self.stats.interrupted
 
 
 def output_stem(path: Path) -> str:
@@ -277,11 +283,14 @@ def build_report(
     segments: list[Segment], stats: RunStats, settings: Settings, elapsed: float
 ) -> dict[str, Any]:
     failed = [s for s in segments if s.status == "failed"]
-    counts = {k: sum(1 for s in segments if s.status == k) for k in ("translated", "cached", "failed")}
+    counts = {
+        k: sum(1 for s in segments if s.status == k) for k in ("translated", "cached", "failed", "pending")
+    }
     price = cost(settings, stats.prompt_tokens, stats.completion_tokens)
+    pending = f", {counts['pending']} not yet translated (stopped)" if counts["pending"] else ""
     summary = (
         f"{len(segments)} segments: {counts['translated']} translated, {counts['cached']} from cache, "
-        f"{counts['failed']} failed · {stats.requests} requests · {stats.prompt_tokens} prompt + "
+        f"{counts['failed']} failed{pending} · {stats.requests} requests · {stats.prompt_tokens} prompt + "
         f"{stats.completion_tokens} completion tokens · model {settings.model}"
     )
     if price is not None:
@@ -302,6 +311,7 @@ def build_report(
         "source_tokens": stats.source_tokens,
         "cache_hits": stats.cache_hits,
         "cost": price,
+        "interrupted": stats.interrupted,
         "elapsed_seconds": round(elapsed, 2),
         "failed_segments": [
             {"id": s.id, "kind": s.kind, "error": s.error, "text": s.text[:120]} for s in failed
@@ -322,6 +332,9 @@ def run(
     """The whole job: one paper in, bilingual outputs out."""
     started = now()
     progress = progress or NoProgress()
+    if client is None:
+        require_credentials(settings)
+    check_output_folder(out_dir or input_path.parent, _size(input_path))
     source = load(input_path, settings, out_dir, tei, grobid, progress)
     prepare(source, settings, progress)
     cache = TranslationCache(settings.cache_dir)
@@ -343,10 +356,20 @@ def run(
         report["summary"] += f" · terms consistent {consistency.rate:.1%}"
         if settings.annotate_terms:
             annotate_terms(segments, matcher, settings.lang)
-    outputs = write_outputs(
+    progress.note(f"writing {', '.join(settings.formats)} to {source.out_dir}")
+    texts = render_outputs(
         source.document, source.out_dir, source.stem, settings.lang, settings.formats, settings.mono, report
     )
-    write_glossary(glossary, source.out_dir, source.stem, settings.lang)
-    return RunResult(
-        source, [*outputs, glossary_path], report, stats, [s for s in segments if s.status == "failed"]
-    )
+    texts[glossary_path] = csv_text(glossary)
+    try:
+        write_all_atomic(texts)
+    except OSError as exc:
+        raise output_write_error(source.out_dir, exc) from exc
+    return RunResult(source, list(texts), report, stats, [s for s in segments if s.status == "failed"])
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # a missing input is reported by the loader, with its own message

@@ -12,7 +12,7 @@ from .chunking.protect import protect
 from .engine.client import ChatClient
 from .engine.languages import base
 from .engine.terms import TERMS_PROMPT_VERSION, translate_terms
-from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv, write_csv
+from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv
 from .glossary.extract import candidates
 from .glossary.matcher import TermMatcher, complies
 from .model import Document, Segment
@@ -47,12 +47,6 @@ def build_glossary(
 
 def glossary_file(out_dir: Path, stem: str, lang: str) -> Path:
     return out_dir / f"{stem}.{lang}.glossary.csv"
-
-
-def write_glossary(glossary: Glossary, out_dir: Path, stem: str, lang: str) -> Path:
-    path = glossary_file(out_dir, stem, lang)
-    write_csv(path, glossary)
-    return path
 
 
 @dataclass

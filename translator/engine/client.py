@@ -78,6 +78,17 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+def require_credentials(settings: Settings) -> str | None:
+    """The API key; a local endpoint (``--base-url``) may need none. Checked
+    before anything is parsed or paid for."""
+    if not settings.api_key and settings.base_url is None:
+        raise ConfigError(
+            "no API key: set OPENAI_API_KEY (or pass --base-url for a local server such as "
+            "Ollama or vLLM, which needs none)"
+        )
+    return settings.api_key
+
+
 class ChatClient:
     """Sends chat completions to an OpenAI-compatible endpoint."""
 
@@ -87,14 +98,7 @@ class ChatClient:
         http_client: Any | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        key = settings.api_key
-        if not key:
-            if settings.base_url is None:
-                raise ConfigError(
-                    "no API key: set OPENAI_API_KEY (or pass --base-url for a local server such as "
-                    "Ollama or vLLM, which needs none)"
-                )
-            key = "not-needed"
+        key = require_credentials(settings) or "not-needed"
         self.settings = settings
         self.sleep = sleep
         self.retries = 0

@@ -8,10 +8,10 @@ keeps the original text, marked as untranslated.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import openai
@@ -28,9 +28,11 @@ from ..settings import Settings
 from .answers import AnswerError, parse_answer
 from .client import ChatClient, Completion
 from .languages import looks_untranslated
+from .pool import Stopped, WorkerPool
 from .prompts import system_message, user_message
 from .ratelimit import RateLimiter
 
+NOT_YET = "not translated yet: the run was stopped; rerun the same command to continue"
 ProgressCallback = Callable[[list[Unit], int], None]  # (units finished, completion tokens)
 
 
@@ -47,6 +49,7 @@ class RunStats:
     units: int = 0
     retries: int = 0
     glossary_retranslations: int = 0
+    interrupted: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, completion: Completion | None, failed: bool = False) -> None:
@@ -164,26 +167,20 @@ class Translator:
         batches.sort(key=lambda b: b.tokens, reverse=True)
         if not batches:
             return self.results
-        with ThreadPoolExecutor(
-            max_workers=self.settings.concurrency, thread_name_prefix="translate"
-        ) as pool:
-            futures: list[Future[None]] = [pool.submit(self._batch, b) for b in batches]
-            try:
-                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-                for future in done:
-                    exc = future.exception()
-                    if exc is not None:
-                        self._abort.set()
-                        for other in futures:
-                            other.cancel()
-                        raise exc
-            except BaseException:
-                self._abort.set()
-                for other in futures:
-                    other.cancel()
-                raise
+        pool = WorkerPool(self.settings.concurrency, name="translate")
+        try:
+            pool.run([functools.partial(self._batch, b) for b in batches])
+        except Stopped:
+            # Ctrl-C or SIGTERM: what has arrived is cached; the requests in
+            # flight are abandoned, not waited for, and start no retry.
+            self._abort.set()
+            self.stats.interrupted = True
+        except BaseException:
+            self._abort.set()
+            raise
         self.stats.retries = self.client.retries
-        return self.results
+        with self._lock:
+            return dict(self.results)
 
     # -- one request ---------------------------------------------------------
     def messages(
@@ -339,6 +336,14 @@ def apply_results(
     glue = joiner(lang)
     for segment in segments:
         parts = sorted(by_segment.get(segment.id, []), key=lambda u: u.piece)
+        if parts and any(u.key not in results for u in parts) and not any(
+            results[u.key].error for u in parts if u.key in results
+        ):
+            # Never sent or still in flight when the run was stopped: not a failure.
+            segment.translation = segment.translation_tagged = None
+            segment.status = "pending"
+            segment.error = NOT_YET
+            continue
         answers = [results.get(u.key, UnitResult(error="not translated")) for u in parts]
         errors = [a.error or "no answer" for a in answers if a.text is None]
         if not parts or errors:

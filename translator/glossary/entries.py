@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..files import write_atomic
 
 HEADER = ["source", "target", "note"]
 
@@ -95,15 +96,18 @@ def load_csv(path: Path, origin: str = "user") -> list[Entry]:
     return entries
 
 
-def write_csv(path: Path, entries: Iterable[Entry]) -> None:
-    from ..render.outputs import write_atomic
-
+def csv_text(entries: Iterable[Entry]) -> str:
+    """The entries as CSV with a header row, as ``load_csv`` reads them back."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
     for entry in entries:
         writer.writerow([entry.source, entry.target, entry.note])
-    write_atomic(path, buffer.getvalue())
+    return buffer.getvalue()
+
+
+def write_csv(path: Path, entries: Iterable[Entry]) -> None:
+    write_atomic(path, csv_text(entries))
 
 
 def default_glossary_path(config_dir: Path, lang: str) -> Path:

@@ -19,7 +19,8 @@ from ..errors import GrobidParseError, GrobidUnavailableError
 # Coordinates we will need to crop figures and formulas and to place headings.
 TEI_COORDINATES = ("figure", "formula", "head", "biblStruct")
 START_HINT = (
-    "start it with ./serve_grobid.sh (Docker or Java), or point --grobid-url / GROBID_URL at a running one"
+    "start it with ./serve_grobid.sh (Docker or Java), point --grobid-url / GROBID_URL at a running one, "
+    "or pass --parser builtin to read the PDF without GROBID"
 )
 
 
@@ -84,7 +85,8 @@ class GrobidClient:
             except httpx.TimeoutException as exc:
                 raise GrobidParseError(
                     f"GROBID at {self.url} took longer than {timeout.read:.0f} s on {pdf.name}: raise "
-                    "--grobid-timeout, or give GROBID more memory"
+                    "TRANSLATOR_GROBID_TIMEOUT (or grobid_timeout in the config file), give GROBID more "
+                    "memory, or pass --parser builtin"
                 ) from exc
             except httpx.HTTPError as exc:
                 raise GrobidUnavailableError(

@@ -27,6 +27,8 @@ def check_pdf(path: Path, sample_pages: int = 5) -> PdfInfo:
         raise BadInputError(f"{path}: no such file; check the path")
     if path.is_dir():
         raise BadInputError(f"{path} is a folder; pass a PDF file")
+    if path.stat().st_size == 0:
+        raise BadInputError(f"{path} is empty (0 bytes); download the paper again")
     with path.open("rb") as fh:
         head = fh.read(1024)
     if b"%PDF-" not in head:
@@ -38,8 +40,8 @@ def check_pdf(path: Path, sample_pages: int = 5) -> PdfInfo:
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise BadInputError(
-                f"{path} is encrypted with a password; save an unprotected copy (e.g. `qpdf --decrypt "
-                "in.pdf out.pdf`) and translate that"
+                f"{path} is encrypted with a password; save an unprotected copy (e.g. `qpdf "
+                "--password=PASSWORD --decrypt in.pdf out.pdf`) and translate that"
             ) from exc
         raise BadInputError(
             f"{path} is damaged and cannot be opened ({exc}); download it again or repair it "

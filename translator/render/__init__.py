@@ -1,5 +1,6 @@
 """Rendering: bilingual Markdown, HTML and JSON from a translated Document."""
 
-from .outputs import render_html, render_json, render_markdown, write_atomic, write_outputs
+from ..files import write_atomic
+from .outputs import render_html, render_json, render_markdown, write_outputs
 
 __all__ = ["render_html", "render_json", "render_markdown", "write_atomic", "write_outputs"]

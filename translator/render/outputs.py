@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from ..files import write_all_atomic
 from ..model import Document
 from .labels import labels_for
 from .view import FILTERS, build_view
@@ -86,23 +85,26 @@ def render_json(doc: Document, lang: str, report: dict[str, Any] | None = None) 
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place, so a
-    crash never leaves a half-written output."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def render_outputs(
+    doc: Document,
+    out_dir: Path,
+    stem: str,
+    lang: str,
+    formats: tuple[str, ...],
+    mono: bool,
+    report: dict[str, Any],
+) -> dict[Path, str]:
+    """Every requested format, rendered in memory, by the path it goes to."""
+    texts: dict[Path, str] = {}
+    for fmt in formats:
+        path = out_dir / f"{stem}.{lang}.{fmt}"
+        if fmt == "md":
+            texts[path] = render_markdown(doc, lang, mono, report)
+        elif fmt == "html":
+            texts[path] = render_html(doc, lang, mono, report, out_dir)
+        elif fmt == "json":
+            texts[path] = render_json(doc, lang, report)
+    return texts
 
 
 def write_outputs(
@@ -114,17 +116,8 @@ def write_outputs(
     mono: bool,
     report: dict[str, Any],
 ) -> list[Path]:
-    """Render every requested format first, then write them: a rendering error
-    leaves no output at all rather than some of them."""
-    texts: dict[Path, str] = {}
-    for fmt in formats:
-        path = out_dir / f"{stem}.{lang}.{fmt}"
-        if fmt == "md":
-            texts[path] = render_markdown(doc, lang, mono, report)
-        elif fmt == "html":
-            texts[path] = render_html(doc, lang, mono, report, out_dir)
-        elif fmt == "json":
-            texts[path] = render_json(doc, lang, report)
-    for path, text in texts.items():
-        write_atomic(path, text)
+    """Render every requested format first, then write them all or none: a
+    rendering error or a full disk leaves no output at all rather than some."""
+    texts = render_outputs(doc, out_dir, stem, lang, formats, mono, report)
+    write_all_atomic(texts)
     return list(texts)

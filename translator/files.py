@@ -1,0 +1,103 @@
+"""Writing files so that a crash or a full disk never leaves a half file or a partial set.
+
+This is the bottom layer: the parsers (the kept TEI), the glossary (its CSV) and
+the renderers (the outputs) all write through it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+
+# Room asked for before any paid request: the outputs of a long paper with its
+# figures embedded in the HTML come to a few times the PDF's size.
+MIN_FREE_BYTES = 20 * 1024 * 1024
+FREE_PER_INPUT_BYTE = 4
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place, so a
+    crash never leaves a half-written output."""
+    write_all_atomic({path: text})
+
+
+def write_all_atomic(texts: dict[Path, str]) -> None:
+    """Write every file or none: all go to temporary files first, and only when
+    every one is complete are they renamed into place. On failure no temporary
+    ``.part`` file is left behind."""
+    temps: dict[Path, str] = {}
+    try:
+        for path, text in texts.items():
+            temps[path] = _write_temp(path, text)
+        for path, tmp in temps.items():
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in temps.values():
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_temp(path: Path, text: str) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def check_output_folder(folder: Path, input_bytes: int = 0) -> None:
+    """Before anything is paid for: the folder exists or can be made, is writable,
+    and has room for the outputs. Raises :class:`OutputError` saying what to do."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the output folder {folder} ({exc.strerror or exc}): pass --out with a folder "
+            "you can write to"
+        ) from exc
+    if not folder.is_dir():
+        raise OutputError(f"the output path {folder} is not a folder: pass --out with a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".translate-probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write in the output folder {folder} ({exc.strerror or exc}): pass --out with a folder "
+            "you can write to"
+        ) from exc
+    need = max(MIN_FREE_BYTES, FREE_PER_INPUT_BYTE * input_bytes)
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise OutputError(
+            f"only {_megabytes(free)} free in {folder}, and the outputs need about {_megabytes(need)}: "
+            "free some space or pass --out with a folder on another disk"
+        )
+
+
+def output_write_error(folder: Path, exc: OSError) -> OutputError:
+    """The error for outputs that could not be written after the translation was paid for."""
+    reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else (exc.strerror or str(exc))
+    return OutputError(
+        f"cannot write the outputs in {folder} ({reason}); nothing was written there, and every "
+        "translation received is cached: rerun with --out pointing to another folder to write them "
+        "without paying again"
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
