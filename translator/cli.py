@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,16 @@ class PaperGroup(click.Group):
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """``translate --help`` shows the options of ``translate PAPER`` too, not only the commands."""
+        super().format_help(ctx, formatter)
+        command = self.commands["run"]
+        run_ctx = click.Context(command, info_name="translate PAPER")
+        with formatter.section("Options of translate PAPER"):
+            formatter.write_dl(
+                [r for p in command.get_params(run_ctx) if (r := p.get_help_record(run_ctx)) is not None]
+            )
+
 
 @click.group(cls=PaperGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
@@ -178,10 +189,13 @@ def run_command(
     \b
     Exit codes: 0 done · 2 bad input or settings · 3 GROBID unreachable · 4 GROBID
     cannot parse the PDF · 5 API key refused or no quota · 6 some segments left
-    untranslated (outputs written, marked) · 7 API unreachable · 130 interrupted.
+    untranslated (outputs written, marked) · 7 API unreachable · 8 outputs cannot
+    be written (folder, disk full) · 130 interrupted (rerun to continue).
     """
     console = Console(stderr=True, quiet=quiet)
     progress = RichProgress(console, enabled=not quiet)
+    # SIGTERM (a service manager, `kill`) stops a run as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         price_in, price_out = _price(price)
         if not options.get("glossaries"):
@@ -211,20 +225,38 @@ def run_command(
         click.echo("interrupted: translations received so far are cached; rerun to continue", err=True)
         sys.exit(int(ExitCode.INTERRUPTED))
     progress.stop()
+    _closing(console, result, verbose)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _closing(console: Console, result: pipeline.RunResult, verbose: bool) -> None:
+    """The summary, the files written, and the one line that explains a non-zero exit
+    (printed even with -q)."""
     report = result.report
     if verbose:
         console.print_json(json.dumps(report, ensure_ascii=False))
     console.print(report["summary"], highlight=False, soft_wrap=True)
     for path in result.outputs:
         console.print(f"wrote {path}", highlight=False, soft_wrap=True)
+    if result.interrupted:
+        _explain(
+            f"interrupted: {report['pending']} segment(s) not translated yet (marked in the outputs); "
+            "everything received is cached: rerun the same command to continue where it stopped"
+        )
+        sys.exit(int(ExitCode.INTERRUPTED))
     if result.failed:
-        console.print(
-            f"[yellow]warning:[/yellow] {len(result.failed)} segment(s) kept their original text (marked "
-            "in the outputs, listed in the JSON report); rerun to retry only those",
-            highlight=False,
-            soft_wrap=True,
+        _explain(
+            f"warning: {len(result.failed)} segment(s) kept their original text (marked in the outputs, "
+            "listed in the JSON report); rerun to retry only those"
         )
         sys.exit(int(ExitCode.PARTIAL))
+
+
+def _explain(message: str) -> None:
+    click.echo(message, err=True)
 
 
 @main.group("glossary")

@@ -336,8 +336,10 @@ def apply_results(
     glue = joiner(lang)
     for segment in segments:
         parts = sorted(by_segment.get(segment.id, []), key=lambda u: u.piece)
-        if parts and any(u.key not in results for u in parts) and not any(
-            results[u.key].error for u in parts if u.key in results
+        if (
+            parts
+            and any(u.key not in results for u in parts)
+            and not any(results[u.key].error for u in parts if u.key in results)
         ):
             # Never sent or still in flight when the run was stopped: not a failure.
             segment.translation = segment.translation_tagged = None
