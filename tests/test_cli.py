@@ -67,7 +67,9 @@ def test_formats_and_mono(tmp_path: Path, llm: FakeLLM) -> None:
 
 def test_dry_run_calls_no_api(tmp_path: Path, llm: FakeLLM) -> None:
     tei = write_small_tei(tmp_path)
-    result = invoke([str(tei), "--dry-run", "--price", "0.15,0.60", "-q"], OPENAI_BASE_URL=llm.base_url)
+    result = invoke(
+        [str(tei), "--dry-run", "--json", "--price", "0.15,0.60", "-q"], OPENAI_BASE_URL=llm.base_url
+    )
     assert result.exit_code == 0, result.output
     estimate = json.loads(result.output)
     assert estimate["segments"] == 20 and estimate["requests"] >= 1
@@ -196,7 +198,7 @@ def test_progress_counts_segments(tmp_path: Path, llm: FakeLLM) -> None:
             self.done = 0
             self.tokens = 0
 
-        def start(self, total: int) -> None:
+        def start(self, total: int, expected_tokens: int = 0) -> None:
             self.total = total
 
         def advance(self, units: int, tokens: int) -> None:
@@ -204,6 +206,9 @@ def test_progress_counts_segments(tmp_path: Path, llm: FakeLLM) -> None:
             self.tokens += tokens
 
         def note(self, message: str) -> None:
+            pass
+
+        def stop(self) -> None:
             pass
 
     recorder = Recorder()

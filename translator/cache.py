@@ -60,10 +60,17 @@ class CacheContext:
 class TranslationCache:
     """A thread-safe handle on the cache database."""
 
-    def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+    def __init__(self, directory: Path, read_only: bool = False) -> None:
         self.path = directory / "translations.sqlite3"
         self._lock = threading.Lock()
+        if read_only:
+            # A dry run reads what is there and creates nothing (an absent cache reads as empty).
+            target = f"{self.path.as_uri()}?mode=ro" if self.path.is_file() else "file::memory:"
+            self._db = sqlite3.connect(target, uri=True, check_same_thread=False, isolation_level=None)
+            if not self.path.is_file():
+                self._db.executescript(SCHEMA)
+            return
+        directory.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

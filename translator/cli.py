@@ -11,63 +11,14 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.table import Table
 
 from . import pipeline
 from .cache import TranslationCache
 from .errors import ExitCode, TranslatorError
 from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv, write_csv
-from .settings import VALID_PARSERS, load_settings
-
-
-class RichProgress:
-    """Progress bar on stderr: segments done/total, completion tokens, elapsed, ETA."""
-
-    def __init__(self, console: Console, enabled: bool) -> None:
-        self.console = console
-        self.enabled = enabled
-        self.tokens = 0
-        self.bar: Progress | None = None
-        self.task: TaskID | None = None
-
-    def start(self, total: int) -> None:
-        if not self.enabled:
-            return
-        self.bar = Progress(
-            TextColumn("[bold]translating"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("segments · {task.fields[tokens]} tokens"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=self.console,
-            transient=False,
-        )
-        self.bar.start()
-        self.task = self.bar.add_task("translate", total=total, tokens=0)
-
-    def advance(self, units: int, tokens: int) -> None:
-        self.tokens += tokens
-        if self.bar is not None and self.task is not None:
-            self.bar.update(self.task, advance=units, tokens=self.tokens)
-
-    def note(self, message: str) -> None:
-        if self.enabled:
-            self.console.print(f"[dim]{escape(message)}[/dim]", soft_wrap=True)
-
-    def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-            self.bar = None
+from .progress_bar import RichProgress
+from .settings import VALID_PARSERS, Settings, load_settings
 
 
 def _price(value: str | None) -> tuple[float | None, float | None]:
@@ -170,7 +121,12 @@ def main() -> None:
     help="Follow each term's first translation by the original.",
 )
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML).")
-@click.option("--dry-run", is_flag=True, help="Parse and plan; print requests, tokens and cost; call no API.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Parse and plan; print requests, tokens and cost; call no API, write nothing.",
+)
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: print the estimate as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Print the full run report.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def run_command(
@@ -180,6 +136,7 @@ def run_command(
     config_file: Path | None,
     price: str | None,
     dry_run: bool,
+    as_json: bool,
     verbose: bool,
     quiet: bool,
     **options: Any,
@@ -204,14 +161,7 @@ def run_command(
             {**options, "price_input": price_in, "price_output": price_out}, config_file=config_file
         )
         if dry_run:
-            source = pipeline.load(input_path, settings, out_dir, tei, progress=progress)
-            pipeline.prepare(source, settings, progress, images=False)
-            cache = TranslationCache(settings.cache_dir)
-            try:
-                estimate = pipeline.estimate(source.document, settings, cache)
-            finally:
-                cache.close()
-            click.echo(json.dumps(estimate, indent=2))
+            _dry_run(input_path, settings, out_dir, tei, progress, as_json)
             return
         result = pipeline.run(input_path, settings, out_dir, tei, progress=progress)
     except TranslatorError as exc:
@@ -226,6 +176,47 @@ def run_command(
         sys.exit(int(ExitCode.INTERRUPTED))
     progress.stop()
     _closing(console, result, verbose)
+
+
+def _dry_run(
+    input_path: Path,
+    settings: Settings,
+    out_dir: Path | None,
+    tei: Path | None,
+    progress: RichProgress,
+    as_json: bool,
+) -> None:
+    """Parse and plan as a run would, then print what it would cost. Writes nothing."""
+    source = pipeline.load(input_path, settings, out_dir, tei, progress=progress, keep_tei=False)
+    pipeline.prepare(source, settings, progress, images=False)
+    cache = TranslationCache(settings.cache_dir, read_only=True)
+    try:
+        estimate = {"pages": source.pages, **pipeline.estimate(source.document, settings, cache)}
+    finally:
+        cache.close()
+    if as_json:
+        click.echo(json.dumps(estimate, indent=2))
+        return
+    table = Table(
+        title=f"Dry run: {input_path.name} → {settings.lang} with {settings.model}", show_header=False
+    )
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    units, cached = estimate["units"], estimate["cached_units"]
+    cost = estimate["cost_estimate"]
+    rows = [
+        ("pages", "—" if source.pages is None else str(source.pages)),
+        ("segments", str(estimate["segments"])),
+        ("already translated (cache)", f"{cached} of {units} pieces ({cached / max(1, units):.0%})"),
+        ("glossary", f"{estimate['glossary_terms']} terms, {estimate['glossary_requests']} term request(s)"),
+        ("requests", str(estimate["requests"])),
+        ("prompt tokens", f"{estimate['prompt_tokens']:,}"),
+        ("completion tokens (guess)", f"{estimate['completion_tokens_estimate']:,}"),
+        ("cost", "pass --price IN,OUT to see it" if cost is None else f"{cost:.4f}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    Console().print(table)
 
 
 def _interrupt(signum: int, frame: object) -> None:

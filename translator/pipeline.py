@@ -20,7 +20,7 @@ from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
 from .engine.client import ChatClient, require_credentials
 from .engine.prompts import PROMPT_VERSION
-from .engine.translator import RunStats, Translator, apply_results
+from .engine.translator import RunStats, Translator, apply_results, expected_completion
 from .errors import BadInputError
 from .files import check_output_folder, output_write_error, write_all_atomic, write_atomic
 from .glossary.entries import csv_text
@@ -40,23 +40,28 @@ from .terminology import (
     check_consistency,
     glossary_file,
     glossary_report,
+    plan_glossary,
 )
 
 
 class Progress(Protocol):
-    def start(self, total: int) -> None: ...
+    def start(self, total: int, expected_tokens: int = 0) -> None: ...
     def advance(self, units: int, tokens: int) -> None: ...
     def note(self, message: str) -> None: ...
+    def stop(self) -> None: ...
 
 
 class NoProgress:
-    def start(self, total: int) -> None:
+    def start(self, total: int, expected_tokens: int = 0) -> None:
         pass
 
     def advance(self, units: int, tokens: int) -> None:
         pass
 
     def note(self, message: str) -> None:
+        pass
+
+    def stop(self) -> None:
         pass
 
 
@@ -70,6 +75,7 @@ class Source:
     tei_path: Path | None = None
     tei_reused: bool = False
     pdf_path: Path | None = None  # the PDF, when there is one, for figure and formula images
+    pages: int | None = None  # of the PDF, when one was read
 
 
 @dataclass
@@ -108,10 +114,12 @@ def load(
     tei: Path | None = None,
     grobid: GrobidClient | None = None,
     progress: Progress | None = None,
+    keep_tei: bool = True,
 ) -> Source:
     """Read the paper into a Document: from a TEI file, a TEI kept from an
-    earlier run, a PDF sent to GROBID (whose TEI is then kept), or a PDF read
-    by the built-in reader (``--parser builtin``, or ``auto`` with GROBID down)."""
+    earlier run, a PDF sent to GROBID (whose TEI is then kept unless
+    ``keep_tei`` is false, as in a dry run), or a PDF read by the built-in
+    reader (``--parser builtin``, or ``auto`` with GROBID down)."""
     progress = progress or NoProgress()
     out = out_dir or input_path.parent
     stem = output_stem(input_path)
@@ -127,7 +135,7 @@ def load(
     kept = out / f"{stem}.tei.xml"
     if kept.is_file() and kept.stat().st_size > 0 and kept.stat().st_mtime >= input_path.stat().st_mtime:
         progress.note(f"reusing {kept} (delete it to parse the PDF again)")
-        return Source(read_tei(kept), stem, out, kept, tei_reused=True, pdf_path=input_path)
+        return Source(read_tei(kept), stem, out, kept, True, input_path, info.pages)
     client = grobid or GrobidClient(
         settings.grobid_url,
         timeout=settings.grobid_timeout,
@@ -145,13 +153,15 @@ def load(
         if grobid is None:
             client.close()
     document = read_tei(xml)
+    if not keep_tei:
+        return Source(document, stem, out, pdf_path=input_path, pages=info.pages)
     write_atomic(kept, xml.decode("utf-8"))
-    return Source(document, stem, out, kept, pdf_path=input_path)
+    return Source(document, stem, out, kept, pdf_path=input_path, pages=info.pages)
 
 
 def _read_builtin(pdf: Path, pages: int, stem: str, out: Path, progress: Progress) -> Source:
     progress.note(f"parsing {pdf.name} ({pages} pages) with the built-in PDF reader")
-    return Source(read_pdf(pdf), stem, out, pdf_path=pdf)
+    return Source(read_pdf(pdf), stem, out, pdf_path=pdf, pages=pages)
 
 
 def _sibling_pdf(tei_path: Path, stem: str) -> Path | None:
@@ -171,6 +181,7 @@ def prepare(
     if source.pdf_path is None or not images:
         return
     folder = f"{source.stem}.{settings.lang}.assets"
+    progress.note("cutting figure and formula images")
     try:
         count = crop_assets(source.pdf_path, source.document, source.out_dir / folder, folder)
     except (OSError, pdfium.PdfiumError) as exc:
@@ -193,30 +204,35 @@ def plan_document(document: Document, settings: Settings) -> tuple[list[Segment]
     return segments, units
 
 
-def estimate(document: Document, settings: Settings, cache: TranslationCache | None = None) -> dict[str, Any]:
-    """What a run would send: requests, prompt tokens and a completion guess.
+def estimate(document: Document, settings: Settings, cache: TranslationCache) -> dict[str, Any]:
+    """What a run would send, computed as the run does but with no call: the same
+    glossary (cached term answers, or stand-ins), the same cache keys and requests,
+    the same prompts; completion is guessed (``expected_completion``).
 
-    Completion is guessed as 1.2 × source tokens (Chinese output in
-    cl100k tokens runs about that); real figures come from the API's usage.
-    """
+    Nothing is written: the cache is only read."""
     counter = default_counter()
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
-    todo = units
-    translator = Translator(settings, _NoClient(), cache or _NoCache(), title, PROMPT_VERSION)  # type: ignore[arg-type]
-    if cache is not None:
-        todo = translator.cached(units)
-    cached = len(units) - len(todo)
+    glossary, term_calls = plan_glossary(document, settings, cache)
+    matcher = TermMatcher(glossary) if len(glossary) else None
+    translator = Translator(settings, _NoClient(), cache, title, PROMPT_VERSION, matcher)  # type: ignore[arg-type]
+    todo = translator.cached(units)
     batches = translator.plan(units, todo)
     # About 4 tokens of chat framing per message, as the API counts them.
-    prompt = sum(sum(counter.count(m["content"]) + 4 for m in translator.messages(b)) for b in batches)
+    framing = 4
+    prompt = sum(sum(counter.count(m["content"]) + framing for m in translator.messages(b)) for b in batches)
     source = sum(u.tokens for u in todo)
-    completion = int(source * 1.2)
+    completion = expected_completion(source)
+    for call in term_calls:
+        prompt += sum(counter.count(m["content"]) + framing for m in call.messages)
+        completion += expected_completion(counter.count(call.messages[1]["content"]))
     return {
         "segments": len(segments),
         "units": len(units),
-        "cached_units": cached,
-        "requests": len(batches),
+        "cached_units": len(units) - len(todo),
+        "glossary_terms": len(glossary),
+        "glossary_requests": len(term_calls),
+        "requests": len(batches) + len(term_calls),
         "source_tokens": source,
         "prompt_tokens": prompt,
         "completion_tokens_estimate": completion,
@@ -227,11 +243,6 @@ def estimate(document: Document, settings: Settings, cache: TranslationCache | N
 
 class _NoClient:
     retries = 0
-
-
-class _NoCache:
-    def get_many(self, keys: object) -> dict[str, str]:
-        return {}
 
 
 def cost(settings: Settings, prompt_tokens: int, completion_tokens: int) -> float | None:
@@ -272,8 +283,12 @@ def translate_document(
                 finished += pieces_left[unit.segment_id] == 0
         progress.advance(finished, tokens)
 
-    progress.start(len(segments))
-    results = translator.run(units, progress=advance)
+    try:
+        results = translator.run(
+            units, progress=advance, planned=lambda tokens: progress.start(len(segments), tokens)
+        )
+    finally:
+        progress.stop()
     apply_results(segments, units, results, settings.lang)
     return segments, translator.stats
 
@@ -339,7 +354,9 @@ def run(
     prepare(source, settings, progress)
     cache = TranslationCache(settings.cache_dir)
     try:
-        client = client or ChatClient(settings)
+        client = client or ChatClient(settings, notify=progress.note)
+        if settings.auto_glossary:
+            progress.note("glossary: finding the paper's terms and asking the model for their translations")
         glossary = build_glossary(source.document, settings, cache, client)
         if len(glossary):
             progress.note(f"glossary: {len(glossary)} terms")

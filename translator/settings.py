@@ -53,6 +53,7 @@ class Settings:
     request_timeout: float = 180.0
     validation_retries: int = 3
     temperature: float = 0.2
+    stream: bool = True  # stream answers (progress as tokens arrive); off for endpoints that cannot
     grobid_timeout: float = 60.0
     grobid_timeout_per_page: float = 6.0
     grobid_attempts: int = 6

@@ -9,11 +9,12 @@ from typing import Any
 
 from .cache import CacheContext, TranslationCache
 from .chunking.protect import protect
+from .chunking.tokens import count_tokens
 from .engine.client import ChatClient
 from .engine.languages import base
-from .engine.terms import TERMS_PROMPT_VERSION, translate_terms
+from .engine.terms import TERMS_PROMPT_VERSION, TermRequest, term_requests, translate_terms
 from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv
-from .glossary.extract import candidates
+from .glossary.extract import Candidate, candidates
 from .glossary.matcher import TermMatcher, complies
 from .model import Document, Segment
 from .settings import Settings
@@ -38,11 +39,45 @@ def build_glossary(
     """User entries, plus extracted ones (unless --no-auto-glossary) where the user has none."""
     glossary = user_glossary(settings)
     if settings.auto_glossary and client is not None:
-        title = document.title.text if document.title else ""
-        found = candidates(s.text for s in document.segments())
-        context = CacheContext(TERMS_PROMPT_VERSION, settings.model, settings.endpoint, settings.lang, title)
+        title, found, context = _extraction(document, settings)
         glossary.merge_under(translate_terms(found, client, cache, context, title))
     return glossary
+
+
+STAND_IN = "术"
+
+
+def plan_glossary(
+    document: Document, settings: Settings, cache: TranslationCache
+) -> tuple[Glossary, list[TermRequest]]:
+    """The glossary a run would build, without calling the model (for the dry run):
+    answers already cached are used as they are; for the others each term stands in
+    for its translation. Returns it with the term calls still to make."""
+    glossary = user_glossary(settings)
+    if not settings.auto_glossary:
+        return glossary, []
+    title, found, context = _extraction(document, settings)
+    entries, requests = term_requests(found, context, title)
+    todo = []
+    for request in requests:
+        answer = cache.get_many([request.key]).get(request.key)
+        if answer is None:
+            todo.append(request)
+            # A stand-in of about a translation's length (not the term itself, which would mean "keep").
+            entries.extend(
+                Entry(c.term, STAND_IN * count_tokens(c.term), "auto", "auto") for c in request.chunk
+            )
+        else:
+            entries.extend(request.entries(answer))
+    glossary.merge_under(entries)
+    return glossary, todo
+
+
+def _extraction(document: Document, settings: Settings) -> tuple[str, list[Candidate], CacheContext]:
+    title = document.title.text if document.title else ""
+    found = candidates(s.text for s in document.segments())
+    context = CacheContext(TERMS_PROMPT_VERSION, settings.model, settings.endpoint, settings.lang, title)
+    return title, found, context
 
 
 def glossary_file(out_dir: Path, stem: str, lang: str) -> Path:

@@ -157,8 +157,11 @@ class FakeLLM:
         translate: Callable[[str], str] = pseudo_translate,
         api_key: str | None = None,
         follow_glossary: bool = True,
+        streaming: bool = True,
     ) -> None:
         self.follow_glossary = follow_glossary
+        # False: like some local servers, answer a streaming request with one JSON body.
+        self.streaming = streaming
         self.faults = faults or FaultPlan()
         self.latency = latency
         self.tokens_per_second = tokens_per_second
@@ -321,6 +324,9 @@ class FakeLLM:
             content = f"<think>{THINK_MARKER}: the user wants Chinese. Let me translate.</think>\n{content}"
         record.prompt_tokens = count_tokens(system) + count_tokens(user) + 8
         record.completion_tokens = count_tokens(content)
+        if body.get("stream") and self.streaming:
+            self._stream(h, body, record, content, finish)
+            return
         delay = self.latency + (
             record.completion_tokens / self.tokens_per_second if self.tokens_per_second else 0
         )
@@ -339,6 +345,44 @@ class FakeLLM:
                 "total_tokens": record.prompt_tokens + record.completion_tokens,
             },
         })  # fmt: skip
+
+    def _stream(self, h: Any, body: dict[str, Any], record: Record, content: str, finish: str) -> None:
+        """Server-sent events as the OpenAI API sends them: one chunk per few
+        characters, paced at ``tokens_per_second``, usage last when asked for."""
+        if self.latency:
+            time.sleep(self.latency)
+        pieces = [content[i : i + 4] for i in range(0, len(content), 4)] or [""]
+        pause = (
+            record.completion_tokens / self.tokens_per_second / len(pieces) if self.tokens_per_second else 0
+        )
+        base = {"id": "chatcmpl-stream", "object": "chat.completion.chunk", "created": int(time.time()),
+                "model": body.get("model", "fake-model")}  # fmt: skip
+        try:
+            h.send_response(200)
+            h.send_header("content-type", "text/event-stream")
+            h.send_header("cache-control", "no-cache")
+            h.end_headers()
+            h.close_connection = True
+            for n, piece in enumerate(pieces):
+                last = n == len(pieces) - 1
+                choice = {"index": 0, "delta": {"content": piece}, "finish_reason": finish if last else None}
+                self._event(h, {**base, "choices": [choice]})
+                if pause:
+                    time.sleep(pause)
+            if (body.get("stream_options") or {}).get("include_usage"):
+                usage = {"prompt_tokens": record.prompt_tokens, "completion_tokens": record.completion_tokens,
+                         "total_tokens": record.prompt_tokens + record.completion_tokens}  # fmt: skip
+                self._event(h, {**base, "choices": [], "usage": usage})
+            h.wfile.write(b"data: [DONE]\n\n")
+            h.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            record.status = 0
+        self._log(record)
+
+    @staticmethod
+    def _event(h: Any, payload: dict[str, Any]) -> None:
+        h.wfile.write(b"data: " + json.dumps(payload, ensure_ascii=False).encode("utf-8") + b"\n\n")
+        h.wfile.flush()
 
     def _log(self, record: Record) -> None:
         with self.lock:

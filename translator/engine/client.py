@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import openai
+from openai.types.chat import ChatCompletion
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -26,8 +27,11 @@ from tenacity import (
     stop_after_delay,
 )
 
+from ..chunking.tokens import default_counter
 from ..errors import ApiAuthError, ApiUnavailableError, ConfigError
 from ..settings import Settings
+
+TokenCallback = Callable[[int], None]  # completion tokens just received (a correction may be negative)
 
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 
@@ -97,12 +101,16 @@ class ChatClient:
         settings: Settings,
         http_client: Any | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         key = require_credentials(settings) or "not-needed"
         self.settings = settings
         self.sleep = sleep
+        self.notify = notify
         self.retries = 0
         self._lock = threading.Lock()
+        self._streams = True
+        self._counter = default_counter()
         self._openai = openai.OpenAI(
             api_key=key,
             base_url=settings.base_url,
@@ -123,11 +131,23 @@ class ChatClient:
     def _count_retry(self, state: RetryCallState) -> None:
         with self._lock:
             self.retries += 1
+        if self.notify is not None and state.outcome is not None:
+            # Never silent: a dead or busy endpoint shows what is being retried and when.
+            exc = state.outcome.exception()
+            wait = state.next_action.sleep if state.next_action else 0.0
+            self.notify(
+                f"API: {type(exc).__name__} at {self.settings.endpoint}; attempt {state.attempt_number} of "
+                f"{self.settings.max_attempts}, retrying in {wait:.1f} s"
+            )
 
-    def complete(self, messages: list[dict[str, str]], max_tokens: int) -> Completion:
+    def complete(
+        self, messages: list[dict[str, str]], max_tokens: int, on_tokens: TokenCallback | None = None
+    ) -> Completion:
         """One chat completion, retried on transient failures.
 
-        Raises the last ``openai`` error once attempts or time run out, and a
+        With streaming on, ``on_tokens`` hears of completion tokens as they
+        arrive (so progress moves during long answers). Raises the last
+        ``openai`` error once attempts or time run out, and a
         :class:`TranslatorError` at once for errors no retry can fix.
         """
         s = self.settings
@@ -140,13 +160,7 @@ class ChatClient:
             reraise=True,
         )
         try:
-            response = retrying(
-                self._openai.chat.completions.create,
-                model=s.model,
-                messages=messages,  # type: ignore[arg-type]
-                temperature=s.temperature,
-                max_tokens=max_tokens,
-            )
+            return retrying(self._create, messages, max_tokens, on_tokens or _ignore)
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
             raise ApiAuthError(
                 f"the API at {s.endpoint} refused the key ({exc.status_code}): check OPENAI_API_KEY "
@@ -164,11 +178,84 @@ class ChatClient:
                     "or use another key"
                 ) from exc
             raise
+
+    def _create(
+        self, messages: list[dict[str, str]], max_tokens: int, on_tokens: TokenCallback
+    ) -> Completion:
+        s = self.settings
+        if not (s.stream and self._streams):
+            response = self._openai.chat.completions.create(
+                model=s.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=s.temperature,
+                max_tokens=max_tokens,
+            )
+            return self._completion(response, on_tokens)
+        streamed = self._stream(messages, max_tokens, on_tokens)
+        if streamed is None:
+            # The endpoint answered a streaming request with no events (some local
+            # servers ignore ``stream``): ask again without streaming, once per run.
+            self._streams = False
+            return self._create(messages, max_tokens, on_tokens)
+        return streamed
+
+    @staticmethod
+    def _completion(response: ChatCompletion, on_tokens: TokenCallback) -> Completion:
         usage = response.usage
         choice = response.choices[0] if response.choices else None
-        return Completion(
+        completion = Completion(
             text=(choice.message.content or "") if choice else "",
             finish_reason=choice.finish_reason if choice else None,
             prompt_tokens=usage.prompt_tokens if usage else 0,
             completion_tokens=usage.completion_tokens if usage else 0,
         )
+        on_tokens(completion.completion_tokens)
+        return completion
+
+    def _stream(
+        self, messages: list[dict[str, str]], max_tokens: int, on_tokens: TokenCallback
+    ) -> Completion | None:
+        """Read a streamed answer, reporting tokens as they come; None if no event came."""
+        s = self.settings
+        stream = self._openai.chat.completions.create(
+            model=s.model,
+            messages=messages,  # type: ignore[arg-type]
+            temperature=s.temperature,
+            max_tokens=max_tokens,
+            stream=True,
+            stream_options={"include_usage": True},  # type: ignore[call-overload]
+        )
+        if "json" in stream.response.headers.get("content-type", ""):
+            # The endpoint ignored ``stream`` and answered with one JSON body (some
+            # local servers do): read it as it is, and stop asking for streams.
+            self._streams = False
+            with stream:
+                response = ChatCompletion.model_validate_json(stream.response.read())
+            return self._completion(response, on_tokens)
+        parts: list[str] = []
+        finish: str | None = None
+        usage = None
+        events = 0
+        with stream:
+            for chunk in stream:
+                events += 1
+                usage = chunk.usage or usage
+                for choice in chunk.choices:
+                    if choice.delta and choice.delta.content:
+                        parts.append(choice.delta.content)
+                        on_tokens(1)  # one chunk, about one token: exact figures come with usage
+                    finish = choice.finish_reason or finish
+        if not events:
+            return None
+        text = "".join(parts)
+        counted = len(parts)
+        completion_tokens = usage.completion_tokens if usage else self._counter.count(text)
+        prompt_tokens = (
+            usage.prompt_tokens if usage else sum(self._counter.count(m["content"]) + 4 for m in messages)
+        )
+        on_tokens(completion_tokens - counted)
+        return Completion(text, finish, prompt_tokens, completion_tokens)
+
+
+def _ignore(tokens: int) -> None:
+    pass

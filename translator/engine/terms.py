@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import openai
 
@@ -29,14 +30,10 @@ Map a term to "" when it is usually left untranslated (names of methods, models,
 Paper: {title}"""
 
 
-def translate_terms(
-    candidates: Sequence[Candidate],
-    client: ChatClient,
-    cache: TranslationCache,
-    context: CacheContext,
-    title: str,
-) -> list[Entry]:
-    """Entries for the candidates; terms the model does not answer are left out."""
+def term_requests(
+    candidates: Sequence[Candidate], context: CacheContext, title: str
+) -> tuple[list[Entry], list[TermRequest]]:
+    """Entries that need no call (acronyms, names) and the requests for the rest."""
     entries: list[Entry] = []
     ask: list[Candidate] = []
     for cand in candidates:
@@ -45,36 +42,65 @@ def translate_terms(
             entries.append(Entry(cand.term, "", note, "auto"))
         else:
             ask.append(cand)
-    lang = context.lang
+    system = SYSTEM.format(language=language_name(context.lang), title=title)
+    requests = []
     for start in range(0, len(ask), TERMS_PER_REQUEST):
         chunk = ask[start : start + TERMS_PER_REQUEST]
-        terms = [c.term for c in chunk]
-        key = context.key(TERMS_PROMPT_VERSION, json.dumps(terms, ensure_ascii=False))
-        cached = cache.get_many([key]).get(key)
-        if cached is None:
-            messages = [
-                {"role": "system", "content": SYSTEM.format(language=language_name(lang), title=title)},
-                {"role": "user", "content": json.dumps(terms, ensure_ascii=False)},
-            ]
-            try:
-                completion = client.complete(messages, max_tokens=40 * len(terms) + 200)
-            except openai.APIError:
-                continue  # the glossary is an aid: a failed call must not stop the translation
-            cached = strip_reasoning(completion.text, everywhere=False)
-            cache.put_many([(key, json.dumps(terms, ensure_ascii=False), cached)], context.model, lang)
+        terms = json.dumps([c.term for c in chunk], ensure_ascii=False)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": terms}]
+        requests.append(TermRequest(chunk, context.key(TERMS_PROMPT_VERSION, terms), messages))
+    return entries, requests
+
+
+@dataclass(frozen=True)
+class TermRequest:
+    """One call that asks for the translations of up to ``TERMS_PER_REQUEST`` terms."""
+
+    chunk: list[Candidate]
+    key: str  # cache key of the answer
+    messages: list[dict[str, str]]
+
+    @property
+    def max_tokens(self) -> int:
+        return 40 * len(self.chunk) + 200
+
+    def entries(self, answer: str) -> list[Entry]:
+        """The entries an answer gives; none when it cannot be read."""
+        terms = [c.term for c in self.chunk]
         try:
-            parsed = parse_answer(cached, terms)
+            parsed = parse_answer(answer, terms)
         except AnswerError:
-            continue
-        for cand in chunk:
+            return []
+        entries = []
+        for cand in self.chunk:
             target = parsed.texts.get(cand.term)
-            if (
-                target is None
-                and cand.term in parsed.problems
-                and parsed.problems[cand.term] == "empty translation"
-            ):
+            if target is None and parsed.problems.get(cand.term) == "empty translation":
                 target = ""
             if target is not None:
                 note = f"auto: long form of {cand.expansion}" if cand.kind == "definition" else "auto"
                 entries.append(Entry(cand.term, target, note, "auto"))
+        return entries
+
+
+def translate_terms(
+    candidates: Sequence[Candidate],
+    client: ChatClient,
+    cache: TranslationCache,
+    context: CacheContext,
+    title: str,
+) -> list[Entry]:
+    """Entries for the candidates; terms the model does not answer are left out."""
+    entries, requests = term_requests(candidates, context, title)
+    for request in requests:
+        answer = cache.get_many([request.key]).get(request.key)
+        if answer is None:
+            try:
+                completion = client.complete(request.messages, max_tokens=request.max_tokens)
+            except openai.APIError:
+                continue  # the glossary is an aid: a failed call must not stop the translation
+            answer = strip_reasoning(completion.text, everywhere=False)
+            cache.put_many(
+                [(request.key, request.messages[1]["content"], answer)], context.model, context.lang
+            )
+        entries.extend(request.entries(answer))
     return entries

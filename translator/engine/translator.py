@@ -32,6 +32,16 @@ from .pool import Stopped, WorkerPool
 from .prompts import system_message, user_message
 from .ratelimit import RateLimiter
 
+# Completion tokens per source token: translations into Chinese, counted in
+# cl100k tokens, run about this long; the dry run and the progress bar's ETA use it.
+COMPLETION_PER_SOURCE_TOKEN = 1.2
+
+
+def expected_completion(source_tokens: int) -> int:
+    """A guess of the completion tokens that translating ``source_tokens`` costs."""
+    return int(source_tokens * COMPLETION_PER_SOURCE_TOKEN)
+
+
 NOT_YET = "not translated yet: the run was stopped; rerun the same command to continue"
 ProgressCallback = Callable[[list[Unit], int], None]  # (units finished, completion tokens)
 
@@ -153,12 +163,22 @@ class Translator:
         kept = [Batch([u for u in b.units if u.key in wanted]) for b in batches]
         return [b for b in kept if b.units]
 
-    def run(self, units: list[Unit], progress: ProgressCallback | None = None) -> dict[str, UnitResult]:
-        """Translate every unit not already answered; returns all results by unit key."""
+    def run(
+        self,
+        units: list[Unit],
+        progress: ProgressCallback | None = None,
+        planned: Callable[[int], None] | None = None,
+    ) -> dict[str, UnitResult]:
+        """Translate every unit not already answered; returns all results by unit key.
+
+        ``planned`` hears the expected completion tokens once the cache is read;
+        ``progress`` hears of finished units and of tokens as they stream in."""
         self._progress = progress
         self.stats.units = len(units)
         todo = self.cached(units)
         self.stats.source_tokens = sum(u.tokens for u in todo)
+        if planned:
+            planned(expected_completion(self.stats.source_tokens))
         if progress and len(units) > len(todo):
             waiting = {u.key for u in todo}
             progress([u for u in units if u.key not in waiting], 0)
@@ -203,7 +223,7 @@ class Translator:
         self.limiter.acquire(batch.tokens * 2 + 300)
         started = time.monotonic()
         try:
-            completion = self.client.complete(messages, max_tokens)
+            completion = self.client.complete(messages, max_tokens, self._tokens_arrived)
         except TranslatorError:
             raise
         except openai.APIError as exc:
@@ -274,7 +294,7 @@ class Translator:
                     wanted = ", ".join(f"'{e.source}' as '{e.rendered_target}'" for e in missed)
                     notes.append(f"id {key_of[unit.key]}: translate {wanted}")
             good = [(u, t) for u, t in good if u not in strays]
-        self._store(good, completion.completion_tokens)
+        self._store(good)
         if strays:
             with self.stats.lock:
                 self.stats.glossary_retranslations += 1
@@ -303,6 +323,10 @@ class Translator:
             self._batch(batch, attempt + 1, reason, glossary_retried)
         else:
             self._fail(batch.units, reason)
+
+    def _tokens_arrived(self, tokens: int) -> None:
+        if self._progress and tokens and not self._abort.is_set():
+            self._progress([], tokens)
 
     def _store(self, items: list[tuple[Unit, str]], tokens: int = 0) -> None:
         if not items:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,4 +236,10 @@ def ref_anchor(ref: Reference) -> str:
     return anchor("bibr", ref.id)
 
 
-FILTERS: dict[str, Callable[..., Any]] = {"md_escape": md_escape, "ref_anchor": ref_anchor}
+def md_url(path: str) -> str:
+    """A relative link that Markdown readers follow even when the paper's name has
+    spaces, brackets or CJK characters: percent-encoded, folders kept."""
+    return urllib.parse.quote(path, safe="/")
+
+
+FILTERS: dict[str, Callable[..., Any]] = {"md_escape": md_escape, "ref_anchor": ref_anchor, "md_url": md_url}

@@ -1,0 +1,75 @@
+"""Answers are streamed, so progress moves while the model writes; endpoints that
+cannot stream still work, without paying for an answer twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from translator.cache import TranslationCache
+from translator.engine.client import ChatClient
+from translator.parsing.tei_reader import read_tei
+from translator.pipeline import translate_document
+from translator.settings import load_settings
+
+from .fixtures import SMALL_TEI
+from .servers.fake_llm import FakeLLM
+
+MESSAGES = [
+    {"role": "system", "content": "Translate into Chinese."},
+    {"role": "user", "content": '{"1": "Robots learn to walk from rewards and from many small mistakes."}'},
+]
+
+
+@pytest.mark.parametrize("streaming", [True, False], ids=["streams", "ignores-stream"])
+def test_one_request_whatever_the_endpoint_does_with_stream(streaming: bool) -> None:
+    with FakeLLM(streaming=streaming) as llm:
+        client = ChatClient(load_settings({"base_url": llm.base_url}))
+        heard: list[int] = []
+        completion = client.complete(MESSAGES, 200, heard.append)
+        assert llm.count() == 1
+    assert completion.text.startswith('{"1": "') and completion.finish_reason == "stop"
+    assert completion.completion_tokens == llm.records[0].completion_tokens > 0
+    assert sum(heard) == completion.completion_tokens
+    # Streamed: tokens are heard piece by piece, as they arrive; otherwise all at once.
+    assert (len(heard) > 3) == streaming
+
+
+def test_streaming_can_be_turned_off() -> None:
+    with FakeLLM() as llm:
+        client = ChatClient(load_settings({"base_url": llm.base_url, "stream": False}))
+        heard: list[int] = []
+        client.complete(MESSAGES, 200, heard.append)
+    assert len(heard) == 1
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[int, int]] = []
+        self.expected = 0
+
+    def start(self, total: int, expected_tokens: int = 0) -> None:
+        self.expected = expected_tokens
+
+    def advance(self, units: int, tokens: int) -> None:
+        self.events.append((units, tokens))
+
+    def note(self, message: str) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def test_progress_hears_tokens_before_the_first_segment_is_done(tmp_path: Path) -> None:
+    recorder = Recorder()
+    with FakeLLM(tokens_per_second=400) as llm:
+        settings = load_settings({"base_url": llm.base_url, "concurrency": 1})
+        _, stats = translate_document(
+            read_tei(SMALL_TEI), settings, TranslationCache(tmp_path), progress=recorder
+        )
+    first_done = next(i for i, (units, _) in enumerate(recorder.events) if units)
+    assert sum(tokens for _, tokens in recorder.events[:first_done]) > 10
+    assert sum(tokens for _, tokens in recorder.events) == stats.completion_tokens
+    assert recorder.expected > 0
