@@ -62,6 +62,8 @@ def _write_temp(path: Path, text: str) -> str:
 def check_output_folder(folder: Path, input_bytes: int = 0) -> None:
     """Before anything is paid for: the folder exists or can be made, is writable,
     and has room for the outputs. Raises :class:`OutputError` saying what to do."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"the output path {folder} is a file, not a folder: pass --out with a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -69,8 +71,6 @@ def check_output_folder(folder: Path, input_bytes: int = 0) -> None:
             f"cannot create the output folder {folder} ({exc.strerror or exc}): pass --out with a folder "
             "you can write to"
         ) from exc
-    if not folder.is_dir():
-        raise OutputError(f"the output path {folder} is not a folder: pass --out with a folder")
     try:
         fd, probe = tempfile.mkstemp(prefix=".translate-probe.", dir=folder)
         os.close(fd)
@@ -93,7 +93,7 @@ def output_write_error(folder: Path, exc: OSError) -> OutputError:
     """The error for outputs that could not be written after the translation was paid for."""
     reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else (exc.strerror or str(exc))
     return OutputError(
-        f"cannot write the outputs in {folder} ({reason}); nothing was written there, and every "
+        f"cannot write the outputs in {folder} ({reason}); no output file was written there, and every "
         "translation received is cached: rerun with --out pointing to another folder to write them "
         "without paying again"
     )

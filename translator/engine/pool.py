@@ -10,9 +10,11 @@ caller goes on at once.
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 Task = Callable[[], None]
 
@@ -25,8 +27,8 @@ class WorkerPool:
     """``run(tasks)`` runs the tasks on ``workers`` daemon threads and waits for all of them.
 
     The first exception a task raises stops the others from starting and is
-    re-raised to the caller; a ``KeyboardInterrupt`` (or ``stop()``) while
-    waiting raises :class:`Stopped` without waiting for the tasks in flight.
+    re-raised to the caller; Ctrl-C, SIGTERM or ``stop()`` while waiting raises
+    :class:`Stopped` without waiting for the tasks in flight.
     """
 
     def __init__(self, workers: int, name: str = "worker", poll_seconds: float = 0.1) -> None:
@@ -53,20 +55,38 @@ class WorkerPool:
         if not count:
             return
         state = _RunState(count)
-        for index in range(min(self.workers, count)):
-            thread = threading.Thread(
-                target=self._work, args=(pending, state), name=f"{self.name}-{index}", daemon=True
-            )
-            thread.start()
-        try:
+        with self._signals_stop():
+            for index in range(min(self.workers, count)):
+                thread = threading.Thread(
+                    target=self._work, args=(pending, state), name=f"{self.name}-{index}", daemon=True
+                )
+                thread.start()
             while not state.finished.wait(self.poll_seconds):
                 if self._stop.is_set() and state.error is None:
                     raise Stopped
-        except KeyboardInterrupt:
-            self._stop.set()
-            raise Stopped from None
         if state.error is not None:
             raise state.error
+
+    @contextlib.contextmanager
+    def _signals_stop(self) -> Iterator[None]:
+        """While the tasks run, Ctrl-C and SIGTERM only set the stop flag, so they
+        land the same way whatever line the main thread is on; a second one raises
+        ``KeyboardInterrupt`` at once. Other threads (a daemon's) call ``stop()``."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def stop_on_signal(signum: int, frame: object) -> None:
+            if self._stop.is_set():
+                raise KeyboardInterrupt
+            self._stop.set()
+
+        previous = {sig: signal.signal(sig, stop_on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def _work(self, pending: queue.SimpleQueue[Task], state: _RunState) -> None:
         while not self._stop.is_set():
