@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from .servers.fake_grobid import FakeGrobid
 from .servers.fake_llm import FakeLLM, FaultPlan
 
+F = TypeVar("F", bound=Callable[..., Any])
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 CORPUS_REASON = (
@@ -46,7 +48,13 @@ def manifest_counts() -> dict[str, dict[str, int]]:
     return counts
 
 
-needs_corpus = pytest.mark.skipif(not corpus_available(), reason=CORPUS_REASON)
+_CORPUS_SKIP = pytest.mark.skipif(not corpus_available(), reason=CORPUS_REASON)
+
+
+def needs_corpus(test: F) -> F:
+    """Marks a test ``corpus`` (``-m "not corpus"`` leaves them out) and skips it,
+    saying why, when ``../shared/corpus`` is absent."""
+    return pytest.mark.corpus(_CORPUS_SKIP(test))  # type: ignore[no-any-return]
 
 
 @pytest.fixture(autouse=True)

@@ -94,6 +94,22 @@ def make_encrypted_pdf(path: Path) -> Path:
     return path
 
 
+def expected_translation(segment: dict) -> str:  # type: ignore[type-arg]
+    """The fake server's translation of a JSON output's segment, its spans (citations,
+    links) put back as the pipeline restores them."""
+    from translator.chunking.protect import protect, restore
+    from translator.model import Segment, Span
+
+    from .servers.fake_llm import pseudo_translate
+
+    model = Segment(
+        id=str(segment["id"]), kind=segment["kind"], text=str(segment["text"]),
+        spans=[Span(**span) for span in segment["spans"]],
+    )  # fmt: skip
+    protected = protect(model)
+    return restore(pseudo_translate(protected.text), protected.originals)
+
+
 def json_segments(node: object) -> list[dict]:  # type: ignore[type-arg]
     """Every segment object in a JSON output's document, in order."""
     found: list[dict] = []  # type: ignore[type-arg]

@@ -12,10 +12,14 @@ from translator.render import render_html
 from .test_render import translated_small_doc
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)",
+    ),
+]
 
 
 def test_html_in_headless_chromium(tmp_path: Path) -> None:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from translator.cache import TranslationCache
 from translator.chunking.chunker import plan, plan_batches, segment_units
 from translator.chunking.protect import check_placeholders, found_placeholders, protect, restore
 from translator.chunking.sentences import split_sentences
 from translator.chunking.tokens import EstimateCounter, TiktokenCounter, default_counter
+from translator.engine.translator import Translator
 from translator.model import Segment, Span
 from translator.parsing.tei_reader import read_tei
+from translator.settings import load_settings
 
+from .fake_engine import FakeEngine
 from .fixtures import SMALL_TEI
 
 COUNTER = default_counter()
@@ -131,8 +137,27 @@ def test_batches_are_balanced_for_parallel_workers() -> None:
     assert max(sizes) <= 2.5 * (sum(sizes) / len(sizes))
 
 
-def test_units_do_not_depend_on_what_is_cached() -> None:
-    """The cut of a document is a function of the document alone (resume relies on it)."""
-    doc = read_tei(SMALL_TEI)
-    segs = list(doc.segments())
-    assert plan(segs, 30, 8, COUNTER) == plan(segs, 30, 8, COUNTER)
+def test_a_resumed_run_sends_only_what_the_cache_lacks(tmp_path: Path) -> None:
+    """The cut of a document depends on the document alone, so a rerun finds every
+    answer of an earlier run in the cache: half cached → only the other half is sent
+    (never more requests than the first run had left); all cached → no request."""
+    segs = list(read_tei(SMALL_TEI).segments())
+    config = load_settings({"base_url": "http://unused", "max_request_tokens": 30, "min_request_tokens": 10})
+    units = plan(segs, 30, 8, COUNTER, 10)
+    cache = TranslationCache(tmp_path)
+    first = FakeEngine()
+    Translator(config, first, cache, "title", "v1").run(units[: len(units) // 2])  # type: ignore[arg-type]
+    assert first.calls >= 2
+
+    again = plan(list(read_tei(SMALL_TEI).segments()), 30, 8, COUNTER, 10)
+    assert again == units
+    second = FakeEngine()
+    results = Translator(config, second, cache, "title", "v1").run(again)  # type: ignore[arg-type]
+    sent = {text for request in second.requests for text in json.loads(request[-1]["content"]).values()}
+    assert sent == {u.text for u in units[len(units) // 2 :]}
+    assert 1 <= second.calls <= len(plan_batches(units, 30, 8, 10))
+    assert all(r.text for r in results.values()) and len(results) == len(units)
+
+    third = FakeEngine()
+    results = Translator(config, third, cache, "title", "v1").run(again)  # type: ignore[arg-type]
+    assert third.calls == 0 and all(r.cached for r in results.values())

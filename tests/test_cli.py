@@ -145,24 +145,30 @@ def _run_cli(tei: Path, out: Path, cache: Path, llm: FakeLLM) -> subprocess.Pope
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+@pytest.mark.slow
 def test_kill_9_and_resume(tmp_path: Path) -> None:
     tei = write_small_tei(tmp_path)
-    with FakeLLM(latency=0.3) as llm:
+    with FakeLLM() as llm:
         full = _run_cli(tei, tmp_path / "full", tmp_path / "cache-full", llm)
         assert full.wait(60) == 0
         uninterrupted = llm.count()
     assert uninterrupted >= 8
 
-    with FakeLLM(latency=0.3) as llm:
+    # The server answers half the requests, then holds the next ones: the kill lands
+    # with exactly that many answers received and two requests in flight.
+    half = uninterrupted // 2
+    with FakeLLM(hold_after=half) as llm:
         victim = _run_cli(tei, tmp_path / "out", tmp_path / "cache", llm)
-        deadline = time.monotonic() + 30
-        while llm.count() < uninterrupted // 2 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 60
+        while not (llm.count() == half and llm.in_flight == 2):
+            assert time.monotonic() < deadline and victim.poll() is None, "the run never reached the hold"
             time.sleep(0.01)
         victim.send_signal(signal.SIGKILL)
         victim.wait(10)
         answered_before_kill = llm.count()
-        assert 0 < answered_before_kill < uninterrupted
+        assert answered_before_kill == half
         assert not (tmp_path / "out" / "tiny.zh.json").exists()
+        llm.release()
         resumed = _run_cli(tei, tmp_path / "out", tmp_path / "cache", llm)
         assert resumed.wait(60) == 0
         total = llm.count()
@@ -170,12 +176,13 @@ def test_kill_9_and_resume(tmp_path: Path) -> None:
         f"\nresume: uninterrupted run {uninterrupted} requests; killed after {answered_before_kill}; total {total}"
     )
     # Every answer received before the kill was kept: at most the requests in flight are sent again.
-    assert total <= uninterrupted + 2  # concurrency 2
+    assert uninterrupted <= total <= uninterrupted + 2  # concurrency 2: at most those two again
     full_doc = translations(tmp_path / "full" / "tiny.zh.json")
     assert len(full_doc) == 20 and all(full_doc.values())
     assert translations(tmp_path / "out" / "tiny.zh.json") == full_doc
 
 
+@pytest.mark.slow
 def test_two_runs_share_one_cache(tmp_path: Path) -> None:
     tei = write_small_tei(tmp_path)
     with FakeLLM(latency=0.05) as llm:

@@ -17,6 +17,8 @@ from .conftest import CORPUS, corpus_pairs, needs_corpus
 from .fixtures import json_segments
 from .servers.fake_llm import FakeLLM
 
+pytestmark = pytest.mark.slow  # every corpus pair end to end
+
 TEIS = [tei for _, tei in corpus_pairs()]
 
 

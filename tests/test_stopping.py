@@ -22,6 +22,8 @@ from .conftest import ROOT
 from .fixtures import json_segments, write_small_tei
 from .servers.fake_llm import FakeLLM
 
+pytestmark = pytest.mark.slow  # each test starts the command in a subprocess
+
 SLOW_MODEL_SECONDS = 60.0
 # Far below the model's latency, far above the 2 s the design aims at: not a timing test.
 STOP_BOUND_SECONDS = 15.0

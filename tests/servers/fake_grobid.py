@@ -72,7 +72,9 @@ class FakeGrobid:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, args=(0.02,), daemon=True
+        )  # quick shutdown
 
     def add(self, pdf: bytes, tei: bytes) -> None:
         self.tei_by_hash[hashlib.sha256(pdf).hexdigest()] = tei

@@ -158,10 +158,16 @@ class FakeLLM:
         api_key: str | None = None,
         follow_glossary: bool = True,
         streaming: bool = True,
+        hold_after: int | None = None,
     ) -> None:
         self.follow_glossary = follow_glossary
         # False: like some local servers, answer a streaming request with one JSON body.
         self.streaming = streaming
+        # Answer this many requests, then hold every later one until release(): a test
+        # can stop a client at an exact point instead of after a guessed time.
+        self.hold_after = hold_after
+        self.gate = threading.Event()
+        self._admitted = 0
         self.faults = faults or FaultPlan()
         self.latency = latency
         self.tokens_per_second = tokens_per_second
@@ -210,7 +216,9 @@ class FakeLLM:
         self.handler = Handler
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, args=(0.02,), daemon=True
+        )  # quick shutdown
 
     @property
     def base_url(self) -> str:
@@ -236,7 +244,20 @@ class FakeLLM:
             return Counter(r.fault for r in self.records)
 
     # -- the endpoint ----------------------------------------------------------
+    def release(self) -> None:
+        """Let held requests (and all later ones) be answered."""
+        self.hold_after = None
+        self.gate.set()
+
+    def _hold(self) -> None:
+        with self.lock:
+            admitted = self._admitted
+            self._admitted += 1
+        if self.hold_after is not None and admitted >= self.hold_after:
+            self.gate.wait()
+
     def handle(self, h: Any, body: dict[str, Any]) -> None:
+        self._hold()
         messages = body.get("messages", [])
         system = next((m["content"] for m in messages if m["role"] == "system"), "")
         user = messages[-1]["content"] if messages else ""
