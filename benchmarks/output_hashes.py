@@ -1,8 +1,9 @@
 """SHA-256 of every output (md, html, json, glossary csv) for every corpus pair, through
-both parsers, against the local fake OpenAI-compatible server with a fresh cache.
+both parsers, against the local fake OpenAI-compatible server with a fresh cache. The JSON's wall time,
+endpoint (a random port) and glossary file folder (a temporary one) are blanked.
 
 A refactoring that keeps behaviour keeps these hashes: record them before, compare
-after. The JSON's ``elapsed_seconds`` (wall time) is zeroed before hashing.
+after.
 
 Run: python -m benchmarks.output_hashes > before.tsv ; … ; python -m benchmarks.output_hashes --compare before.tsv
 """
@@ -31,7 +32,11 @@ def digest(path: Path) -> str:
     data = path.read_bytes()
     if path.name.endswith(".json"):
         document = json.loads(data)
-        document["report"]["elapsed_seconds"] = 0
+        report = document["report"]
+        report["elapsed_seconds"] = 0
+        report["endpoint"] = ""  # the fake server's port
+        if "glossary" in report:
+            report["glossary"]["file"] = Path(report["glossary"]["file"]).name  # a temporary folder
         data = json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(data).hexdigest()
 
