@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from tests.servers.fake_llm import FakeLLM  # noqa: E402
 from translator.cache import TranslationCache  # noqa: E402
 from translator.chunking.tokens import count_tokens  # noqa: E402
-from translator.engine.client import ChatClient  # noqa: E402
+from translator.engine.client import build_engine  # noqa: E402
 from translator.glossary.matcher import TermMatcher  # noqa: E402
 from translator.parsing.tei_reader import read_tei  # noqa: E402
 from translator.pipeline import translate_document  # noqa: E402
@@ -60,7 +60,7 @@ def bench_paper(
         tracemalloc.start()
         matcher = None
         if glossary:  # extraction runs before translation and is not part of the timed stage
-            terms = build_glossary(doc, settings, cache, ChatClient(settings))
+            terms = build_glossary(doc, settings, cache, build_engine(settings))
             matcher = TermMatcher(terms) if len(terms) else None
         started = time.perf_counter()
         segments, stats = translate_document(doc, settings, cache, matcher=matcher)

@@ -15,7 +15,7 @@ from .servers.fake_llm import glossary_from_system, pseudo_term, translate_follo
 
 
 class FakeEngine:
-    """``complete()`` like ``ChatClient``'s: a deterministic pseudo-translation of the JSON."""
+    """``complete()`` like a real engine's: a deterministic pseudo-translation of the JSON."""
 
     retries = 0
 

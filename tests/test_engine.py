@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from translator.cache import TranslationCache
-from translator.engine.client import ChatClient
+from translator.engine.client import build_engine
 from translator.errors import ApiAuthError, ApiUnavailableError, ConfigError
 from translator.model import Document, Segment
 from translator.parsing.tei_reader import read_tei
@@ -84,7 +84,7 @@ def test_retry_after_is_honoured(tmp_path: Path) -> None:
     plan = FaultPlan(script=["429"], retry_after=2.5)
     with FakeLLM(plan) as llm:
         settings = _settings(llm, tmp_path, concurrency=1)
-        client = ChatClient(settings, sleep=waits.append)
+        client = build_engine(settings, sleep=waits.append)
         cache = TranslationCache(settings.cache_dir)
         segments, stats = translate_document(read_tei(SMALL_TEI), settings, cache, client)
     assert len(waits) == 1 and 2.5 <= waits[0] <= 2.6
@@ -97,7 +97,7 @@ def test_backoff_grows_and_is_capped(tmp_path: Path) -> None:
     plan = FaultPlan(script=["500"] * 5)
     with FakeLLM(plan) as llm:
         settings = _settings(llm, tmp_path, concurrency=1, retry_initial_seconds=1.0, retry_max_seconds=4.0)
-        client = ChatClient(settings, sleep=waits.append)
+        client = build_engine(settings, sleep=waits.append)
         translate_document(read_tei(SMALL_TEI), settings, TranslationCache(settings.cache_dir), client)
     assert len(waits) == 5
     assert all(0.5 * min(4.0, 2**i) <= w <= min(4.0, 2**i) for i, w in enumerate(waits))
@@ -139,7 +139,7 @@ def test_unreachable_endpoint_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_missing_key_for_openai_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
-        ChatClient(load_settings({"cache_dir": tmp_path}))
+        build_engine(load_settings({"cache_dir": tmp_path}))
 
 
 def test_rerun_is_served_from_cache(llm: FakeLLM, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from translator.cache import TranslationCache
-from translator.engine.client import ChatClient
+from translator.engine.client import build_engine
 from translator.parsing.tei_reader import read_tei
 from translator.pipeline import translate_document
 from translator.settings import load_settings
@@ -25,7 +25,7 @@ MESSAGES = [
 @pytest.mark.parametrize("streaming", [True, False], ids=["streams", "ignores-stream"])
 def test_one_request_whatever_the_endpoint_does_with_stream(streaming: bool) -> None:
     with FakeLLM(streaming=streaming) as llm:
-        client = ChatClient(load_settings({"base_url": llm.base_url}))
+        client = build_engine(load_settings({"base_url": llm.base_url}))
         heard: list[int] = []
         completion = client.complete(MESSAGES, 200, heard.append)
         assert llm.count() == 1
@@ -38,7 +38,7 @@ def test_one_request_whatever_the_endpoint_does_with_stream(streaming: bool) -> 
 
 def test_streaming_can_be_turned_off() -> None:
     with FakeLLM() as llm:
-        client = ChatClient(load_settings({"base_url": llm.base_url, "stream": False}))
+        client = build_engine(load_settings({"base_url": llm.base_url, "stream": False}))
         heard: list[int] = []
         client.complete(MESSAGES, 200, heard.append)
     assert len(heard) == 1

@@ -18,7 +18,8 @@ import pypdfium2 as pdfium
 from .cache import TranslationCache
 from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
-from .engine.client import ChatClient, require_credentials
+from .engine.base import Engine
+from .engine.client import build_engine, require_credentials
 from .engine.prompts import PROMPT_VERSION
 from .engine.translator import RunStats, Translator, apply_results, expected_completion
 from .errors import BadInputError
@@ -260,7 +261,7 @@ def translate_document(
     document: Document,
     settings: Settings,
     cache: TranslationCache,
-    client: ChatClient | None = None,
+    client: Engine | None = None,
     progress: Progress | None = None,
     matcher: TermMatcher | None = None,
 ) -> tuple[list[Segment], RunStats]:
@@ -268,7 +269,7 @@ def translate_document(
     progress = progress or NoProgress()
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
-    translator = Translator(settings, client or ChatClient(settings), cache, title, PROMPT_VERSION, matcher)
+    translator = Translator(settings, client or build_engine(settings), cache, title, PROMPT_VERSION, matcher)
     pieces_left = {s.id: 0 for s in segments}
     for unit in units:
         pieces_left[unit.segment_id] += 1
@@ -340,7 +341,7 @@ def run(
     out_dir: Path | None = None,
     tei: Path | None = None,
     grobid: GrobidClient | None = None,
-    client: ChatClient | None = None,
+    client: Engine | None = None,
     progress: Progress | None = None,
     now: Callable[[], float] = time.monotonic,
 ) -> RunResult:
@@ -354,7 +355,7 @@ def run(
     prepare(source, settings, progress)
     cache = TranslationCache(settings.cache_dir)
     try:
-        client = client or ChatClient(settings, notify=progress.note)
+        client = client or build_engine(settings, notify=progress.note)
         if settings.auto_glossary:
             progress.note("glossary: finding the paper's terms and asking the model for their translations")
         glossary = build_glossary(source.document, settings, cache, client)

@@ -10,7 +10,7 @@ from typing import Any
 from .cache import CacheContext, TranslationCache
 from .chunking.protect import protect
 from .chunking.tokens import count_tokens
-from .engine.client import ChatClient
+from .engine.base import Engine
 from .engine.languages import base
 from .engine.terms import TERMS_PROMPT_VERSION, TermRequest, term_requests, translate_terms
 from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv
@@ -34,7 +34,7 @@ def build_glossary(
     document: Document,
     settings: Settings,
     cache: TranslationCache,
-    client: ChatClient | None,
+    client: Engine | None,
 ) -> Glossary:
     """User entries, plus extracted ones (unless --no-auto-glossary) where the user has none."""
     glossary = user_glossary(settings)

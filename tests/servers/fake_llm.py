@@ -376,6 +376,7 @@ class FakeLLM:
         pause = (
             record.completion_tokens / self.tokens_per_second / len(pieces) if self.tokens_per_second else 0
         )
+        logged = False
         base = {"id": "chatcmpl-stream", "object": "chat.completion.chunk", "created": int(time.time()),
                 "model": body.get("model", "fake-model")}  # fmt: skip
         try:
@@ -394,11 +395,15 @@ class FakeLLM:
                 usage = {"prompt_tokens": record.prompt_tokens, "completion_tokens": record.completion_tokens,
                          "total_tokens": record.prompt_tokens + record.completion_tokens}  # fmt: skip
                 self._event(h, {**base, "choices": [], "usage": usage})
+            # Logged before the stream ends, so a client that has its answer finds it in the log.
+            self._log(record)
+            logged = True
             h.wfile.write(b"data: [DONE]\n\n")
             h.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
-            record.status = 0
-        self._log(record)
+            if not logged:
+                record.status = 0
+                self._log(record)
 
     @staticmethod
     def _event(h: Any, payload: dict[str, Any]) -> None:

@@ -11,13 +11,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import openai
-
 from ..cache import CacheContext, TranslationCache
 from ..glossary.entries import Entry
 from ..glossary.extract import Candidate
 from .answers import AnswerError, parse_answer, strip_reasoning
-from .client import ChatClient
+from .base import Engine, EngineError
 from .languages import language_name
 
 TERMS_PROMPT_VERSION = "terms-1"
@@ -84,7 +82,7 @@ class TermRequest:
 
 def translate_terms(
     candidates: Sequence[Candidate],
-    client: ChatClient,
+    client: Engine,
     cache: TranslationCache,
     context: CacheContext,
     title: str,
@@ -96,7 +94,7 @@ def translate_terms(
         if answer is None:
             try:
                 completion = client.complete(request.messages, max_tokens=request.max_tokens)
-            except openai.APIError:
+            except EngineError:
                 continue  # the glossary is an aid: a failed call must not stop the translation
             answer = strip_reasoning(completion.text, everywhere=False)
             cache.put_many(

@@ -14,8 +14,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import openai
-
 from ..cache import CacheContext, TranslationCache
 from ..chunking.chunker import Batch, Unit, joiner, plan_batches
 from ..chunking.protect import PLACEHOLDER, check_placeholders, protect, restore
@@ -26,7 +24,7 @@ from ..glossary.matcher import problems as term_problems
 from ..model import Segment
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
-from .client import ChatClient, Completion
+from .base import Completion, Engine, EngineError, UnreachableError
 from .languages import looks_untranslated
 from .pool import Stopped, WorkerPool
 from .prompts import system_message, user_message
@@ -84,7 +82,7 @@ class Translator:
     def __init__(
         self,
         settings: Settings,
-        client: ChatClient,
+        client: Engine,
         cache: TranslationCache,
         title: str,
         prompt_version: str,
@@ -226,18 +224,18 @@ class Translator:
             completion = self.client.complete(messages, max_tokens, self._tokens_arrived)
         except TranslatorError:
             raise
-        except openai.APIError as exc:
+        except EngineError as exc:
             self.stats.add(None, failed=True)
             self.cache.log_request(
                 self.settings.model, self.settings.endpoint, len(ids), 0, 0,
-                time.monotonic() - started, type(exc).__name__,
+                time.monotonic() - started, exc.source,
             )  # fmt: skip
-            if isinstance(exc, openai.APIConnectionError) and not self._any_answer:
+            if isinstance(exc, UnreachableError) and not self._any_answer:
                 raise ApiUnavailableError(
-                    f"cannot reach the translation API at {self.settings.endpoint} ({exc}): check "
+                    f"cannot reach the translation API at {self.settings.endpoint} ({_detail(exc)}): check "
                     "--base-url / OPENAI_BASE_URL and that the server is running"
                 ) from exc
-            return None, f"{type(exc).__name__}: {exc}"
+            return None, str(exc)
         self._any_answer = True
         self.stats.add(completion)
         self.cache.log_request(
@@ -348,6 +346,11 @@ class Translator:
                 self.results[unit.key] = UnitResult(error=reason)
         if self._progress:
             self._progress(units, 0)
+
+
+def _detail(exc: EngineError) -> str:
+    """The lower layer's own words, without the error's name."""
+    return str(exc).removeprefix(f"{exc.source}: ")
 
 
 def apply_results(

@@ -1,0 +1,89 @@
+"""What the rest of the program knows of a model: the ``Engine`` protocol, its small
+``Completion`` result and its own error types.
+
+Adapters (``openai_engine.py``) map their library's errors onto these, as httpx maps
+the errors of the layer below it; nothing above an adapter imports that library.
+Errors no retry can fix are :class:`TranslatorError` subclasses carrying the exit
+code and a message that says what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..errors import ApiAuthError, ApiUnavailableError
+
+TokenCallback = Callable[[int], None]  # completion tokens just received (a correction may be negative)
+Messages = list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One answer: its text, why it ended, and what it cost."""
+
+    text: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class Engine(Protocol):
+    """Turns chat messages into one completion."""
+
+    @property
+    def retries(self) -> int:
+        """Requests sent again so far (0 for engines that do not retry)."""
+        ...
+
+    def complete(
+        self, messages: Messages, max_tokens: int, on_tokens: TokenCallback | None = None
+    ) -> Completion:
+        """One completion; ``on_tokens`` hears of completion tokens as they arrive."""
+        ...
+
+
+class EngineError(Exception):
+    """A request failed in a way a later attempt, a smaller request or another
+    request may not share: the caller decides (retry, split, mark failed).
+
+    ``source`` names the error as the layer below called it (``APITimeoutError``),
+    for reports and the request log."""
+
+    def __init__(self, message: str, source: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.source = source or type(self).__name__
+        self.retry_after = retry_after
+
+
+class TransientError(EngineError):
+    """Timeout, dropped connection, 5xx: the same request may succeed later."""
+
+
+class UnreachableError(TransientError):
+    """No answer came: connection refused or dropped, or the read timed out."""
+
+
+class RateLimitedError(TransientError):
+    """429: slow down; ``retry_after`` is what the server asked for, if it said."""
+
+
+class BadRequestError(EngineError):
+    """The endpoint refused this request (400): sending it again unchanged will not help."""
+
+
+class ContextTooLongError(BadRequestError):
+    """The request is longer than the model's context: split it."""
+
+
+class AuthenticationFailed(ApiAuthError):
+    """The endpoint refused the key."""
+
+
+class QuotaExhausted(ApiAuthError):
+    """The account has no credit left."""
+
+
+class ModelNotFound(ApiUnavailableError):
+    """The endpoint does not know the model (or the URL's path is wrong)."""

@@ -1,0 +1,203 @@
+"""The OpenAI-compatible adapter: one chat completion through the ``openai`` SDK,
+streamed when the endpoint can, its errors mapped onto ``engine.base``'s.
+
+This is the only module that imports ``openai``. It sends each request once:
+retries belong to ``engine.retry``, which works for any engine.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from typing import Any
+
+import openai
+from openai.types.chat import ChatCompletion
+
+from ..chunking.tokens import default_counter
+from ..settings import Settings
+from .base import (
+    AuthenticationFailed,
+    BadRequestError,
+    Completion,
+    ContextTooLongError,
+    EngineError,
+    Messages,
+    ModelNotFound,
+    QuotaExhausted,
+    RateLimitedError,
+    TokenCallback,
+    TransientError,
+    UnreachableError,
+)
+
+TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds the server asked us to wait, from ``Retry-After`` or ``retry-after-ms``."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+def _is_quota(exc: BaseException) -> bool:
+    body = getattr(exc, "body", None)
+    code = body.get("code") if isinstance(body, dict) else None
+    return code == "insufficient_quota" or "insufficient_quota" in str(exc)
+
+
+def _is_context_length(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "context_length_exceeded" in text or "maximum context length" in text
+
+
+def map_error(exc: openai.APIError, settings: Settings) -> Exception:
+    """The ``engine.base`` error for an ``openai`` one (messages say what to do)."""
+    s = settings
+    described = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return AuthenticationFailed(
+            f"the API at {s.endpoint} refused the key ({exc.status_code}): check OPENAI_API_KEY "
+            "and that it is valid for this endpoint"
+        )
+    if isinstance(exc, openai.NotFoundError):
+        return ModelNotFound(
+            f"the API at {s.endpoint} does not know model '{s.model}' or the endpoint path (404): "
+            "check --model and --base-url (it usually ends in /v1)"
+        )
+    if isinstance(exc, openai.APIConnectionError):  # timeouts included
+        return UnreachableError(described, type(exc).__name__)
+    if isinstance(exc, openai.APIStatusError):
+        if _is_quota(exc):
+            return QuotaExhausted(
+                f"the account behind OPENAI_API_KEY has no quota left at {s.endpoint}: add credit "
+                "or use another key"
+            )
+        if exc.status_code == 429:
+            return RateLimitedError(described, type(exc).__name__, retry_after(exc))
+        if exc.status_code in TRANSIENT_STATUS:
+            return TransientError(described, type(exc).__name__, retry_after(exc))
+        if _is_context_length(exc):
+            return ContextTooLongError(described, type(exc).__name__)
+        return BadRequestError(described, type(exc).__name__)
+    return EngineError(described, type(exc).__name__)
+
+
+class OpenAIEngine:
+    """Sends chat completions to an OpenAI-compatible endpoint, once each."""
+
+    retries = 0
+
+    def __init__(self, settings: Settings, api_key: str, http_client: Any | None = None) -> None:
+        self.settings = settings
+        self._streams = True
+        self._counter = default_counter()
+        self._openai = openai.OpenAI(
+            api_key=api_key,
+            base_url=settings.base_url,
+            timeout=settings.request_timeout,
+            max_retries=0,  # engine.retry does it, with our own limits
+            **({"http_client": http_client} if http_client is not None else {}),
+        )
+
+    def complete(
+        self, messages: Messages, max_tokens: int, on_tokens: TokenCallback | None = None
+    ) -> Completion:
+        try:
+            return self._create(messages, max_tokens, on_tokens or _ignore)
+        except openai.APIError as exc:
+            raise map_error(exc, self.settings) from exc
+
+    def _create(self, messages: Messages, max_tokens: int, on_tokens: TokenCallback) -> Completion:
+        s = self.settings
+        if not (s.stream and self._streams):
+            response = self._openai.chat.completions.create(
+                model=s.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=s.temperature,
+                max_tokens=max_tokens,
+            )
+            return self._completion(response, on_tokens)
+        streamed = self._stream(messages, max_tokens, on_tokens)
+        if streamed is None:
+            # The endpoint answered a streaming request with no events: ask again
+            # without streaming, once per run.
+            self._streams = False
+            return self._create(messages, max_tokens, on_tokens)
+        return streamed
+
+    @staticmethod
+    def _completion(response: ChatCompletion, on_tokens: TokenCallback) -> Completion:
+        usage = response.usage
+        choice = response.choices[0] if response.choices else None
+        completion = Completion(
+            text=(choice.message.content or "") if choice else "",
+            finish_reason=choice.finish_reason if choice else None,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+        )
+        on_tokens(completion.completion_tokens)
+        return completion
+
+    def _stream(self, messages: Messages, max_tokens: int, on_tokens: TokenCallback) -> Completion | None:
+        """Read a streamed answer, reporting tokens as they come; None if no event came."""
+        s = self.settings
+        stream = self._openai.chat.completions.create(
+            model=s.model,
+            messages=messages,  # type: ignore[arg-type]
+            temperature=s.temperature,
+            max_tokens=max_tokens,
+            stream=True,
+            stream_options={"include_usage": True},  # type: ignore[call-overload]
+        )
+        if "json" in stream.response.headers.get("content-type", ""):
+            # The endpoint ignored ``stream`` and answered with one JSON body (some
+            # local servers do): read it as it is, and stop asking for streams.
+            self._streams = False
+            with stream:
+                response = ChatCompletion.model_validate_json(stream.response.read())
+            return self._completion(response, on_tokens)
+        parts: list[str] = []
+        finish: str | None = None
+        usage = None
+        events = 0
+        with stream:
+            for chunk in stream:
+                events += 1
+                usage = chunk.usage or usage
+                for choice in chunk.choices:
+                    if choice.delta and choice.delta.content:
+                        parts.append(choice.delta.content)
+                        on_tokens(1)  # one chunk, about one token: exact figures come with usage
+                    finish = choice.finish_reason or finish
+        if not events:
+            return None
+        text = "".join(parts)
+        completion_tokens = usage.completion_tokens if usage else self._counter.count(text)
+        prompt_tokens = (
+            usage.prompt_tokens if usage else sum(self._counter.count(m["content"]) + 4 for m in messages)
+        )
+        on_tokens(completion_tokens - len(parts))
+        return Completion(text, finish, prompt_tokens, completion_tokens)
+
+
+def _ignore(tokens: int) -> None:
+    pass
