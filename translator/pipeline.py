@@ -21,6 +21,7 @@ from .chunking.tokens import default_counter
 from .engine.base import Engine
 from .engine.client import build_engine, require_credentials
 from .engine.prompts import PROMPT_VERSION
+from .engine.scheduler import Scheduler
 from .engine.translator import RunStats, Translator, apply_results, expected_completion
 from .errors import BadInputError
 from .files import check_output_folder, output_write_error, write_all_atomic, write_atomic
@@ -264,12 +265,15 @@ def translate_document(
     client: Engine | None = None,
     progress: Progress | None = None,
     matcher: TermMatcher | None = None,
+    scheduler: Scheduler | None = None,
 ) -> tuple[list[Segment], RunStats]:
-    """Translate every segment in place; returns the segments and what it cost."""
+    """Translate every segment in place; returns the segments and what it cost.
+    Papers translated at once in one process share one ``scheduler``."""
     progress = progress or NoProgress()
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
-    translator = Translator(settings, client or build_engine(settings), cache, title, PROMPT_VERSION, matcher)
+    engine = client or build_engine(settings)
+    translator = Translator(settings, engine, cache, title, PROMPT_VERSION, matcher, scheduler)
     pieces_left = {s.id: 0 for s in segments}
     for unit in units:
         pieces_left[unit.segment_id] += 1

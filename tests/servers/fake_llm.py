@@ -144,6 +144,7 @@ class Record:
     # (source text, term) pairs where the server ignored a glossary term it was given.
     ignored: list[tuple[str, str]] = field(default_factory=list)
     glossary_request: bool = False
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
 
 class FakeLLM:

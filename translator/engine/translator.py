@@ -26,9 +26,8 @@ from ..settings import Settings
 from .answers import AnswerError, parse_answer
 from .base import Completion, Engine, EngineError, UnreachableError
 from .languages import looks_untranslated
-from .pool import Stopped, WorkerPool
 from .prompts import system_message, user_message
-from .ratelimit import RateLimiter
+from .scheduler import Scheduler, Stopped
 
 # Completion tokens per source token: translations into Chinese, counted in
 # cl100k tokens, run about this long; the dry run and the progress bar's ETA use it.
@@ -87,14 +86,19 @@ class Translator:
         title: str,
         prompt_version: str,
         matcher: TermMatcher | None = None,
+        scheduler: Scheduler | None = None,
     ) -> None:
         self.settings = settings
+        # The process's scheduler when a job shares one; a private one otherwise.
+        self.scheduler = scheduler or Scheduler(settings.concurrency)
         self.matcher = matcher
         self.client = client
         self.cache = cache
         self.title = title
         self.context = CacheContext(prompt_version, settings.model, settings.endpoint, settings.lang, title)
-        self.limiter = RateLimiter(settings.requests_per_minute, settings.tokens_per_minute)
+        self.limiter = self.scheduler.limiter(
+            settings.endpoint, settings.model, settings.requests_per_minute, settings.tokens_per_minute
+        )
         self.stats = RunStats()
         self.results: dict[str, UnitResult] = {}
         self._keys: dict[str, str] = {}
@@ -185,9 +189,8 @@ class Translator:
         batches.sort(key=lambda b: b.tokens, reverse=True)
         if not batches:
             return self.results
-        pool = WorkerPool(self.settings.concurrency, name="translate")
         try:
-            pool.run([functools.partial(self._batch, b) for b in batches])
+            self.scheduler.run([functools.partial(self._batch, b) for b in batches])
         except Stopped:
             # Ctrl-C or SIGTERM: what has arrived is cached; the requests in
             # flight are abandoned, not waited for, and start no retry.
@@ -247,7 +250,7 @@ class Translator:
     def _batch(
         self, batch: Batch, attempt: int = 0, reason: str | None = None, glossary_retried: bool = False
     ) -> None:
-        if self._abort.is_set():
+        if self._abort.is_set() or self.scheduler.stopping:
             return
         completion, error = self._request(batch, reason, all_keep=glossary_retried)
         if completion is None:

@@ -1,0 +1,145 @@
+"""The process-wide scheduler: one set of worker threads, one rate limiter per
+(endpoint, model), one stop flag — shared by every job in the process, so several
+papers keep the API's slots full together and ``--rpm``/``--tpm`` hold per API
+account, not per paper.
+
+Workers are daemon threads: ``concurrent.futures.ThreadPoolExecutor`` joins its
+threads at shutdown and at interpreter exit, so Ctrl-C waited for every request
+in flight (up to the read timeout with a slow model). Here a stop drops the tasks
+not yet started and abandons the requests in flight (an answer that still
+arrives is cached, never waited for).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+
+from .ratelimit import RateLimiter
+
+Task = Callable[[], None]
+
+
+class Stopped(Exception):
+    """The run was stopped (Ctrl-C, SIGTERM, ``Scheduler.stop``) before every task finished."""
+
+
+class Scheduler:
+    """``run(tasks)`` runs one job's tasks on the shared workers and waits for them.
+
+    The first exception a task raises stops that job's other tasks from starting
+    and is re-raised to its caller (other jobs go on); Ctrl-C, SIGTERM or
+    ``stop()`` makes every waiting ``run`` raise :class:`Stopped` at once.
+    """
+
+    def __init__(self, workers: int, poll_seconds: float = 0.1) -> None:
+        self.workers = max(1, workers)
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._queue: queue.SimpleQueue[tuple[Task, _RunState]] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._limiters: dict[tuple[str, str], RateLimiter] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def stopping(self) -> bool:
+        """True once stopped: tasks should start no new request."""
+        return self._stop.is_set()
+
+    def stop(self) -> None:
+        """Stop every job (a daemon's shutdown; Ctrl-C does it for the command line)."""
+        self._stop.set()
+
+    def limiter(
+        self, endpoint: str, model: str, requests_per_minute: int | None, tokens_per_minute: int | None
+    ) -> RateLimiter:
+        """The one rate limiter of this (endpoint, model) in the process: the first job's limits hold."""
+        with self._lock:
+            key = (endpoint, model)
+            if key not in self._limiters:
+                self._limiters[key] = RateLimiter(requests_per_minute, tokens_per_minute)
+            return self._limiters[key]
+
+    def run(self, tasks: Iterable[Task]) -> None:
+        """Run the tasks and wait for all of them (or the first error, or a stop)."""
+        items = list(tasks)
+        if not items:
+            return
+        state = _RunState(len(items))
+        with self._signals_stop():
+            self._start_workers()
+            for task in items:
+                self._queue.put((task, state))
+            while not state.finished.wait(self.poll_seconds):
+                if self._stop.is_set():
+                    state.cancelled = True
+                    raise Stopped
+        if state.error is not None:
+            raise state.error
+
+    def _start_workers(self) -> None:
+        with self._lock:
+            for index in range(len(self._threads), self.workers):
+                thread = threading.Thread(target=self._work, name=f"request-{index}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def _work(self) -> None:
+        while True:
+            task, state = self._queue.get()
+            if self._stop.is_set() or state.cancelled or state.error is not None:
+                state.done_one()  # dropped: its job is stopped or has failed
+                continue
+            try:
+                task()
+            except BaseException as exc:  # handed to the waiting caller, never printed by the thread
+                state.fail(exc)
+            state.done_one()
+
+    @contextlib.contextmanager
+    def _signals_stop(self) -> Iterator[None]:
+        """While a job waits on the main thread, Ctrl-C and SIGTERM only set the stop
+        flag, so they land the same way whatever line that thread is on; a second
+        one raises ``KeyboardInterrupt`` at once. (A daemon waits on other threads
+        and calls ``stop()`` itself.)"""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def stop_on_signal(signum: int, frame: object) -> None:
+            if self._stop.is_set():
+                raise KeyboardInterrupt
+            self._stop.set()
+
+        previous = {sig: signal.signal(sig, stop_on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+class _RunState:
+    """How many of one job's tasks are left, and its first error."""
+
+    def __init__(self, count: int) -> None:
+        self.left = count
+        self.error: BaseException | None = None
+        self.cancelled = False
+        self.finished = threading.Event()
+        self._lock = threading.Lock()
+
+    def fail(self, exc: BaseException) -> None:
+        with self._lock:
+            if self.error is None:
+                self.error = exc
+        self.finished.set()
+
+    def done_one(self) -> None:
+        with self._lock:
+            self.left -= 1
+            if self.left == 0:
+                self.finished.set()
