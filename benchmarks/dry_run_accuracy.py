@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.servers.fake_llm import FakeLLM  # noqa: E402
-from translator.cache import TranslationCache  # noqa: E402
-from translator.pipeline import estimate, load, run  # noqa: E402
+from translator.jobs import JobSpec, build_job  # noqa: E402
 from translator.settings import load_settings  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "pairs"
@@ -34,18 +33,13 @@ def compare(pdf: Path, tei: Path, parser: str) -> dict[str, Any]:
         settings = load_settings(
             {"base_url": llm.base_url, "cache_dir": tmp, "parser": "builtin", "formats": "json"}, env={}
         )
-        source_args = (pdf, settings, Path(tmp) / "out", tei if parser == "tei" else None)
+        spec = JobSpec(pdf, settings, Path(tmp) / "out", tei if parser == "tei" else None)
 
         def dry() -> dict[str, Any]:
-            source = load(*source_args, keep_tei=False)
-            cache = TranslationCache(Path(tmp), read_only=True)
-            try:
-                return estimate(source.document, settings, cache)
-            finally:
-                cache.close()
+            return build_job(spec).estimate()
 
         before = dry()
-        run(*source_args)
+        build_job(spec).run()
         real_requests = llm.count()
         real_prompt = sum(r.prompt_tokens for r in llm.records)
         after = dry()

@@ -9,8 +9,8 @@ import pytest
 
 from benchmarks.glossary_recall import recall
 from translator.chunking.protect import protect
+from translator.jobs import run
 from translator.model import Segment, Span
-from translator.pipeline import run
 from translator.settings import load_settings
 
 from .conftest import CORPUS, corpus_pairs, needs_corpus

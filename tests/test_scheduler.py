@@ -123,3 +123,17 @@ def test_two_papers_in_one_process_share_one_rate_limit(tmp_path: Path) -> None:
     )
     assert len(arrived) <= allowed
     assert len(papers) == 2  # both papers went on, sharing the limit
+
+
+def test_a_stop_is_reported_even_when_every_task_returned() -> None:
+    # Tasks that see the stop return at once without their work: the job must still
+    # hear that it was stopped, not that it finished.
+    scheduler = Scheduler(2, poll_seconds=0.5)
+
+    def task() -> None:
+        while not scheduler.stopping:
+            time.sleep(0.01)
+
+    threading.Timer(0.1, scheduler.stop).start()
+    with pytest.raises(Stopped):
+        scheduler.run([task, task, task])

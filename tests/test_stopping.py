@@ -85,7 +85,8 @@ def test_answers_received_before_the_stop_are_kept(tmp_path: Path) -> None:
             assert time.monotonic() < deadline
             time.sleep(0.01)
         run.send_signal(signal.SIGINT)
-        assert run.wait(STOP_BOUND_SECONDS) == ExitCode.INTERRUPTED
+        code = run.wait(STOP_BOUND_SECONDS)
+        assert code == ExitCode.INTERRUPTED, (llm.count(), run.stderr.read().decode() if run.stderr else "")
         answered = llm.count()
         data = json.loads((tmp_path / "out" / "tiny.zh.json").read_text(encoding="utf-8"))
         done = [s for s in json_segments(data["document"]) if s["status"] == "translated"]

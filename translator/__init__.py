@@ -6,7 +6,8 @@ Python API::
     result = run(Path("paper.pdf"), load_settings({"lang": "zh"}))
 """
 
-from .pipeline import RunResult, run
+from .jobs import run
+from .pipeline import RunResult
 from .settings import Settings, load_settings
 
 __all__ = ["RunResult", "Settings", "load_settings", "run"]

@@ -14,9 +14,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import pipeline
-from .cache import TranslationCache
 from .errors import ExitCode, TranslatorError
 from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv, write_csv
+from .jobs import JobSpec, build_job
 from .progress_bar import RichProgress
 from .settings import VALID_PARSERS, Settings, load_settings
 
@@ -163,7 +163,7 @@ def run_command(
         if dry_run:
             _dry_run(input_path, settings, out_dir, tei, progress, as_json)
             return
-        result = pipeline.run(input_path, settings, out_dir, tei, progress=progress)
+        result = build_job(JobSpec(input_path, settings, out_dir, tei), progress=progress).run()
     except TranslatorError as exc:
         progress.stop()
         console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
@@ -187,13 +187,8 @@ def _dry_run(
     as_json: bool,
 ) -> None:
     """Parse and plan as a run would, then print what it would cost. Writes nothing."""
-    source = pipeline.load(input_path, settings, out_dir, tei, progress=progress, keep_tei=False)
-    pipeline.prepare(source, settings, progress, images=False)
-    cache = TranslationCache(settings.cache_dir, read_only=True)
-    try:
-        estimate = {"pages": source.pages, **pipeline.estimate(source.document, settings, cache)}
-    finally:
-        cache.close()
+    spec = JobSpec(input_path, settings, out_dir, tei)
+    estimate = build_job(spec, progress=progress).estimate()
     if as_json:
         click.echo(json.dumps(estimate, indent=2))
         return
@@ -205,7 +200,7 @@ def _dry_run(
     units, cached = estimate["units"], estimate["cached_units"]
     cost = estimate["cost_estimate"]
     rows = [
-        ("pages", "—" if source.pages is None else str(source.pages)),
+        ("pages", "—" if estimate["pages"] is None else str(estimate["pages"])),
         ("segments", str(estimate["segments"])),
         ("already translated (cache)", f"{cached} of {units} pieces ({cached / max(1, units):.0%})"),
         ("glossary", f"{estimate['glossary_terms']} terms, {estimate['glossary_requests']} term request(s)"),

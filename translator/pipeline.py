@@ -7,8 +7,6 @@ daemon drive the same code, and tests can run any stage alone.
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,13 +17,12 @@ from .cache import TranslationCache
 from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
 from .engine.base import Engine
-from .engine.client import build_engine, require_credentials
+from .engine.client import build_engine
 from .engine.prompts import PROMPT_VERSION
 from .engine.scheduler import Scheduler
 from .engine.translator import RunStats, Translator, apply_results, expected_completion
 from .errors import BadInputError
-from .files import check_output_folder, output_write_error, write_all_atomic, write_atomic
-from .glossary.entries import csv_text
+from .files import write_atomic
 from .glossary.matcher import TermMatcher
 from .model import Document, Segment
 from .parsing.assembly import add_table_cells
@@ -34,14 +31,8 @@ from .parsing.grobid_client import GrobidClient
 from .parsing.pdf_check import check_pdf
 from .parsing.pdf_reader import read_pdf
 from .parsing.tei_reader import read_tei
-from .render.outputs import render_outputs
 from .settings import Settings
 from .terminology import (
-    annotate_terms,
-    build_glossary,
-    check_consistency,
-    glossary_file,
-    glossary_report,
     plan_glossary,
 )
 
@@ -337,61 +328,3 @@ def build_report(
             {"id": s.id, "kind": s.kind, "error": s.error, "text": s.text[:120]} for s in failed
         ],
     }
-
-
-def run(
-    input_path: Path,
-    settings: Settings,
-    out_dir: Path | None = None,
-    tei: Path | None = None,
-    grobid: GrobidClient | None = None,
-    client: Engine | None = None,
-    progress: Progress | None = None,
-    now: Callable[[], float] = time.monotonic,
-) -> RunResult:
-    """The whole job: one paper in, bilingual outputs out."""
-    started = now()
-    progress = progress or NoProgress()
-    if client is None:
-        require_credentials(settings)
-    check_output_folder(out_dir or input_path.parent, _size(input_path))
-    source = load(input_path, settings, out_dir, tei, grobid, progress)
-    prepare(source, settings, progress)
-    cache = TranslationCache(settings.cache_dir)
-    try:
-        client = client or build_engine(settings, notify=progress.note)
-        if settings.auto_glossary:
-            progress.note("glossary: finding the paper's terms and asking the model for their translations")
-        glossary = build_glossary(source.document, settings, cache, client)
-        if len(glossary):
-            progress.note(f"glossary: {len(glossary)} terms")
-        matcher = TermMatcher(glossary) if len(glossary) else None
-        segments, stats = translate_document(source.document, settings, cache, client, progress, matcher)
-    finally:
-        cache.close()
-    report = build_report(segments, stats, settings, now() - started)
-    glossary_path = glossary_file(source.out_dir, source.stem, settings.lang)
-    if matcher is not None:
-        consistency = check_consistency(segments, matcher)
-        report["glossary"] = glossary_report(glossary, consistency, stats.glossary_retranslations)
-        report["glossary"]["file"] = str(glossary_path)
-        report["summary"] += f" · terms consistent {consistency.rate:.1%}"
-        if settings.annotate_terms:
-            annotate_terms(segments, matcher, settings.lang)
-    progress.note(f"writing {', '.join(settings.formats)} to {source.out_dir}")
-    texts = render_outputs(
-        source.document, source.out_dir, source.stem, settings.lang, settings.formats, settings.mono, report
-    )
-    texts[glossary_path] = csv_text(glossary)
-    try:
-        write_all_atomic(texts)
-    except OSError as exc:
-        raise output_write_error(source.out_dir, exc) from exc
-    return RunResult(source, list(texts), report, stats, [s for s in segments if s.status == "failed"])
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # a missing input is reported by the loader, with its own message

@@ -73,10 +73,13 @@ class Scheduler:
             self._start_workers()
             for task in items:
                 self._queue.put((task, state))
-            while not state.finished.wait(self.poll_seconds):
-                if self._stop.is_set():
-                    state.cancelled = True
-                    raise Stopped
+            while not state.finished.wait(self.poll_seconds) and not self._stop.is_set():
+                pass
+        if self._stop.is_set():
+            # Also when every task has returned: a task that saw the stop returned
+            # without doing its work.
+            state.cancelled = True
+            raise Stopped
         if state.error is not None:
             raise state.error
 

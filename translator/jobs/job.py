@@ -1,0 +1,178 @@
+"""A job runs one paper through the named stages: check → load → prepare →
+glossary → translate → report → render. Its parts (engine, scheduler, GROBID
+client, progress) are injected; ``build_job`` supplies the defaults."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..cache import TranslationCache
+from ..engine.base import Engine
+from ..engine.client import build_engine, require_credentials
+from ..engine.scheduler import Scheduler
+from ..files import check_output_folder, output_write_error, write_all_atomic
+from ..glossary.entries import Glossary, csv_text
+from ..glossary.matcher import TermMatcher
+from ..model import Segment
+from ..parsing.grobid_client import GrobidClient
+from ..pipeline import (
+    NoProgress,
+    Progress,
+    RunResult,
+    Source,
+    build_report,
+    estimate,
+    load,
+    prepare,
+    translate_document,
+)
+from ..render.outputs import render_outputs
+from ..settings import Settings
+from ..terminology import annotate_terms, build_glossary, check_consistency, glossary_file, glossary_report
+from .spec import JobSpec
+
+
+class Job:
+    """One paper, its parts, and its stages."""
+
+    def __init__(
+        self,
+        spec: JobSpec,
+        scheduler: Scheduler,
+        engine: Engine | None = None,
+        grobid: GrobidClient | None = None,
+        progress: Progress | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.spec = spec
+        self.settings = spec.settings
+        self.scheduler = scheduler
+        self.engine = engine
+        self.grobid = grobid
+        self.progress = progress or NoProgress()
+        self.now = now
+
+    # -- the whole job -----------------------------------------------------------
+    def run(self) -> RunResult:
+        """One paper in, bilingual outputs out."""
+        started = self.now()
+        self.check()
+        source = self.load()
+        prepare(source, self.settings, self.progress)
+        cache = TranslationCache(self.settings.cache_dir)
+        try:
+            engine = self.engine or build_engine(self.settings, notify=self.progress.note)
+            glossary = self.glossary(source, cache, engine)
+            matcher = TermMatcher(glossary) if len(glossary) else None
+            segments, stats = translate_document(
+                source.document, self.settings, cache, engine, self.progress, matcher, self.scheduler
+            )
+        finally:
+            cache.close()
+        report = build_report(segments, stats, self.settings, self.now() - started)
+        if matcher is not None:
+            self.check_terms(source, segments, glossary, matcher, report, stats.glossary_retranslations)
+        outputs = self.render(source, glossary, report)
+        return RunResult(source, outputs, report, stats, [s for s in segments if s.status == "failed"])
+
+    def estimate(self) -> dict[str, Any]:
+        """The dry run: parse and plan as ``run`` would, call nothing, write nothing."""
+        source = self.load(keep_tei=False)
+        prepare(source, self.settings, self.progress, images=False)
+        cache = TranslationCache(self.settings.cache_dir, read_only=True)
+        try:
+            return {"pages": source.pages, **estimate(source.document, self.settings, cache)}
+        finally:
+            cache.close()
+
+    # -- stages ----------------------------------------------------------------
+    def check(self) -> None:
+        """Before anything is parsed or paid for: credentials, output folder, room."""
+        if self.engine is None:
+            require_credentials(self.settings)
+        check_output_folder(self.spec.output_folder, _size(self.spec))
+
+    def load(self, keep_tei: bool = True) -> Source:
+        spec = self.spec
+        return load(
+            spec.input_path, self.settings, spec.out_dir, spec.tei, self.grobid, self.progress, keep_tei
+        )
+
+    def glossary(self, source: Source, cache: TranslationCache, engine: Engine) -> Glossary:
+        if self.settings.auto_glossary:
+            self.progress.note(
+                "glossary: finding the paper's terms and asking the model for their translations"
+            )
+        glossary = build_glossary(source.document, self.settings, cache, engine)
+        if len(glossary):
+            self.progress.note(f"glossary: {len(glossary)} terms")
+        return glossary
+
+    def check_terms(
+        self,
+        source: Source,
+        segments: list[Segment],
+        glossary: Glossary,
+        matcher: TermMatcher,
+        report: dict[str, Any],
+        retranslations: int,
+    ) -> None:
+        """The consistency of the terms, into the report; ``--annotate-terms`` applied."""
+        consistency = check_consistency(segments, matcher)
+        report["glossary"] = glossary_report(glossary, consistency, retranslations)
+        report["glossary"]["file"] = str(glossary_file(source.out_dir, source.stem, self.settings.lang))
+        report["summary"] += f" · terms consistent {consistency.rate:.1%}"
+        if self.settings.annotate_terms:
+            annotate_terms(segments, matcher, self.settings.lang)
+
+    def render(self, source: Source, glossary: Glossary, report: dict[str, Any]) -> list[Path]:
+        """Every output and the glossary CSV, written all or none."""
+        s = self.settings
+        self.progress.note(f"writing {', '.join(s.formats)} to {source.out_dir}")
+        texts = render_outputs(
+            source.document, source.out_dir, source.stem, s.lang, s.formats, s.mono, report
+        )
+        texts[glossary_file(source.out_dir, source.stem, s.lang)] = csv_text(glossary)
+        try:
+            write_all_atomic(texts)
+        except OSError as exc:
+            raise output_write_error(source.out_dir, exc) from exc
+        return list(texts)
+
+
+def build_job(
+    spec: JobSpec,
+    scheduler: Scheduler | None = None,
+    engine: Engine | None = None,
+    grobid: GrobidClient | None = None,
+    progress: Progress | None = None,
+    now: Callable[[], float] = time.monotonic,
+) -> Job:
+    """The one place a job is assembled: the process's scheduler when one is given
+    (several papers at once share it), a new one otherwise."""
+    return Job(spec, scheduler or Scheduler(spec.settings.concurrency), engine, grobid, progress, now)
+
+
+def run(
+    input_path: Path,
+    settings: Settings,
+    out_dir: Path | None = None,
+    tei: Path | None = None,
+    grobid: GrobidClient | None = None,
+    client: Engine | None = None,
+    progress: Progress | None = None,
+    now: Callable[[], float] = time.monotonic,
+) -> RunResult:
+    """The Python API's one call: one paper in, bilingual outputs out."""
+    spec = JobSpec(input_path, settings, out_dir, tei)
+    return build_job(spec, engine=client, grobid=grobid, progress=progress, now=now).run()
+
+
+def _size(spec: JobSpec) -> int:
+    try:
+        return spec.input_path.stat().st_size
+    except OSError:
+        return 0  # a missing input is reported by the loader, with its own message
