@@ -18,7 +18,7 @@ from .errors import ExitCode, TranslatorError
 from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv, write_csv
 from .jobs import JobSpec, build_job
 from .progress_bar import RichProgress
-from .settings import VALID_PARSERS, Settings, load_settings
+from .settings import Settings, load_settings, valid_parsers
 
 
 def _price(value: str | None) -> tuple[float | None, float | None]:
@@ -80,7 +80,7 @@ def main() -> None:
 @click.option("--grobid-url", help="GROBID service (env GROBID_URL). Default: http://localhost:8070.")
 @click.option(
     "--parser",
-    type=click.Choice(VALID_PARSERS),
+    metavar="[" + "|".join(valid_parsers()) + "]",  # checked by the settings, which know the plugins too
     help="PDF reader: GROBID, the built-in reader, or auto (GROBID when it answers). Default: auto.",
 )
 @click.option(

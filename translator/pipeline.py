@@ -7,12 +7,14 @@ daemon drive the same code, and tests can run any stage alone.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import pypdfium2 as pdfium
 
+from . import plugins
 from .cache import TranslationCache
 from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
@@ -29,7 +31,7 @@ from .parsing.assembly import add_table_cells
 from .parsing.crops import crop_assets
 from .parsing.grobid_client import GrobidClient
 from .parsing.pdf_check import check_pdf
-from .parsing.pdf_reader import read_pdf
+from .parsing.readers import BuiltinParser, GrobidParser, Parser
 from .parsing.tei_reader import read_tei
 from .settings import Settings
 from .terminology import (
@@ -123,38 +125,36 @@ def load(
         pdf = input_path if input_path.suffix.lower() == ".pdf" else _sibling_pdf(tei_path, stem)
         return Source(read_tei(tei_path), stem, out, tei_path, pdf_path=pdf)
     info = check_pdf(input_path)
-    if settings.parser == "builtin":
-        return _read_builtin(input_path, info.pages, stem, out, progress)
     kept = out / f"{stem}.tei.xml"
-    if kept.is_file() and kept.stat().st_size > 0 and kept.stat().st_mtime >= input_path.stat().st_mtime:
+    if settings.parser in ("auto", "grobid") and _fresh(kept, input_path):
         progress.note(f"reusing {kept} (delete it to parse the PDF again)")
         return Source(read_tei(kept), stem, out, kept, True, input_path, info.pages)
-    client = grobid or GrobidClient(
-        settings.grobid_url,
-        timeout=settings.grobid_timeout,
-        timeout_per_page=settings.grobid_timeout_per_page,
-        attempts=settings.grobid_attempts,
-    )
+    parser = _parser(settings, grobid, progress)
     try:
-        if settings.parser == "auto" and not client.is_alive():
-            progress.note(BUILTIN_NOTICE.format(url=client.url))
-            return _read_builtin(input_path, info.pages, stem, out, progress)
-        client.check_alive()
-        progress.note(f"parsing {input_path.name} ({info.pages} pages) with GROBID at {client.url}")
-        xml = client.process_fulltext(input_path, pages=info.pages)
+        parsed = parser.parse(input_path, info.pages, progress.note)
     finally:
-        if grobid is None:
-            client.close()
-    document = read_tei(xml)
-    if not keep_tei:
-        return Source(document, stem, out, pdf_path=input_path, pages=info.pages)
-    write_atomic(kept, xml.decode("utf-8"))
-    return Source(document, stem, out, kept, pdf_path=input_path, pages=info.pages)
+        parser.close()
+    if parsed.tei is None or not keep_tei:
+        return Source(parsed.document, stem, out, pdf_path=input_path, pages=info.pages)
+    write_atomic(kept, parsed.tei.decode("utf-8"))
+    return Source(parsed.document, stem, out, kept, pdf_path=input_path, pages=info.pages)
 
 
-def _read_builtin(pdf: Path, pages: int, stem: str, out: Path, progress: Progress) -> Source:
-    progress.note(f"parsing {pdf.name} ({pages} pages) with the built-in PDF reader")
-    return Source(read_pdf(pdf), stem, out, pdf_path=pdf, pages=pages)
+def _fresh(kept: Path, pdf: Path) -> bool:
+    return kept.is_file() and kept.stat().st_size > 0 and kept.stat().st_mtime >= pdf.stat().st_mtime
+
+
+def _parser(settings: Settings, grobid: GrobidClient | None, progress: Progress) -> Parser:
+    """The registered parser ``--parser`` names; for ``auto``, GROBID when it answers."""
+    if settings.parser in ("auto", "grobid"):
+        parser = GrobidParser(settings, grobid)
+        if settings.parser == "grobid" or parser.available():
+            return parser
+        parser.close()
+        progress.note(BUILTIN_NOTICE.format(url=parser.client.url))
+        return BuiltinParser(settings)
+    factory: Callable[[Settings], Parser] = plugins.load(plugins.PARSERS, settings.parser)
+    return factory(settings)
 
 
 def _sibling_pdf(tei_path: Path, stem: str) -> Path | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import platformdirs
 
+from . import plugins
 from .errors import ConfigError
 
 APP = "paper-translator"
@@ -81,8 +82,15 @@ _ENV_ALIASES = {
     "base_url": ("OPENAI_BASE_URL",),
     "grobid_url": ("GROBID_URL",),
 }
-VALID_PARSERS = ("auto", "grobid", "builtin")
-VALID_FORMATS = ("md", "html", "json")
+
+
+def valid_parsers() -> tuple[str, ...]:
+    """``auto`` (GROBID when it answers, else the built-in reader) and every registered parser."""
+    return ("auto", *plugins.names(plugins.PARSERS))
+
+
+def valid_formats() -> tuple[str, ...]:
+    return plugins.names(plugins.RENDERERS)
 
 
 def _coerce(name: str, raw: Any) -> Any:
@@ -100,14 +108,18 @@ def _coerce(name: str, raw: Any) -> Any:
         if name == "formats":
             items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
             formats = tuple(str(i).strip().lower() for i in items if str(i).strip())
-            bad = [f for f in formats if f not in VALID_FORMATS]
+            known = valid_formats()
+            bad = [f for f in formats if f not in known]
             if bad or not formats:
-                raise ValueError(f"unknown format {', '.join(bad) or '(none)'}; choose from md, html, json")
+                raise ValueError(
+                    f"unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(known)}"
+                )
             return formats
         if name == "parser":
             value = str(raw).strip().lower()
-            if value not in VALID_PARSERS:
-                raise ValueError("choose auto, grobid or builtin")
+            known = valid_parsers()
+            if value not in known:
+                raise ValueError(f"choose {', '.join(known[:-1])} or {known[-1]}")
             return value
         if kind.startswith("bool"):
             if isinstance(raw, bool):

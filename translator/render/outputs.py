@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from .. import plugins
 from ..files import write_all_atomic
 from ..model import Document
 from .labels import labels_for
@@ -94,16 +95,13 @@ def render_outputs(
     mono: bool,
     report: dict[str, Any],
 ) -> dict[Path, str]:
-    """Every requested format, rendered in memory, by the path it goes to."""
+    """Every requested format, rendered in memory by its registered renderer, by the path it goes to."""
     texts: dict[Path, str] = {}
     for fmt in formats:
-        path = out_dir / f"{stem}.{lang}.{fmt}"
-        if fmt == "md":
-            texts[path] = render_markdown(doc, lang, mono, report)
-        elif fmt == "html":
-            texts[path] = render_html(doc, lang, mono, report, out_dir)
-        elif fmt == "json":
-            texts[path] = render_json(doc, lang, report)
+        renderer = plugins.load(plugins.RENDERERS, fmt)()
+        texts[out_dir / f"{stem}.{lang}.{renderer.suffix}"] = renderer.render(
+            doc, lang, mono, report, out_dir
+        )
     return texts
 
 

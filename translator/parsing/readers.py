@@ -1,0 +1,82 @@
+"""The PDF readers, each a ``Parser`` registered by name in ``translator.plugins``
+(``--parser grobid|builtin``; ``auto`` picks GROBID when it answers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ..model import Document
+from ..settings import Settings
+from .grobid_client import GrobidClient
+from .pdf_reader import read_pdf
+from .tei_reader import read_tei
+
+Note = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A reader's result: the document, and GROBID's TEI when there is one (kept
+    beside the outputs so a later run need not ask GROBID again)."""
+
+    document: Document
+    tei: bytes | None = None
+
+
+class Parser(Protocol):
+    """Reads a checked PDF into a Document. Built as ``Parser(settings)``."""
+
+    def available(self) -> bool:
+        """Can it read now (a service answers)? Asked by ``--parser auto``."""
+        ...
+
+    def parse(self, pdf: Path, pages: int, note: Note) -> Parsed: ...
+
+    def close(self) -> None: ...
+
+
+class BuiltinParser:
+    """The built-in geometric reader: no service, no network."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def available(self) -> bool:
+        return True
+
+    def parse(self, pdf: Path, pages: int, note: Note) -> Parsed:
+        note(f"parsing {pdf.name} ({pages} pages) with the built-in PDF reader")
+        return Parsed(read_pdf(pdf))
+
+    def close(self) -> None:
+        pass
+
+
+class GrobidParser:
+    """GROBID's full-text model, through its REST service."""
+
+    def __init__(self, settings: Settings, client: GrobidClient | None = None) -> None:
+        self.settings = settings
+        self._owned = client is None
+        self.client = client or GrobidClient(
+            settings.grobid_url,
+            timeout=settings.grobid_timeout,
+            timeout_per_page=settings.grobid_timeout_per_page,
+            attempts=settings.grobid_attempts,
+        )
+
+    def available(self) -> bool:
+        return self.client.is_alive()
+
+    def parse(self, pdf: Path, pages: int, note: Note) -> Parsed:
+        self.client.check_alive()
+        note(f"parsing {pdf.name} ({pages} pages) with GROBID at {self.client.url}")
+        xml = self.client.process_fulltext(pdf, pages=pages)
+        return Parsed(read_tei(xml), xml)
+
+    def close(self) -> None:
+        if self._owned:
+            self.client.close()

@@ -1,0 +1,38 @@
+"""The output formats, each a ``Renderer`` registered by name in ``translator.plugins``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..model import Document
+from .outputs import render_html, render_json, render_markdown
+
+
+class Renderer(Protocol):
+    """Turns the translated document into the text of one output file."""
+
+    suffix: str  # the file is <stem>.<lang>.<suffix>
+
+    def render(self, doc: Document, lang: str, mono: bool, report: dict[str, Any], out_dir: Path) -> str: ...
+
+
+class MarkdownRenderer:
+    suffix = "md"
+
+    def render(self, doc: Document, lang: str, mono: bool, report: dict[str, Any], out_dir: Path) -> str:
+        return render_markdown(doc, lang, mono, report)
+
+
+class HtmlRenderer:
+    suffix = "html"
+
+    def render(self, doc: Document, lang: str, mono: bool, report: dict[str, Any], out_dir: Path) -> str:
+        return render_html(doc, lang, mono, report, out_dir)
+
+
+class JsonRenderer:
+    suffix = "json"
+
+    def render(self, doc: Document, lang: str, mono: bool, report: dict[str, Any], out_dir: Path) -> str:
+        return render_json(doc, lang, report)
