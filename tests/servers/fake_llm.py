@@ -279,31 +279,7 @@ class FakeLLM:
             payload = {term: term for term in payload}
         segments: dict[str, str] = payload
         record.ids = list(segments)
-        if fault == "429":
-            record.status = 429
-            self._log(record)
-            h._json(
-                429,
-                {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}},
-                {"retry-after": str(self.faults.retry_after)},
-            )
-            return
-        if fault == "500":
-            record.status = 500
-            self._log(record)
-            h._json(500, {"error": {"message": "The server had an error"}})
-            return
-        if fault == "drop":
-            record.status = 0
-            self._log(record)
-            h.close_connection = True
-            h.connection.shutdown(2)
-            return
-        if fault == "timeout":
-            record.status = 0
-            self._log(record)
-            time.sleep(self.faults.hang_seconds)
-            h.close_connection = True
+        if self._refuse(h, record, fault):
             return
         entries = glossary_from_system(system)
         if record.glossary_request:
@@ -367,6 +343,37 @@ class FakeLLM:
                 "total_tokens": record.prompt_tokens + record.completion_tokens,
             },
         })  # fmt: skip
+
+    def _refuse(self, h: Any, record: Record, fault: str | None) -> bool:
+        """Answer with the fault instead of a translation (429, 500, a dropped or hung
+        connection); False when the request is to be answered."""
+        if fault == "429":
+            record.status = 429
+            self._log(record)
+            h._json(
+                429,
+                {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}},
+                {"retry-after": str(self.faults.retry_after)},
+            )
+            return True
+        if fault == "500":
+            record.status = 500
+            self._log(record)
+            h._json(500, {"error": {"message": "The server had an error"}})
+            return True
+        if fault == "drop":
+            record.status = 0
+            self._log(record)
+            h.close_connection = True
+            h.connection.shutdown(2)
+            return True
+        if fault == "timeout":
+            record.status = 0
+            self._log(record)
+            time.sleep(self.faults.hang_seconds)
+            h.close_connection = True
+            return True
+        return False
 
     def _stream(self, h: Any, body: dict[str, Any], record: Record, content: str, finish: str) -> None:
         """Server-sent events as the OpenAI API sends them: one chunk per few

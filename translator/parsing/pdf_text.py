@@ -294,7 +294,7 @@ class _LineBuilder:
         )
 
 
-def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts: _FontCache) -> list[Line]:
+def _page_lines(textpage: pdfium.PdfTextPage, number: int, height: float, fonts: _FontCache) -> list[Line]:  # noqa: C901 - to be split into passes (the reader-as-passes step of the job redesign)
     handle = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     count = pdfium_c.FPDFText_CountChars(textpage.raw)
     rect = pdfium_c.FS_RECTF()
