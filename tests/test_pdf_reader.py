@@ -255,6 +255,7 @@ def test_translate_tables_keeps_numbers(tmp_path: Path, llm: FakeLLM) -> None:
 
 
 @needs_corpus
+@pytest.mark.slow  # every corpus PDF read
 @pytest.mark.parametrize("pair", corpus_pairs(), ids=lambda p: p[0].name[:-4])
 def test_builtin_reader_on_corpus_pairs(pair: tuple[Path, Path]) -> None:
     """Against GROBID's own parse of the same PDF, the issue's targets: body-text recall
