@@ -1,6 +1,6 @@
 """The import graph runs one way: each module imports only its own layer and those below.
 
-Layers, bottom to top: errors and registries → settings and file writing → the
+Layers, bottom to top: errors, registries and the language table → settings and file writing → the
 document model → chunking → glossary → parsers → cache → engine → terminology →
 renderers → pipeline stages → jobs → the command line.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from .conftest import ROOT
 
 LAYERS = [
-    ("errors", "plugins"),
+    ("errors", "plugins", "languages"),
     ("settings", "files"),
     ("model",),
     ("chunking",),

@@ -11,11 +11,11 @@ from .cache import CacheContext, TranslationCache
 from .chunking.protect import protect
 from .chunking.tokens import count_tokens
 from .engine.base import Engine
-from .engine.languages import base
 from .engine.terms import TERMS_PROMPT_VERSION, TermRequest, term_requests, translate_terms
 from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv
 from .glossary.extract import Candidate, candidates
 from .glossary.matcher import TermMatcher, complies
+from .languages import base
 from .model import Document, Segment
 from .settings import Settings
 

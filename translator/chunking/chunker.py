@@ -18,13 +18,6 @@ from .protect import found_placeholders, protect
 from .sentences import pack, split_sentences, split_words
 from .tokens import TokenCounter
 
-NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "my", "km", "bo"}
-
-
-def joiner(lang: str) -> str:
-    """How translated pieces of one segment are glued back together."""
-    return "" if lang.split("-")[0].lower() in NO_SPACE_LANGS else " "
-
 
 @dataclass(frozen=True)
 class Unit:

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..cache import CacheContext, TranslationCache
-from ..chunking.chunker import Batch, Unit, joiner, plan_batches
+from ..chunking.chunker import Batch, Unit, plan_batches
 from ..chunking.protect import PLACEHOLDER, check_placeholders, protect, restore
 from ..errors import ApiUnavailableError, TranslatorError
 from ..glossary.entries import Entry
 from ..glossary.matcher import TermMatcher
 from ..glossary.matcher import problems as term_problems
+from ..languages import joiner
 from ..model import Segment
 from ..settings import Settings
 from .answers import AnswerError, parse_answer

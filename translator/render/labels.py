@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine.languages import base
+from ..languages import base
 
 ENGLISH = {
     "abstract": "Abstract", "figures": "Figures and tables", "acknowledgements": "Acknowledgements",
