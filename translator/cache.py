@@ -1,8 +1,10 @@
-"""SQLite cache of translations, keyed by a content hash.
+"""SQLite cache of translations and term answers, keyed by a content hash.
 
 Every answer is stored the moment it arrives, so a crash or ``kill -9`` never
 costs a paid-for translation.  WAL mode and a busy timeout let two runs share
-one cache file at once.
+one cache file at once. The schema grows by numbered migrations recorded in the
+database itself (as simonw/llm does), so a cache any earlier version wrote is
+brought up to date when it is opened.
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-SCHEMA = """
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
 CREATE TABLE IF NOT EXISTS translations (
     key TEXT PRIMARY KEY,
     source TEXT NOT NULL,
@@ -36,7 +42,43 @@ CREATE TABLE IF NOT EXISTS requests (
     outcome TEXT NOT NULL,
     created REAL NOT NULL
 );
-"""
+""",
+    ),
+    (
+        2,
+        # Term answers get a table of their own. Those an older version kept among the
+        # translations (their source is a JSON list of terms) are copied over, so an
+        # upgrade pays for no term call again.
+        """
+CREATE TABLE IF NOT EXISTS terms (
+    key TEXT PRIMARY KEY,
+    terms TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    model TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    created REAL NOT NULL
+);
+INSERT OR IGNORE INTO terms (key, terms, answer, model, lang, created)
+    SELECT key, source, translation, model, lang, created FROM translations
+    WHERE source LIKE '["%' AND json_valid(source) AND json_type(source) = 'array';
+""",
+    ),
+]
+
+
+def migrate(db: sqlite3.Connection) -> list[int]:
+    """Apply, each in its own transaction, the migrations this database lacks; returns their numbers."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (number INTEGER PRIMARY KEY, applied REAL NOT NULL)")
+    done = {row[0] for row in db.execute("SELECT number FROM _migrations")}
+    applied = []
+    for number, script in MIGRATIONS:
+        if number in done:
+            continue
+        db.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\nINSERT OR IGNORE INTO _migrations VALUES ({number}, {time.time()});\nCOMMIT;"
+        )
+        applied.append(number)
+    return applied
 
 
 @dataclass(frozen=True)
@@ -57,6 +99,20 @@ class CacheContext:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+class Cache(Protocol):
+    """Where answers are kept: the SQLite file below; a store shared by many machines later."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, str]: ...
+    def put_many(self, items: Iterable[tuple[str, str, str]], model: str, lang: str) -> None: ...
+    def get_terms(self, key: str) -> str | None: ...
+    def put_terms(self, key: str, terms: str, answer: str, model: str, lang: str) -> None: ...
+    def log_request(
+        self, model: str, endpoint: str, units: int, prompt_tokens: int, completion_tokens: int,
+        duration: float, outcome: str,
+    ) -> None: ...  # fmt: skip
+    def close(self) -> None: ...
+
+
 class TranslationCache:
     """A thread-safe handle on the cache database."""
 
@@ -64,11 +120,14 @@ class TranslationCache:
         self.path = directory / "translations.sqlite3"
         self._lock = threading.Lock()
         if read_only:
-            # A dry run reads what is there and creates nothing (an absent cache reads as empty).
-            target = f"{self.path.as_uri()}?mode=ro" if self.path.is_file() else "file::memory:"
+            # A dry run reads what is there and creates nothing: an absent cache reads
+            # as empty, one an older version wrote is read as it is.
+            exists = self.path.is_file()
+            target = f"{self.path.as_uri()}?mode=ro" if exists else "file::memory:"
             self._db = sqlite3.connect(target, uri=True, check_same_thread=False, isolation_level=None)
-            if not self.path.is_file():
-                self._db.executescript(SCHEMA)
+            if not exists:
+                migrate(self._db)
+            self._terms_table = self._has_table("terms")
             return
         directory.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
@@ -76,7 +135,12 @@ class TranslationCache:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=60000")
         with self._lock:
-            self._db.executescript(SCHEMA)
+            migrate(self._db)
+        self._terms_table = True
+
+    def _has_table(self, name: str) -> bool:
+        found = self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return found.fetchone() is not None
 
     def get_many(self, keys: Iterable[str]) -> dict[str, str]:
         keys = list(keys)
@@ -105,6 +169,22 @@ class TranslationCache:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def get_terms(self, key: str) -> str | None:
+        """A cached term answer (a JSON object of term → translation)."""
+        # A read-only cache of an older version has its term answers among the translations.
+        table, column = ("terms", "answer") if self._terms_table else ("translations", "translation")
+        with self._lock:
+            row = self._db.execute(f"SELECT {column} FROM {table} WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_terms(self, key: str, terms: str, answer: str, model: str, lang: str) -> None:
+        """Store the answer to one term call (``terms``: the JSON list asked about)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO terms VALUES (?, ?, ?, ?, ?, ?)",
+                (key, terms, answer, model, lang, time.time()),
+            )
 
     def log_request(
         self,

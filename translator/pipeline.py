@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import pypdfium2 as pdfium
 
 from . import plugins
-from .cache import TranslationCache
+from .cache import Cache
 from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
 from .engine.base import Engine
@@ -197,7 +197,7 @@ def plan_document(document: Document, settings: Settings) -> tuple[list[Segment]
     return segments, units
 
 
-def estimate(document: Document, settings: Settings, cache: TranslationCache) -> dict[str, Any]:
+def estimate(document: Document, settings: Settings, cache: Cache) -> dict[str, Any]:
     """What a run would send, computed as the run does but with no call: the same
     glossary (cached term answers, or stand-ins), the same cache keys and requests,
     the same prompts; completion is guessed (``expected_completion``).
@@ -252,7 +252,7 @@ def cost(settings: Settings, prompt_tokens: int, completion_tokens: int) -> floa
 def translate_document(
     document: Document,
     settings: Settings,
-    cache: TranslationCache,
+    cache: Cache,
     client: Engine | None = None,
     progress: Progress | None = None,
     matcher: TermMatcher | None = None,

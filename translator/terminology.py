@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import CacheContext, TranslationCache
+from .cache import Cache, CacheContext
 from .chunking.protect import protect
 from .chunking.tokens import count_tokens
 from .engine.base import Engine
@@ -33,7 +33,7 @@ def user_glossary(settings: Settings) -> Glossary:
 def build_glossary(
     document: Document,
     settings: Settings,
-    cache: TranslationCache,
+    cache: Cache,
     client: Engine | None,
 ) -> Glossary:
     """User entries, plus extracted ones (unless --no-auto-glossary) where the user has none."""
@@ -47,9 +47,7 @@ def build_glossary(
 STAND_IN = "术"
 
 
-def plan_glossary(
-    document: Document, settings: Settings, cache: TranslationCache
-) -> tuple[Glossary, list[TermRequest]]:
+def plan_glossary(document: Document, settings: Settings, cache: Cache) -> tuple[Glossary, list[TermRequest]]:
     """The glossary a run would build, without calling the model (for the dry run):
     answers already cached are used as they are; for the others each term stands in
     for its translation. Returns it with the term calls still to make."""
@@ -60,7 +58,7 @@ def plan_glossary(
     entries, requests = term_requests(found, context, title)
     todo = []
     for request in requests:
-        answer = cache.get_many([request.key]).get(request.key)
+        answer = cache.get_terms(request.key)
         if answer is None:
             todo.append(request)
             # A stand-in of about a translation's length (not the term itself, which would mean "keep").

@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..cache import CacheContext, TranslationCache
+from ..cache import Cache, CacheContext
 from ..glossary.entries import Entry
 from ..glossary.extract import Candidate
 from .answers import AnswerError, parse_answer, strip_reasoning
@@ -83,22 +83,20 @@ class TermRequest:
 def translate_terms(
     candidates: Sequence[Candidate],
     client: Engine,
-    cache: TranslationCache,
+    cache: Cache,
     context: CacheContext,
     title: str,
 ) -> list[Entry]:
     """Entries for the candidates; terms the model does not answer are left out."""
     entries, requests = term_requests(candidates, context, title)
     for request in requests:
-        answer = cache.get_many([request.key]).get(request.key)
+        answer = cache.get_terms(request.key)
         if answer is None:
             try:
                 completion = client.complete(request.messages, max_tokens=request.max_tokens)
             except EngineError:
                 continue  # the glossary is an aid: a failed call must not stop the translation
             answer = strip_reasoning(completion.text, everywhere=False)
-            cache.put_many(
-                [(request.key, request.messages[1]["content"], answer)], context.model, context.lang
-            )
+            cache.put_terms(request.key, request.messages[1]["content"], answer, context.model, context.lang)
         entries.extend(request.entries(answer))
     return entries

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..cache import CacheContext, TranslationCache
+from ..cache import Cache, CacheContext
 from ..chunking.chunker import Batch, Unit, plan_batches
 from ..chunking.protect import PLACEHOLDER, check_placeholders, protect, restore
 from ..errors import ApiUnavailableError, TranslatorError
@@ -83,7 +83,7 @@ class Translator:
         self,
         settings: Settings,
         client: Engine,
-        cache: TranslationCache,
+        cache: Cache,
         title: str,
         prompt_version: str,
         matcher: TermMatcher | None = None,

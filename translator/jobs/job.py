@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..cache import TranslationCache
+from ..cache import Cache, TranslationCache
 from ..engine.base import Engine
 from ..engine.client import build_engine, require_credentials
 from ..engine.scheduler import Scheduler
@@ -101,7 +101,7 @@ class Job:
             spec.input_path, self.settings, spec.out_dir, spec.tei, self.grobid, self.progress, keep_tei
         )
 
-    def glossary(self, source: Source, cache: TranslationCache, engine: Engine) -> Glossary:
+    def glossary(self, source: Source, cache: Cache, engine: Engine) -> Glossary:
         if self.settings.auto_glossary:
             self.progress.note(
                 "glossary: finding the paper's terms and asking the model for their translations"
