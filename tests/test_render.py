@@ -10,9 +10,10 @@ import pytest
 from lxml import html as lxml_html
 
 from translator.chunking.protect import protect, restore
+from translator.files import write_all_atomic
 from translator.model import Document
 from translator.parsing.tei_reader import read_tei
-from translator.render import render_html, render_json, render_markdown, write_atomic, write_outputs
+from translator.render import render_html, render_json, render_markdown, render_outputs, write_atomic
 
 from .fixtures import SMALL_TEI
 from .servers.fake_llm import pseudo_translate
@@ -94,7 +95,9 @@ def test_json_model_round_trip() -> None:
 
 def test_write_outputs_and_atomicity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     doc = translated_small_doc()
-    paths = write_outputs(doc, tmp_path, "tiny", "zh", ("md", "html", "json"), False, {"summary": ""})
+    texts = render_outputs(doc, tmp_path, "tiny", "zh", ("md", "html", "json"), False, {"summary": ""})
+    write_all_atomic(texts)
+    paths = list(texts)
     assert sorted(p.name for p in paths) == ["tiny.zh.html", "tiny.zh.json", "tiny.zh.md"]
     before = (tmp_path / "tiny.zh.md").read_text(encoding="utf-8")
 

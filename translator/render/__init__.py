@@ -1,6 +1,6 @@
 """Rendering: bilingual Markdown, HTML and JSON from a translated Document."""
 
 from ..files import write_atomic
-from .outputs import render_html, render_json, render_markdown, write_outputs
+from .outputs import render_html, render_json, render_markdown, render_outputs
 
-__all__ = ["render_html", "render_json", "render_markdown", "write_atomic", "write_outputs"]
+__all__ = ["render_html", "render_json", "render_markdown", "render_outputs", "write_atomic"]

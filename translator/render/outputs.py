@@ -11,7 +11,6 @@ from typing import Any
 import jinja2
 
 from .. import plugins
-from ..files import write_all_atomic
 from ..model import Document
 from .labels import labels_for
 from .view import FILTERS, build_view
@@ -103,19 +102,3 @@ def render_outputs(
             doc, lang, mono, report, out_dir
         )
     return texts
-
-
-def write_outputs(
-    doc: Document,
-    out_dir: Path,
-    stem: str,
-    lang: str,
-    formats: tuple[str, ...],
-    mono: bool,
-    report: dict[str, Any],
-) -> list[Path]:
-    """Render every requested format first, then write them all or none: a
-    rendering error or a full disk leaves no output at all rather than some."""
-    texts = render_outputs(doc, out_dir, stem, lang, formats, mono, report)
-    write_all_atomic(texts)
-    return list(texts)
