@@ -109,3 +109,25 @@ def test_write_outputs_and_atomicity(tmp_path: Path, monkeypatch: pytest.MonkeyP
         write_atomic(tmp_path / "tiny.zh.md", "half")
     assert (tmp_path / "tiny.zh.md").read_text(encoding="utf-8") == before
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_the_json_schema_is_written_out_and_covers_the_model() -> None:
+    """The JSON's document is an explicit mapping (render/json_schema.py). Today it says
+    exactly what the model holds; when a model field is added this fails, and the
+    field goes into the schema (with docs/output-json.md and the version) or stays out."""
+    from dataclasses import asdict
+
+    from translator.parsing.assembly import add_table_cells
+    from translator.parsing.tei_reader import read_tei
+    from translator.render.json_schema import document_json
+
+    from .conftest import corpus_tei_files
+    from .fixtures import SMALL_TEI
+
+    docs = [translated_small_doc(), read_tei(SMALL_TEI)]
+    for tei in corpus_tei_files():  # formulas, tables, notes, authors (none when the corpus is absent)
+        doc = read_tei(tei)
+        add_table_cells(doc)
+        docs.append(doc)
+    for doc in docs:
+        assert document_json(doc) == asdict(doc)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,9 @@ import jinja2
 
 from .. import plugins
 from ..model import Document
+from .json_schema import SCHEMA_VERSION, document_json
 from .labels import labels_for
 from .view import FILTERS, build_view
-
-JSON_SCHEMA_VERSION = 1
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:
@@ -77,9 +75,9 @@ def render_json(doc: Document, lang: str, report: dict[str, Any] | None = None) 
     Schema: docs/output-json.md.
     """
     data = {
-        "schema_version": JSON_SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "target_lang": lang,
-        "document": asdict(doc),
+        "document": document_json(doc),
         "report": report or {},
     }
     return json.dumps(data, ensure_ascii=False, indent=1)
