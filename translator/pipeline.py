@@ -34,9 +34,7 @@ from .parsing.pdf_check import check_pdf
 from .parsing.readers import BuiltinParser, GrobidParser, Parser
 from .parsing.tei_reader import read_tei
 from .settings import Settings
-from .terminology import (
-    plan_glossary,
-)
+from .terminology import plan_glossary
 
 
 class Progress(Protocol):
@@ -271,13 +269,15 @@ def translate_document(
     lock = threading.Lock()
 
     def advance(done: list[Unit], tokens: int) -> None:
-        # The bar counts segments: one is done when its last piece is.
+        # The bar counts segments: one is done when its last piece is. Workers call this
+        # at once (streamed tokens come from every request in flight): one at a time,
+        # so the progress display never loses a count.
         with lock:
             finished = 0
             for unit in done:
                 pieces_left[unit.segment_id] -= 1
                 finished += pieces_left[unit.segment_id] == 0
-        progress.advance(finished, tokens)
+            progress.advance(finished, tokens)
 
     try:
         results = translator.run(
