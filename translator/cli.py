@@ -228,21 +228,19 @@ def _closing(console: Console, result: pipeline.RunResult, verbose: bool) -> Non
     for path in result.outputs:
         console.print(f"wrote {path}", highlight=False, soft_wrap=True)
     if result.interrupted:
-        _explain(
+        click.echo(
             f"interrupted: {report['pending']} segment(s) not translated yet (marked in the outputs); "
-            "everything received is cached: rerun the same command to continue where it stopped"
+            "everything received is cached: rerun the same command to continue where it stopped",
+            err=True,
         )
         sys.exit(int(ExitCode.INTERRUPTED))
     if result.failed:
-        _explain(
+        click.echo(
             f"warning: {len(result.failed)} segment(s) kept their original text (marked in the outputs, "
-            "listed in the JSON report); rerun to retry only those"
+            "listed in the JSON report); rerun to retry only those",
+            err=True,
         )
         sys.exit(int(ExitCode.PARTIAL))
-
-
-def _explain(message: str) -> None:
-    click.echo(message, err=True)
 
 
 @main.group("glossary")

@@ -78,7 +78,6 @@ class Scheduler:
         if self._stop.is_set():
             # Also when every task has returned: a task that saw the stop returned
             # without doing its work.
-            state.cancelled = True
             raise Stopped
         if state.error is not None:
             raise state.error
@@ -93,7 +92,7 @@ class Scheduler:
     def _work(self) -> None:
         while True:
             task, state = self._queue.get()
-            if self._stop.is_set() or state.cancelled or state.error is not None:
+            if self._stop.is_set() or state.error is not None:
                 state.done_one()  # dropped: its job is stopped or has failed
                 continue
             try:
@@ -131,7 +130,6 @@ class _RunState:
     def __init__(self, count: int) -> None:
         self.left = count
         self.error: BaseException | None = None
-        self.cancelled = False
         self.finished = threading.Event()
         self._lock = threading.Lock()
 

@@ -330,7 +330,7 @@ class Translator:
         if self._progress and tokens and not self._abort.is_set():
             self._progress([], tokens)
 
-    def _store(self, items: list[tuple[Unit, str]], tokens: int = 0) -> None:
+    def _store(self, items: list[tuple[Unit, str]]) -> None:
         if not items:
             return
         self.cache.put_many(
@@ -342,7 +342,7 @@ class Translator:
             for unit, text in items:
                 self.results[unit.key] = UnitResult(text=text)
         if self._progress:
-            self._progress([u for u, _ in items], tokens)
+            self._progress([u for u, _ in items], 0)  # their tokens were counted as they arrived
 
     def _fail(self, units: list[Unit], reason: str) -> None:
         with self._lock:
