@@ -10,11 +10,11 @@ from typing import Any, TypeVar
 
 import pytest
 
+from .fixtures import ROOT
 from .servers.fake_grobid import FakeGrobid
 from .servers.fake_llm import FakeLLM, FaultPlan
 
 F = TypeVar("F", bound=Callable[..., Any])
-ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 CORPUS_REASON = (
     f"the shared corpus is absent ({CORPUS}); the corpus tests need ../shared/corpus beside the project"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +61,25 @@ SMALL_TEI = """<?xml version="1.0" encoding="UTF-8"?>
 </text>
 </TEI>
 """
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_cli(args: list[str], base_url: str, **env: str) -> subprocess.Popen[bytes]:
+    """``translate ARGS`` in a subprocess against ``base_url``, with small requests
+    (30 source tokens, 2 in flight) so that a run has many; stderr is piped."""
+    environ = dict(
+        os.environ,
+        OPENAI_BASE_URL=base_url,
+        TRANSLATOR_CONCURRENCY="2",
+        TRANSLATOR_MAX_REQUEST_TOKENS="30",
+        TRANSLATOR_MIN_REQUEST_TOKENS="10",
+        PYTHONPATH=str(ROOT),
+        **env,
+    )
+    command = [sys.executable, "-m", "translator", *args]
+    return subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def write_small_tei(folder: Path, name: str = "tiny.tei.xml") -> Path:

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,8 +15,7 @@ from click.testing import CliRunner, Result
 from translator.cli import main
 from translator.errors import ExitCode
 
-from .conftest import ROOT
-from .fixtures import SMALL_TEI, json_segments, make_pdf, write_small_tei
+from .fixtures import SMALL_TEI, json_segments, make_pdf, start_cli, write_small_tei
 from .servers.fake_grobid import FakeGrobid
 from .servers.fake_llm import FakeLLM, FaultPlan
 
@@ -132,17 +130,8 @@ def translations(path: Path) -> dict[str, str | None]:
 
 
 def _run_cli(tei: Path, out: Path, cache: Path, llm: FakeLLM) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        OPENAI_BASE_URL=llm.base_url,
-        TRANSLATOR_CACHE_DIR=str(cache),
-        TRANSLATOR_CONCURRENCY="2",
-        TRANSLATOR_MAX_REQUEST_TOKENS="30",
-        TRANSLATOR_MIN_REQUEST_TOKENS="10",
-        PYTHONPATH=str(ROOT),
-    )
-    cmd = [sys.executable, "-m", "translator", str(tei), "--out", str(out), "--format", "json", "-q"]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    args = [str(tei), "--out", str(out), "--format", "json", "-q"]
+    return start_cli(args, llm.base_url, TRANSLATOR_CACHE_DIR=str(cache))
 
 
 @pytest.mark.slow

@@ -7,10 +7,8 @@ flight could not exit within the bounds asserted below.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,8 +16,7 @@ import pytest
 
 from translator.errors import ExitCode
 
-from .conftest import ROOT
-from .fixtures import json_segments, write_small_tei
+from .fixtures import json_segments, start_cli, write_small_tei
 from .servers.fake_llm import FakeLLM
 
 pytestmark = pytest.mark.slow  # each test starts the command in a subprocess
@@ -30,16 +27,7 @@ STOP_BOUND_SECONDS = 15.0
 
 
 def _start(tei: Path, out: Path, llm: FakeLLM) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        OPENAI_BASE_URL=llm.base_url,
-        TRANSLATOR_CONCURRENCY="2",
-        TRANSLATOR_MAX_REQUEST_TOKENS="30",
-        TRANSLATOR_MIN_REQUEST_TOKENS="10",
-        PYTHONPATH=str(ROOT),
-    )
-    cmd = [sys.executable, "-m", "translator", str(tei), "--out", str(out), "--no-auto-glossary", "-q"]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return start_cli([str(tei), "--out", str(out), "--no-auto-glossary", "-q"], llm.base_url)
 
 
 def _wait_for_requests(llm: FakeLLM, count: int) -> None:
