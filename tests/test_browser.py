@@ -27,9 +27,11 @@ def test_html_in_headless_chromium(tmp_path: Path) -> None:
         "playwright.sync_api", reason="playwright (a dev dependency) is not installed"
     )
     page_file = tmp_path / "tiny.zh.html"
-    page_file.write_text(
-        render_html(translated_small_doc(fail="p1"), "zh", report={"summary": "ok"}), "utf-8"
-    )
+    doc = translated_small_doc(fail="p1")
+    # A reference with a long unbreakable link, as real reference lists have: on a phone
+    # it once widened the whole page (text cut at the right edge).
+    doc.references[0].text += " https://doi.example.org/10.1000/" + "x" * 150
+    page_file.write_text(render_html(doc, "zh", report={"summary": "ok"}), "utf-8")
     console: list[str] = []
     requests: list[str] = []
     with sync_api.sync_playwright() as pw:
@@ -72,6 +74,12 @@ def test_html_in_headless_chromium(tmp_path: Path) -> None:
         page.locator("#p0 .src a.bibr").first.click()
         assert page.evaluate("location.hash") == "#ref-b0"
         assert page.locator("#ref-b0").is_visible()
+
+        # A phone: one column, nothing wider than the screen.
+        page.set_viewport_size({"width": 390, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box, src = page.locator("#p0 .tr").bounding_box(), page.locator("#p0 .src").bounding_box()
+        assert box and src and box["y"] > src["y"] and box["x"] + box["width"] <= 390  # stacked
         browser.close()
     assert console == []
     assert requests == []
