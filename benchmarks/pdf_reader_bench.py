@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from translator.model import Document, Paragraph
+from translator.parsing.pdf import read_pdf
+from translator.parsing.pdf.lines import CAPTION
 from translator.parsing.pdf_check import check_pdf
-from translator.parsing.pdf_layout import CAPTION
-from translator.parsing.pdf_reader import read_pdf
 from translator.parsing.tei_reader import CAPTION_HEAD, read_tei
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"

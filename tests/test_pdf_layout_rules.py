@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from translator.parsing.pdf_layout import Block, is_run_in, table_rows
-from translator.parsing.pdf_reader import split_references
-from translator.parsing.pdf_text import Box, Line
+from translator.parsing.pdf import DEFAULT
+from translator.parsing.pdf.captions import caption_continuation, find_captions
+from translator.parsing.pdf.cells import has_cells, table_rows
+from translator.parsing.pdf.geometry import Box, Line
+from translator.parsing.pdf.kinds import BlockKinds
+from translator.parsing.pdf.layout import Block, Layout, continues_block
+from translator.parsing.pdf.lines import CAPTION, TABLE_KIND, is_run_in, join_lines
+from translator.parsing.pdf.references import split_references
 
 
 def line(text: str, x: float = 50.0, y: float = 100.0, *, bold_lead: int = 0, size: float = 8.0) -> Line:
@@ -104,8 +109,6 @@ def test_numbered_references_must_follow_each_other() -> None:
 
 
 def test_caption_labels_in_other_languages() -> None:
-    from translator.parsing.pdf_layout import CAPTION, TABLE_KIND
-
     cases = {
         "Cuadro 1: América Latina: población pobre": ("table", "1"),
         "Tabla 3. Resultados del modelo": ("table", "3"),
@@ -127,8 +130,6 @@ def test_caption_labels_in_other_languages() -> None:
 
 
 def test_join_lines() -> None:
-    from translator.parsing.pdf_layout import join_lines
-
     assert join_lines(["reinforce-", "ment learning"]) == "reinforcement learning"
     assert join_lines(["state-", "Of-the-art"]) == "state- Of-the-art"
     assert join_lines(["本文研究了农村", "贫困问题。"]) == "本文研究了农村贫困问题。"
@@ -145,14 +146,11 @@ def test_run_in_heading_without_a_stop() -> None:
 
 
 def test_what_is_not_a_section_heading() -> None:
-    from translator.parsing.pdf_layout import Layout
-    from translator.parsing.pdf_reader import _Builder
-
-    builder = _Builder(Layout([], 9.0, []))
+    kinds = BlockKinds(Layout([], 9.0, []))
 
     def heading(text: str, gaps: tuple[tuple[int, float, float], ...] = ()) -> tuple[str, str] | None:
         bold = Line(1, Box(50, 100, 50 + 5 * len(text), 110), text, 10.0, True, 0.0, len(text), gaps=gaps)
-        return builder.heading_of(Block([bold], 1, 0))
+        return kinds.heading_of(Block([bold], 1, 0))
 
     assert heading("3 Results") == ("3", "Results")
     # A wide space after a heading's number is still a heading.
@@ -172,8 +170,6 @@ def test_justified_cell_is_not_cut_at_its_word_spaces() -> None:
 
 
 def test_gap_after_a_label_is_not_a_cell_boundary() -> None:
-    from translator.parsing.pdf_layout import has_cells
-
     def gapped(text: str, cut: int) -> Line:
         return Line(1, Box(50, 100, 300, 108), text, 8.0, False, 0.0, gaps=((cut, 90, 110),))
 
@@ -183,31 +179,23 @@ def test_gap_after_a_label_is_not_a_cell_boundary() -> None:
 
 
 def test_caption_broken_at_a_link_goes_on() -> None:
-    from translator.parsing.pdf_layout import Layout
-    from translator.parsing.pdf_reader import _Builder
-
     caption = Block([line("FIGURE 1 Photo by Craig, CC BY 2.0, https://commons.", 50, 100)], 1, 1)
     rest = Block([line("wikimedia.org/w/index.php?curid=286. Inset: aerial photo.", 50, 112)], 1, 1)
     prose = Block([line("Solar facilities change the habitat of animals.", 50, 124)], 1, 1)
-    builder = _Builder(Layout([caption, rest, prose], 9.0, []))
-    assert builder.caption_continuation([caption, rest, prose], 0) == [1]
+    assert caption_continuation([caption, rest, prose], 0) == [1]
 
 
 def test_running_text_that_opens_with_a_table_label_is_not_its_caption() -> None:
-    from translator.parsing.pdf_reader import find_captions
-
     prose = Block(
         [line("Table 1. The mean score was significantly different among the groups", size=11.0)], 1, 1
     )
     caption = Block([line("Table 1: Scores of the three groups", y=200, size=9.0)], 1, 1)
     again = Block([line("Table 1. On average, the scores differ", y=300, size=11.0)], 1, 2)
-    assert find_captions([prose, caption, again], body_size=11.0).keys() == {1}
-    assert find_captions([prose, again], body_size=11.0).keys() == {0}  # no smaller one: the first
+    assert find_captions([prose, caption, again], small=10.7).keys() == {1}
+    assert find_captions([prose, again], small=10.7).keys() == {0}  # no smaller one: the first
 
 
 def test_join_lines_mends_a_broken_link() -> None:
-    from translator.parsing.pdf_layout import join_lines
-
     assert join_lines(["CC BY 2.0, https://commons.", "wikimedia.org/w/index.php?curid=1."]) == (
         "CC BY 2.0, https://commons.wikimedia.org/w/index.php?curid=1."
     )
@@ -217,14 +205,12 @@ def test_join_lines_mends_a_broken_link() -> None:
 
 
 def test_heading_broken_mid_word_stays_one_block() -> None:
-    from translator.parsing.pdf_layout import _continues
-
     first = line("3. A NEW BICRITERIA EFFICIENT SO-", 54, 606, size=12.0)
     first = replace(first, box=Box(54, 606, 293, 620), bold=True)
     rest = replace(line("LUTION", 75, 620, size=12.0), bold=True)  # hanging indent after "3. "
     sub = replace(line("3.1 Rationale", 54, 641, size=12.0), bold=True)
-    assert _continues(Block([first], 1, 1), rest, 1, False, 54.0, 293.0, 9.0)
-    assert not _continues(Block([first, rest], 1, 1), sub, 1, False, 54.0, 293.0, 9.0)
+    assert continues_block(Block([first], 1, 1), rest, 1, False, (54.0, 293.0), DEFAULT)
+    assert not continues_block(Block([first, rest], 1, 1), sub, 1, False, (54.0, 293.0), DEFAULT)
 
 
 def test_bottom_aligned_header_is_one_row() -> None:

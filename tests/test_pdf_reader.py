@@ -16,7 +16,7 @@ from translator.cli import main
 from translator.errors import ExitCode
 from translator.model import Document
 from translator.parsing.crops import crop_assets, parse_coords
-from translator.parsing.pdf_reader import read_pdf
+from translator.parsing.pdf import read_pdf
 from translator.parsing.tei_reader import read_tei
 
 from .conftest import CORPUS, corpus_pairs, needs_corpus
@@ -303,7 +303,7 @@ def test_accent_drawn_back_over_its_letter(tmp_path: Path) -> None:
     """LaTeX draws "ä" as "a" plus a spacing "¨" placed back over it, after the word."""
     from fpdf import FPDF
 
-    from translator.parsing.pdf_text import read_pages
+    from translator.parsing.pdf.text import read_pages
 
     pdf = FPDF()
     pdf.add_page()

@@ -12,7 +12,7 @@ import pytest
 from translator.cache import TranslationCache
 from translator.engine.scheduler import Scheduler, Stopped
 from translator.model import Document
-from translator.parsing.pdf_reader import read_pdf
+from translator.parsing.pdf import read_pdf
 from translator.parsing.tei_reader import read_tei
 from translator.pipeline import plan_document, translate_document
 from translator.settings import load_settings

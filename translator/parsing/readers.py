@@ -11,7 +11,7 @@ from typing import Protocol
 from ..model import Document
 from ..settings import Settings
 from .grobid_client import GrobidClient
-from .pdf_reader import read_pdf
+from .pdf import read_pdf
 from .tei_reader import read_tei
 
 Note = Callable[[str], None]

@@ -1,0 +1,292 @@
+"""The built-in reader's last pass: walk the blocks in reading order with the labels the
+other passes put on them, and assemble the same :class:`~translator.model.Document` the
+TEI reader produces, so the rest of the pipeline does not know which parser ran."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ...model import Document, Formula, FormulaBlock, Note, Paragraph, Section, Segment, SegmentKind
+from ..assembly import SectionTree, SegmentIds
+from .captions import Captions
+from .citations import citation_spans
+from .continued import add_continued_tables
+from .figures import FigureMaker, coords_of
+from .front import authors_of, is_author_line, keywords_of
+from .kinds import (
+    ABSTRACT,
+    ACKNOWLEDGEMENTS,
+    APPENDIX,
+    APPENDIX_NUMBER,
+    EQUATION_LABEL,
+    FRONT_MATTER,
+    KEYWORDS,
+    KNOWN_HEADING,
+    NUMBERED,
+    REFERENCES,
+    BlockKinds,
+    Heading,
+)
+from .layout import Block, Layout
+from .lines import join_lines
+from .references import REFERENCE_START, split_references
+from .tables import Tables
+
+_END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)", "。", "！", "？", "：", "；")
+_FOOTNOTE_MARK = re.compile(r"^([0-9]{1,2}|[*†‡§¶])\s*(?=\S)")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What the passes before assembly found; none of them changes a block."""
+
+    title: int  # the title's block index, or -1
+    captions: Captions
+    tables: Tables
+    skipped: frozenset[int]  # blocks a table or a caption took
+    unheaded_references: int  # where a reference list without a heading starts, or -1
+
+
+@dataclass
+class _Part:
+    """Where blocks currently go."""
+
+    name: str  # "front", "abstract", "body", "back", "references", "annex"
+    section: Section | None = None
+
+
+@dataclass
+class Assembler:
+    """Walks the blocks once, in reading order, keeping where the text goes."""
+
+    layout: Layout
+    kinds: BlockKinds
+    labels: Labels
+    ids: SegmentIds = field(default_factory=SegmentIds)
+    doc: Document = field(default_factory=Document)
+    trees: dict[str, SectionTree] = field(default_factory=dict)
+    reference_blocks: list[Block] = field(default_factory=list)
+    heading_styles: set[tuple[float, bool]] = field(default_factory=set)  # (size, bold) of body headings
+    part: _Part = field(default_factory=lambda: _Part("front"))
+    before_references: _Part = field(default_factory=lambda: _Part("front"))  # where text goes back to
+    pending: Paragraph | None = None  # the last paragraph, which may continue in the next column
+    keywords_next: bool = False  # the block after a "Keywords" heading is the list
+    formulas: int = 0
+
+    def __post_init__(self) -> None:
+        self.before_references = self.part  # running text after an unheaded reference list goes back here
+        self.figures = FigureMaker(self.layout, self.labels.captions, self.labels.tables, self.segment)
+
+    def segment(self, kind: SegmentKind, text: str, section: str = "") -> Segment:
+        text = " ".join(text.split())
+        return self.ids.segment(kind, text, citation_spans(text), section)
+
+    def run(self) -> Document:
+        labels = self.labels
+        if labels.title >= 0:
+            self.doc.title = self.segment("title", self.layout.blocks[labels.title].text)
+        for index, block in enumerate(self.layout.blocks):
+            if index == labels.title or index in labels.skipped:
+                continue
+            self.follow_reference_list(index, block)
+            text = block.text.strip()
+            if not text or (self.part.name == "front" and index < labels.title):
+                continue  # journal banners above the title
+            self.place(index, block, text)
+        return self.finish()
+
+    def follow_reference_list(self, index: int, block: Block) -> None:
+        """Enter an unheaded reference list where it starts; leave it for running text the
+        reading order put after it."""
+        start = self.labels.unheaded_references
+        if index == start:
+            self.before_references, self.part = self.part, _Part("references")
+        elif (
+            start >= 0
+            and self.part.name == "references"
+            and self.kinds.is_prose(block)
+            and not REFERENCE_START.match(block.text)
+        ):
+            self.part = self.before_references
+
+    def place(self, index: int, block: Block, text: str) -> None:
+        """One block into the document, by what it is."""
+        heading = self.heading(block, text)
+        if self.in_reference_list(index, block, heading):
+            self.reference_blocks.append(block)
+        elif index in self.labels.captions.kinds:
+            self.figures.add(index, self.context())
+        elif self.keyword_list(block, text, heading):
+            pass
+        elif heading is not None:
+            self.part = self.open_section(heading, block)
+            self.pending = None
+        elif self.kinds.is_footnote(block):
+            self.add_note(text)
+        elif block.math:
+            self.add_formula(block)
+        elif (rest := self.front_matter(block, text)) is not None and not self.kinds.is_figure_text(block):
+            self.add_paragraph(rest)
+
+    def heading(self, block: Block, text: str) -> Heading | None:
+        heading = self.kinds.heading_of(block)
+        if (
+            self.part.name == "front"
+            and heading is not None
+            and not heading[0]
+            and not KNOWN_HEADING.match(text)
+        ):
+            return None  # author names in a larger font, not a section
+        return heading
+
+    def in_reference_list(self, index: int, block: Block, heading: Heading | None) -> bool:
+        return (
+            self.part.name == "references"
+            and index not in self.labels.captions.kinds  # figures set after the reference list
+            and (heading is None or not self.leaves_references(heading[1], block))
+        )
+
+    def keyword_list(self, block: Block, text: str, heading: Heading | None) -> bool:
+        """A "Keywords" or "CCS Concepts" heading, or the list after one; True when taken."""
+        if heading is not None and self.part.name in ("front", "abstract") and FRONT_MATTER.match(text):
+            self.keywords_next = True
+            return True
+        if (
+            self.keywords_next
+            and not block.math
+            and (heading is None or not (heading[0] or KNOWN_HEADING.match(text) or FRONT_MATTER.match(text)))
+        ):
+            self.keywords_next = False
+            self.add_keywords(text)
+            return True
+        self.keywords_next = False
+        return False
+
+    def front_matter(self, block: Block, text: str) -> str | None:
+        """Before the abstract: keywords, the abstract's opening, author lines, and the
+        affiliations, e-mails and dates that are kept in the PDF, not translated. Returns
+        the text left for a paragraph, None when the block was taken or dropped."""
+        if self.part.name == "abstract" and (keywords := KEYWORDS.match(text)) is not None:
+            self.add_keywords(text[keywords.end() :])
+            return None
+        if self.part.name != "front":
+            return text
+        if (keywords := KEYWORDS.match(text)) is not None:
+            self.add_keywords(text[keywords.end() :])
+            return None
+        abstract = ABSTRACT.match(text)
+        if abstract and abstract.end() < len(text):
+            self.part = _Part("abstract", self.new_part_section("abstract", None, ""))
+            return text[abstract.end() :]
+        if is_author_line(block):
+            self.doc.authors.extend(authors_of(block))
+            return None
+        if len(text) < 200:
+            return None
+        self.part = _Part("abstract", self.new_part_section("abstract", None, ""))
+        return text
+
+    def add_keywords(self, text: str) -> None:
+        self.doc.keywords += [self.segment("keyword", word, "Keywords") for word in keywords_of(text)]
+
+    def new_part_section(self, part: str, heading: Segment | None, number: str) -> Section:
+        section = self.ids.section(heading, number)
+        self.trees.setdefault(part, SectionTree()).add(section)
+        return section
+
+    def open_section(self, heading: Heading, block: Block) -> _Part:
+        number, text = heading
+        if REFERENCES.match(text):
+            return _Part("references")
+        bare = NUMBERED.sub(r"\2", text)
+        if ABSTRACT.fullmatch(bare.strip()) or (ABSTRACT.match(text) and self.part.name == "front"):
+            return _Part("abstract", self.new_part_section("abstract", None, ""))
+        if ACKNOWLEDGEMENTS.match(text):
+            name = "back"
+        elif (APPENDIX.match(bare) and "body" in self.trees) or self.part.name == "annex":
+            name = "annex"  # appendices follow the body; their numbered subsections stay with them
+        elif self.part.name == "references" and not number.isdigit():
+            name = "annex"
+        else:
+            name = "body"
+        if name == "body":
+            self.heading_styles.add(_style(block))
+        segment = self.segment("heading", text, text)
+        return _Part(name, self.new_part_section(name, segment, number))
+
+    def leaves_references(self, text: str, block: Block) -> bool:
+        """After the reference list come appendices: a real heading ends it, known by
+        its words or by the look of the body's own section headings."""
+        if not self.kinds.emphasised(block) or REFERENCE_START.match(block.text.strip()):
+            return False  # some journals set each entry's first line in bold
+        known = APPENDIX.match(text) or APPENDIX_NUMBER.match(text) or KNOWN_HEADING.match(text)
+        return bool(known) or _style(block) in self.heading_styles
+
+    def context(self) -> str:
+        section = self.part.section
+        return section.heading.text if section and section.heading else ""
+
+    def target_section(self) -> tuple[Section, str]:
+        part = self.part
+        if part.section is None:
+            name = "body" if part.name in ("front", "references") else part.name
+            tree = self.trees.setdefault(name, SectionTree())
+            part.section = tree.current() or tree.open_untitled(self.ids)
+        return part.section, self.context()
+
+    def add_paragraph(self, text: str) -> None:
+        section, context = self.target_section()
+        pending = self.pending
+        if (
+            pending is not None
+            and pending in section.blocks
+            and not pending.segment.text.endswith(_END_OF_SENTENCE)
+            and (text[:1].islower() or text[:1] in "([" or pending.segment.text.endswith(("-", ",")))
+        ):
+            # The paragraph goes on after a column or page break.
+            merged = join_lines([pending.segment.text, text])
+            pending.segment.text = merged
+            pending.segment.spans = citation_spans(merged)
+            return
+        kind: SegmentKind = "abstract" if self.part.name == "abstract" else "paragraph"
+        self.pending = Paragraph(self.segment(kind, text, context))
+        section.blocks.append(self.pending)
+
+    def add_formula(self, block: Block) -> None:
+        section, _ = self.target_section()
+        text = " ".join(ln.text for ln in block.lines)
+        label = EQUATION_LABEL.search(text)
+        self.formulas += 1
+        formula = Formula(
+            id=f"formula_{self.formulas}",
+            text=text,
+            label=f"({label.group(1)})" if label else "",
+            coords=coords_of(block.page, block.box),
+        )
+        section.blocks.append(FormulaBlock(formula))
+
+    def add_note(self, text: str) -> None:
+        mark = _FOOTNOTE_MARK.match(text)
+        n = mark.group(1) if mark else ""
+        body = text[mark.end() :] if mark else text
+        note = Note(id=f"foot_{len(self.doc.notes)}", n=n, segments=[self.segment("footnote", body)])
+        self.doc.notes.append(note)
+
+    def finish(self) -> Document:
+        add_continued_tables(self.figures)
+        self.doc.figures = self.figures.figures
+        self.doc.references = split_references(self.reference_blocks)
+        targets = {
+            "abstract": self.doc.abstract,
+            "body": self.doc.body,
+            "back": self.doc.acknowledgements,
+            "annex": self.doc.annexes,
+        }
+        for name, tree in self.trees.items():
+            targets[name].extend(tree.top)
+        return self.doc
+
+
+def _style(block: Block) -> tuple[float, bool]:
+    return round(block.size * 2) / 2, block.bold

@@ -1,0 +1,112 @@
+"""The figures pass: each caption's figure or table (its drawing, its cells, its notes),
+and rows of tables that run on over columns or pages without a caption of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ...model import Figure, Segment, SegmentKind
+from .captions import Captions, caption_kind
+from .cells import table_rows
+from .geometry import Box, Line, PageText
+from .layout import Block, Layout
+from .lines import CAPTION, join_lines
+from .tables import TablePlan, Tables
+
+MakeSegment = Callable[[SegmentKind, str, str], Segment]
+
+
+def coords_of(page: int, box: Box) -> str:
+    """GROBID's coords syntax: ``page,x,y,width,height`` in points, origin top left."""
+    return f"{page},{box.x0:.2f},{box.y0:.2f},{box.width:.2f},{box.height:.2f}"
+
+
+def reading_key(page: PageText, number: int, box: Box) -> tuple[int, int, float]:
+    """Where a box comes in reading order: page, then column (left half first), then height."""
+    return (number, 0 if box.x0 < page.width / 2 else 1, box.y0)
+
+
+class FigureMaker:
+    """Builds the paper's figures and tables in reading order; remembers which graphics
+    regions they took, so that what is left can be found afterwards."""
+
+    def __init__(self, layout: Layout, captions: Captions, tables: Tables, segment: MakeSegment) -> None:
+        self.layout = layout
+        self.captions = captions
+        self.tables = tables
+        self.table_areas = tables.areas
+        self.segment = segment
+        self.figures: list[Figure] = []
+        self.used_areas: set[Box] = set()  # graphics regions a figure or table took
+        self.table_figures: dict[int, Figure] = {}  # caption index → table
+
+    def add(self, index: int, context: str) -> None:
+        """The figure or table captioned by block ``index``."""
+        blocks = self.layout.blocks
+        block = blocks[index]
+        table = self.tables.plans.get(index)
+        text = join_lines(
+            [block.text.strip()] + [blocks[j].text.strip() for j in self.captions.rest.get(index, [])]
+        )
+        match = CAPTION.match(text)
+        assert match is not None
+        kind = caption_kind(match)
+        # The label ("Table 5:") is the figure's head; the caption is what follows, as in GROBID's figDesc.
+        caption = self.segment("caption", text[match.end() :] or text, context)
+        area = self.drawing(block, kind) if table is None else None
+        cells: list[Line] = []
+        if kind == "table":
+            area, cells = self.table_area(area, table)
+        elif area is not None:
+            self.used_areas.add(area)
+        notes = [self.segment("caption", blocks[j].text, context) for j in table.notes] if table else []
+        figure = Figure(
+            id=f"{'tab' if kind == 'table' else 'fig'}_{len(self.figures)}",
+            kind=kind,
+            label=match.group("label"),
+            head=text[: match.end()].strip(),
+            caption=caption,
+            notes=notes,
+            coords=coords_of(block.page, area) if area is not None else "",
+            rows=table_rows(cells) if kind == "table" else [],
+        )
+        self.figures.append(figure)
+        if kind == "table":
+            self.table_figures[index] = figure
+
+    def table_area(self, area: Box | None, table: TablePlan | None) -> tuple[Box | None, list[Line]]:
+        """A table's cells (its blocks' lines and its regions' text) and the box around them."""
+        areas = table.areas if table is not None else [area] if area else []
+        members = table.members if table is not None else []
+        cells = [ln for j in members for ln in self.layout.blocks[j].lines]
+        cells += [ln for region in areas for ln in self.layout.area_lines.get(region, [])]
+        self.used_areas.update(areas)
+        for region in areas:
+            area = region if area is None else area.union(region)
+        for ln in cells:
+            area = ln.box if area is None else area.union(ln.box)
+        return area, cells
+
+    def drawing(self, caption: Block, kind: str) -> Box | None:
+        """The drawing a caption belongs to: the nearest graphics region above it (figures;
+        below it when the caption is a title over the drawing) or below it (tables, whose
+        captions usually come first)."""
+        box = caption.box
+        p = self.layout.params
+        candidates = []
+        for area in self.layout.figure_areas.get(caption.page, []):
+            overlap = area.x_overlap(box)
+            if overlap < 0.3 * min(area.width, box.width) or (kind == "figure" and area in self.table_areas):
+                continue
+            above = box.y0 - area.y1
+            below = area.y0 - box.y1
+            if kind == "table":
+                distances = [below] if below > -5 else [above]
+            elif self.captions.over_figures:  # the paper sets figure captions over the drawing, as titles
+                distances = [below, above + p.other_side_penalty if above < 20 else 999]
+            else:  # the other side only right next to the caption
+                distances = [above, below + p.other_side_penalty if below < 20 else 999]
+            candidates += [(distance, area) for distance in distances if -5 < distance < p.caption_reach]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda c: c[0])[1]

@@ -1,0 +1,46 @@
+"""The built-in PDF reader: a PDF → :class:`~translator.model.Document` without GROBID.
+
+Characters become lines (:mod:`.text`), lines become blocks in reading order
+(:mod:`.layout`), and passes label the read-only list of blocks — captions, the title,
+tables, an unheaded reference list — before the last pass assembles the document
+(:mod:`.assemble`). Every threshold comes from one :class:`~.params.LayoutParams`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...model import Document
+from .assemble import Assembler, Labels
+from .captions import find_captions_pass
+from .front import find_title
+from .kinds import BlockKinds
+from .layout import Layout, analyse
+from .params import DEFAULT, LayoutParams
+from .references import find_unheaded_references
+from .tables import plan_tables_pass
+from .text import read_pages
+
+
+def read_pdf(path: Path, max_pages: int | None = None, params: LayoutParams = DEFAULT) -> Document:
+    """Read a text-layer PDF into a Document with the built-in reader."""
+    pages = list(read_pages(path, max_pages, params))
+    return assemble(analyse(pages, params))
+
+
+def label_blocks(layout: Layout) -> tuple[BlockKinds, Labels]:
+    """Run the labelling passes over a laid-out paper."""
+    kinds = BlockKinds(layout)
+    captions = find_captions_pass(layout)
+    tables = plan_tables_pass(layout, kinds, captions)
+    skipped = tables.taken_blocks | {j for rest in captions.rest.values() for j in rest}
+    labels = Labels(
+        find_title(layout), captions, tables, frozenset(skipped), find_unheaded_references(layout)
+    )
+    return kinds, labels
+
+
+def assemble(layout: Layout) -> Document:
+    """Label a laid-out paper's blocks, then assemble its Document."""
+    kinds, labels = label_blocks(layout)
+    return Assembler(layout, kinds, labels).run()
