@@ -8,8 +8,6 @@ cells and the reference list are kept verbatim and never become segments.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -27,112 +25,14 @@ from ..model import (
     Section,
     Segment,
     SegmentKind,
-    Span,
-    SpanKind,
 )
 from .assembly import SectionTree, SegmentIds, with_urls
+from .tei_references import person_name, reference
+from .tei_text import XML_NS, TextBuilder, all_text, clean, find, flatten, local, xml_id
 
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-NS = {"t": TEI_NS}
-
-_WS = re.compile(r"\s+")
-_REF_KINDS: dict[str, SpanKind] = {
-    "bibr": "bibr",
-    "figure": "figure",
-    "table": "table",
-    "formula": "formula",
-    "foot": "foot",
-    "url": "url",
-}
 # GROBID 0.5.5 sometimes tags figure/table captions as section heads.
 CAPTION_HEAD = re.compile(r"^(fig(ure)?|table|tab)\.?\s*[0-9ivx]+\b", re.IGNORECASE)
 _BACK_TEXT_TYPES = {"acknowledgement", "funding", "availability", "conflict", "contribution"}
-
-
-def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
-def _xml_id(el: etree._Element) -> str | None:
-    return el.get(f"{{{XML_NS}}}id")
-
-
-def _clean(text: str) -> str:
-    return _WS.sub(" ", text).strip()
-
-
-def _text_of(el: etree._Element) -> str:
-    return "".join(str(t) for t in el.itertext())
-
-
-def _all_text(el: etree._Element) -> str:
-    return _clean(_text_of(el))
-
-
-@dataclass
-class _TextBuilder:
-    """Flattens mixed content into text plus protected spans, folding white space."""
-
-    parts: list[str] = field(default_factory=list)
-    spans: list[Span] = field(default_factory=list)
-    length: int = 0
-
-    def _ends_with_space(self) -> bool:
-        return not self.parts or self.parts[-1].endswith(" ")
-
-    def add_text(self, raw: str | None) -> None:
-        if not raw:
-            return
-        text = _WS.sub(" ", raw)
-        if text.startswith(" ") and self._ends_with_space():
-            text = text[1:]
-        if text:
-            self.parts.append(text)
-            self.length += len(text)
-
-    def add_span(self, raw: str, kind: SpanKind, target: str | None) -> None:
-        text = _clean(raw)
-        if not text:
-            return
-        start = self.length
-        self.parts.append(text)
-        self.length += len(text)
-        self.spans.append(Span(start, self.length, kind, target))
-
-    def build(self) -> tuple[str, list[Span]]:
-        text = "".join(self.parts)
-        stripped = text.lstrip()
-        shift = len(text) - len(stripped)
-        text = stripped.rstrip()
-        spans = [Span(s.start - shift, s.end - shift, s.kind, s.target) for s in self.spans]
-        spans = [s for s in spans if 0 <= s.start < s.end <= len(text)]
-        return text, with_urls(text, spans)
-
-
-def _target(el: etree._Element) -> str | None:
-    target = el.get("target")
-    if not target:
-        return None
-    return target.split()[0].lstrip("#")
-
-
-def _flatten(el: etree._Element, builder: _TextBuilder, skip: Iterable[str] = ()) -> None:
-    skip = set(skip)
-    builder.add_text(el.text)
-    for child in el:
-        name = _local(child)
-        if name and name not in skip:
-            if name == "ref":
-                kind = _REF_KINDS.get(child.get("type") or "", "other")
-                builder.add_span(_text_of(child), kind, _target(child))
-            elif name == "formula":
-                builder.add_span(_text_of(child), "other", _xml_id(child))
-            elif name in ("lb", "pb"):
-                builder.add_text(" ")
-            else:
-                _flatten(child, builder, skip)
-        builder.add_text(child.tail)
 
 
 class _Reader:
@@ -147,11 +47,11 @@ class _Reader:
         if text is None:
             if el is None:
                 return None
-            builder = _TextBuilder()
-            _flatten(el, builder, skip=("label", "note", "figure", "table"))
+            builder = TextBuilder()
+            flatten(el, builder, skip=("label", "note", "figure", "table"))
             text, spans = builder.build()
         else:
-            text, spans = _clean(text), []
+            text, spans = clean(text), []
             spans = with_urls(text, spans)
         if not text:
             return None
@@ -161,9 +61,7 @@ class _Reader:
         return self.ids.section(heading, number)
 
     def x(self, path: str, el: etree._Element | None = None) -> list[etree._Element]:
-        result = (self.root if el is None else el).xpath(path, namespaces=NS)
-        assert isinstance(result, list)
-        return [r for r in result if isinstance(r, etree._Element)]
+        return find(self.root if el is None else el, path)
 
     # -- header --------------------------------------------------------------
     def title(self) -> Segment | None:
@@ -184,16 +82,16 @@ class _Reader:
             pers = self.x("t:persName", el)
             if not pers:
                 continue
-            name = _person_name(pers[0])
+            name = person_name(pers[0])
             affs = []
             for aff in self.x("t:affiliation", el):
-                orgs = [_all_text(o) for o in self.x("t:orgName", aff)]
-                place = [_all_text(a) for a in self.x("t:address/*", aff)]
+                orgs = [all_text(o) for o in self.x("t:orgName", aff)]
+                place = [all_text(a) for a in self.x("t:address/*", aff)]
                 text = ", ".join(p for p in orgs + place if p)
                 if text and text not in affs:
                     affs.append(text)
             emails = self.x("t:email", el)
-            authors.append(Author(name, affs, _all_text(emails[0]) if emails else ""))
+            authors.append(Author(name, affs, all_text(emails[0]) if emails else ""))
         return authors
 
     def abstract(self) -> list[Section]:
@@ -233,7 +131,7 @@ class _Reader:
             heads = self.x("t:head", div)
             head_el = heads[0] if heads else None
             number = (head_el.get("n") or "").strip().rstrip(".") if head_el is not None else ""
-            head_text = _all_text(head_el) if head_el is not None else ""
+            head_text = all_text(head_el) if head_el is not None else ""
             caption_head = bool(head_text) and bool(CAPTION_HEAD.match(head_text)) and len(head_text) > 40
             if head_el is None or not head_text or caption_head:
                 # A continuation of the previous section (GROBID breaks sections at
@@ -254,7 +152,7 @@ class _Reader:
 
     def fill(self, div: etree._Element, sec: Section, context: str) -> None:
         for child in div:
-            name = _local(child)
+            name = local(child)
             if name == "p":
                 seg = self.segment(child, "paragraph", context)
                 if seg is not None:
@@ -271,15 +169,13 @@ class _Reader:
 
     def formula(self, el: etree._Element) -> Formula:
         labels = self.x("t:label", el)
-        label = _all_text(labels[0]) if labels else ""
-        builder = _TextBuilder()
-        _flatten(el, builder, skip=("label",))
+        label = all_text(labels[0]) if labels else ""
+        builder = TextBuilder()
+        flatten(el, builder, skip=("label",))
         text, _ = builder.build()
         n = self.ids.counters.get("formula", 0)
         self.ids.counters["formula"] = n + 1
-        return Formula(
-            id=_xml_id(el) or f"formula_{n}", text=text, label=label, coords=el.get("coords") or ""
-        )
+        return Formula(id=xml_id(el) or f"formula_{n}", text=text, label=label, coords=el.get("coords") or "")
 
     def figures(self) -> list[Figure]:
         figures: list[Figure] = []
@@ -294,13 +190,13 @@ class _Reader:
                 for note in self.x("t:note", el)
                 for p in (self.x("t:p", note) or [note])
             ]
-            rows = [[_all_text(c) for c in self.x("t:cell", r)] for r in self.x("t:table/t:row", el)]
+            rows = [[all_text(c) for c in self.x("t:cell", r)] for r in self.x("t:table/t:row", el)]
             figures.append(
                 Figure(
-                    id=_xml_id(el) or f"fig_{len(figures)}",
+                    id=xml_id(el) or f"fig_{len(figures)}",
                     kind=kind,  # type: ignore[arg-type]
-                    label=_all_text(labels[0]) if labels else "",
-                    head=_all_text(heads[0]) if heads else "",
+                    label=all_text(labels[0]) if labels else "",
+                    head=all_text(heads[0]) if heads else "",
                     caption=caption,
                     notes=[n for n in notes if n is not None],
                     rows=rows,
@@ -316,7 +212,7 @@ class _Reader:
             segs = [self.segment(p, "footnote", "Footnotes") for p in paras]
             notes.append(
                 Note(
-                    id=_xml_id(el) or f"foot_{len(notes)}",
+                    id=xml_id(el) or f"foot_{len(notes)}",
                     n=el.get("n") or "",
                     segments=[s for s in segs if s is not None],
                 )
@@ -343,48 +239,8 @@ class _Reader:
     def references(self) -> list[Reference]:
         refs: list[Reference] = []
         for el in self.x("t:text/t:back//t:listBibl/t:biblStruct"):
-            refs.append(_reference(self, el, len(refs)))
+            refs.append(reference(el, len(refs)))
         return refs
-
-
-def _person_name(pers: etree._Element) -> str:
-    names = [_all_text(p) for p in pers if _local(p) in ("forename", "surname", "genName")]
-    return " ".join(n for n in names if n) or _all_text(pers)
-
-
-def _reference(reader: _Reader, el: etree._Element, index: int) -> Reference:
-    raw = reader.x("t:note[@type='raw_reference']", el)
-    analytic_titles = reader.x("t:analytic/t:title", el)
-    monogr_titles = reader.x("t:monogr/t:title", el)
-    titles = analytic_titles or monogr_titles
-    title = _all_text(titles[0]) if titles else ""
-    venue = _all_text(monogr_titles[0]) if analytic_titles and monogr_titles else ""
-    authors = [_person_name(p) for p in reader.x("t:analytic/t:author/t:persName", el)] or [
-        _person_name(p) for p in reader.x("t:monogr/t:author/t:persName", el)
-    ]
-    dates = reader.x(".//t:imprint/t:date", el)
-    year = ""
-    if dates:
-        year = (dates[0].get("when") or _all_text(dates[0]))[:4]
-    dois = reader.x(".//t:idno[@type='DOI']", el)
-    doi = _all_text(dois[0]) if dois else ""
-    if raw:
-        text = _all_text(raw[0])
-    else:
-        pieces = [", ".join(authors), title, venue, year]
-        text = ". ".join(p for p in pieces if p)
-        if doi:
-            text += f". doi:{doi}"
-        text = text or _all_text(el)
-    return Reference(
-        id=_xml_id(el) or f"b{index}",
-        text=text,
-        title=title,
-        authors=authors,
-        year=year,
-        venue=venue,
-        doi=doi,
-    )
 
 
 def read_tei(source: str | bytes | Path) -> Document:
@@ -407,7 +263,7 @@ def read_tei(source: str | bytes | Path) -> Document:
             f"cannot read {where} as TEI XML ({exc}); pass a file written by GROBID's "
             "processFulltextDocument, or the PDF itself"
         ) from exc
-    if _local(root) != "TEI":
+    if local(root) != "TEI":
         raise BadInputError("the XML is not GROBID TEI (its root element is not <TEI>)")
     reader = _Reader(root)
     doc = Document()

@@ -1,0 +1,50 @@
+"""A TEI ``biblStruct`` into a :class:`~translator.model.Reference`: never translated,
+rebuilt from its parts when GROBID kept no raw text."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from ..model import Reference
+from .tei_text import all_text, find, local, xml_id
+
+
+def person_name(pers: etree._Element) -> str:
+    names = [all_text(p) for p in pers if local(p) in ("forename", "surname", "genName")]
+    return " ".join(n for n in names if n) or all_text(pers)
+
+
+def reference(el: etree._Element, index: int) -> Reference:
+    """One reference-list entry, as GROBID's raw text when it kept it."""
+    raw = find(el, "t:note[@type='raw_reference']")
+    analytic_titles = find(el, "t:analytic/t:title")
+    monogr_titles = find(el, "t:monogr/t:title")
+    titles = analytic_titles or monogr_titles
+    title = all_text(titles[0]) if titles else ""
+    venue = all_text(monogr_titles[0]) if analytic_titles and monogr_titles else ""
+    authors = [person_name(p) for p in find(el, "t:analytic/t:author/t:persName")] or [
+        person_name(p) for p in find(el, "t:monogr/t:author/t:persName")
+    ]
+    dates = find(el, ".//t:imprint/t:date")
+    year = ""
+    if dates:
+        year = (dates[0].get("when") or all_text(dates[0]))[:4]
+    dois = find(el, ".//t:idno[@type='DOI']")
+    doi = all_text(dois[0]) if dois else ""
+    if raw:
+        text = all_text(raw[0])
+    else:
+        pieces = [", ".join(authors), title, venue, year]
+        text = ". ".join(p for p in pieces if p)
+        if doi:
+            text += f". doi:{doi}"
+        text = text or all_text(el)
+    return Reference(
+        id=xml_id(el) or f"b{index}",
+        text=text,
+        title=title,
+        authors=authors,
+        year=year,
+        venue=venue,
+        doi=doi,
+    )
