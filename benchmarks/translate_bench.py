@@ -63,7 +63,7 @@ def bench_paper(
             terms = build_glossary(doc, settings, cache, build_engine(settings))
             matcher = TermMatcher(terms) if len(terms) else None
         started = time.perf_counter()
-        segments, stats = translate_document(doc, settings, cache, matcher=matcher)
+        results, stats = translate_document(doc, settings, cache, matcher=matcher)
         wall = time.perf_counter() - started
         term_tokens = sum(
             count_tokens(line) + 1
@@ -76,11 +76,11 @@ def bench_paper(
         tracemalloc.stop()
         cache.close()
         in_flight = llm.max_in_flight
-    failed = sum(s.status == "failed" for s in segments)
+    failed = results.count("failed")
     ideal = stats.completion_tokens / (concurrency * tps) + latency
     return {
         "paper": tei.name.replace(".tei.xml", ""),
-        "segments": len(segments),
+        "segments": len(results.segments),
         "failed": failed,
         "requests": stats.requests,
         "max_in_flight": in_flight,

@@ -209,10 +209,10 @@ def test_progress_counts_segments(tmp_path: Path, llm: FakeLLM) -> None:
 
     recorder = Recorder()
     settings = load_settings({"base_url": llm.base_url, "max_request_tokens": 20, "min_request_tokens": 10})
-    segments, stats = translate_document(
+    results, stats = translate_document(
         read_tei(SMALL_TEI), settings, TranslationCache(tmp_path), progress=recorder
     )
-    assert recorder.total == recorder.done == len(segments) == 20
+    assert recorder.total == recorder.done == len(results.segments) == 20
     assert recorder.tokens == stats.completion_tokens > 0
 
 

@@ -13,6 +13,7 @@ from translator.errors import ApiAuthError, ApiUnavailableError, ConfigError
 from translator.model import Document, Segment
 from translator.parsing.tei_reader import read_tei
 from translator.pipeline import translate_document
+from translator.results import Results
 from translator.settings import Settings, load_settings
 
 from .fixtures import SMALL_TEI
@@ -25,15 +26,15 @@ def _settings(llm: FakeLLM, tmp_path: Path, **extra: object) -> Settings:
     )
 
 
-def _run(llm: FakeLLM, tmp_path: Path, doc: Document | None = None, **extra: object) -> list[Segment]:
+def _run(llm: FakeLLM, tmp_path: Path, doc: Document | None = None, **extra: object) -> Results:
     doc = doc or read_tei(SMALL_TEI)
     settings = _settings(llm, tmp_path, **extra)
     cache = TranslationCache(settings.cache_dir)
     try:
-        segments, _ = translate_document(doc, settings, cache)
+        results, _ = translate_document(doc, settings, cache)
     finally:
         cache.close()
-    return segments
+    return results
 
 
 def _expected(segment: Segment) -> str:
@@ -45,10 +46,10 @@ def _expected(segment: Segment) -> str:
 
 
 def test_clean_run_translates_everything(llm: FakeLLM, tmp_path: Path) -> None:
-    segments = _run(llm, tmp_path)
-    assert all(s.status == "translated" for s in segments)
-    for seg in segments:
-        assert seg.translation == _expected(seg)
+    results = _run(llm, tmp_path)
+    assert all(results.of(s).status == "translated" for s in results.segments)
+    for seg in results.segments:
+        assert results.of(seg).text == _expected(seg)
     # Context in the system message, only paper text in the last user message.
     record = llm.records[0]
     assert "Reinforcement Learning for Tiny Robots" in record.system
@@ -60,23 +61,25 @@ def test_clean_run_translates_everything(llm: FakeLLM, tmp_path: Path) -> None:
 def test_each_fault_is_recovered(fault: str, tmp_path: Path) -> None:
     plan = FaultPlan(script=[fault, fault], hang_seconds=1.5)
     with FakeLLM(plan) as llm:
-        segments = _run(llm, tmp_path, concurrency=1)
+        results = _run(llm, tmp_path, concurrency=1)
         assert llm.count(fault) >= 1
-    assert all(s.status == "translated" for s in segments), [s.error for s in segments if s.error]
-    for seg in segments:
-        assert seg.translation == _expected(seg)
-        assert THINK_MARKER not in seg.translation and CHATTER_MARKER not in seg.translation
+    assert all(results.of(s).status == "translated" for s in results.segments), [
+        results.of(s).error for s in results.segments if results.of(s).error
+    ]
+    for seg in results.segments:
+        assert results.of(seg).text == _expected(seg)
+        assert THINK_MARKER not in results.of(seg).text and CHATTER_MARKER not in results.of(seg).text
 
 
 def test_thirty_percent_faults_same_result(faulty_llm: FakeLLM, tmp_path: Path) -> None:
     doc = read_tei(SMALL_TEI)
-    segments = _run(faulty_llm, tmp_path, doc, max_request_tokens=60, min_request_tokens=10)
+    results = _run(faulty_llm, tmp_path, doc, max_request_tokens=60, min_request_tokens=10)
     faults = faulty_llm.fault_counts()
     assert sum(n for k, n in faults.items() if k) >= 3
-    assert all(s.status == "translated" for s in segments)
+    assert all(results.of(s).status == "translated" for s in results.segments)
     # Long segments were cut into pieces, re-joined without spaces as Chinese is.
     squash = lambda t: "".join((t or "").split())  # noqa: E731
-    assert all(squash(s.translation) == squash(_expected(s)) for s in segments)
+    assert all(squash(results.of(s).text) == squash(_expected(s)) for s in results.segments)
 
 
 def test_retry_after_is_honoured(tmp_path: Path) -> None:
@@ -86,10 +89,10 @@ def test_retry_after_is_honoured(tmp_path: Path) -> None:
         settings = _settings(llm, tmp_path, concurrency=1)
         client = build_engine(settings, sleep=waits.append)
         cache = TranslationCache(settings.cache_dir)
-        segments, stats = translate_document(read_tei(SMALL_TEI), settings, cache, client)
+        results, stats = translate_document(read_tei(SMALL_TEI), settings, cache, client)
     assert len(waits) == 1 and 2.5 <= waits[0] <= 2.6
     assert stats.retries == 1
-    assert all(s.status == "translated" for s in segments)
+    assert all(results.of(s).status == "translated" for s in results.segments)
 
 
 def test_backoff_grows_and_is_capped(tmp_path: Path) -> None:
@@ -106,22 +109,25 @@ def test_backoff_grows_and_is_capped(tmp_path: Path) -> None:
 def test_persistent_failure_keeps_original_and_reports(tmp_path: Path) -> None:
     plan = FaultPlan(rate=1.0, kinds=("placeholder",))
     with FakeLLM(plan) as llm:
-        segments = _run(llm, tmp_path, concurrency=2, validation_retries=1)
+        results = _run(llm, tmp_path, concurrency=2, validation_retries=1)
         requests = llm.count()
-    failed = [s for s in segments if s.status == "failed"]
-    with_spans = [s for s in segments if s.spans]
+    failed = [s for s in results.segments if results.of(s).status == "failed"]
+    with_spans = [s for s in results.segments if s.spans]
     # The server drops a placeholder from the first segment that has one in each request.
     assert failed and {s.id for s in failed} <= {s.id for s in with_spans}
-    assert all(s.status == "translated" for s in segments if not s.spans)
-    assert all(s.translation is None and "missing <x" in (s.error or "") for s in failed)
+    assert all(results.of(s).status == "translated" for s in results.segments if not s.spans)
+    assert all(results.of(s).text is None and "missing <x" in (results.of(s).error or "") for s in failed)
     # Bounded: retries and splits, but no endless loop.
-    assert requests <= 6 * len(segments)
+    assert requests <= 6 * len(results.segments)
 
 
 def test_exhausted_retries_mark_segments_failed(tmp_path: Path) -> None:
     with FakeLLM(FaultPlan(rate=1.0, kinds=("500",))) as llm:
-        segments = _run(llm, tmp_path, max_attempts=2, concurrency=1)
-    assert all(s.status == "failed" and "InternalServerError" in (s.error or "") for s in segments)
+        results = _run(llm, tmp_path, max_attempts=2, concurrency=1)
+    assert all(
+        results.of(s).status == "failed" and "InternalServerError" in (results.of(s).error or "")
+        for s in results.segments
+    )
 
 
 def test_bad_key_stops_the_run(tmp_path: Path) -> None:
@@ -147,8 +153,8 @@ def test_rerun_is_served_from_cache(llm: FakeLLM, tmp_path: Path) -> None:
     sent = llm.count()
     second = _run(llm, tmp_path)
     assert llm.count() == sent  # zero API calls
-    assert all(s.status == "cached" for s in second)
-    assert [s.translation for s in first] == [s.translation for s in second]
+    assert all(second.of(s).status == "cached" for s in second.segments)
+    assert [first.of(s).text for s in first.segments] == [second.of(s).text for s in second.segments]
 
 
 def test_cache_key_changes_with_model_and_language(llm: FakeLLM, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from translator.glossary.matcher import TermMatcher, complies
 from translator.model import Segment
 from translator.parsing.tei_reader import read_tei
 from translator.pipeline import translate_document
+from translator.results import Results, Translation
 from translator.settings import load_settings
 from translator.terminology import annotate_terms, check_consistency
 
@@ -99,12 +100,12 @@ def test_acronym_definitions_and_candidates() -> None:
     assert found["reward function"] == "phrase"
 
 
-def _run(llm: FakeLLM, tmp_path: Path, entries: list[Entry], **extra: object) -> list[Segment]:
+def _run(llm: FakeLLM, tmp_path: Path, entries: list[Entry], **extra: object) -> Results:
     settings = load_settings({"base_url": llm.base_url, "cache_dir": tmp_path / "cache", **extra})
     cache = TranslationCache(settings.cache_dir)
-    segments, _ = translate_document(read_tei(SMALL_TEI), settings, cache, matcher=TermMatcher(entries))
+    results, _ = translate_document(read_tei(SMALL_TEI), settings, cache, matcher=TermMatcher(entries))
     cache.close()
-    return segments
+    return results
 
 
 GLOSSARY = [Entry("reinforcement learning", "强化学习"), Entry("robots", "机器人"), Entry("TinyRL")]
@@ -112,13 +113,13 @@ GLOSSARY = [Entry("reinforcement learning", "强化学习"), Entry("robots", "�
 
 def test_glossary_followed_is_fully_consistent(tmp_path: Path) -> None:
     with FakeLLM() as llm:
-        segments = _run(llm, tmp_path, GLOSSARY)
+        results = _run(llm, tmp_path, GLOSSARY)
         system = llm.records[0].system
     assert "Glossary: " in system
-    result = check_consistency(segments, TermMatcher(GLOSSARY))
+    result = check_consistency(results, TermMatcher(GLOSSARY))
     assert result.occurrences >= 5 and result.rate == 1.0 and not result.issues
-    abstract = next(s for s in segments if s.id == "a0")
-    assert "强化学习" in (abstract.translation or "") and "TinyRL" in (abstract.translation or "")
+    abstract = next(s for s in results.segments if s.id == "a0")
+    assert "强化学习" in (results.of(abstract).text or "") and "TinyRL" in (results.of(abstract).text or "")
 
 
 def test_prompt_carries_only_the_terms_of_its_segments(tmp_path: Path) -> None:
@@ -137,28 +138,30 @@ def test_prompt_carries_only_the_terms_of_its_segments(tmp_path: Path) -> None:
 
 def test_glossary_ignored_is_detected_and_bounded(tmp_path: Path) -> None:
     with FakeLLM(follow_glossary=False) as llm:
-        segments = _run(llm, tmp_path, GLOSSARY)
+        results = _run(llm, tmp_path, GLOSSARY)
         records = list(llm.records)
-    result = check_consistency(segments, TermMatcher(GLOSSARY))
+    result = check_consistency(results, TermMatcher(GLOSSARY))
     # The server's own log: the (text, term) pairs of its last answer for each text.
     last: dict[str, set[str]] = {}
     for record in records:
         for text, term in record.ignored:
             last.setdefault(text, set()).add(term)
     logged = {(text, term) for text, terms in last.items() for term in terms}
-    reported = {(next(s.text for s in segments if s.id == i["segment"]), i["term"]) for i in result.issues}
+    reported = {
+        (next(s.text for s in results.segments if s.id == i["segment"]), i["term"]) for i in result.issues
+    }
     from translator.chunking.protect import protect
 
     reported_protected = set()
     for seg_text, term in reported:
-        seg = next(s for s in segments if s.text == seg_text)
+        seg = next(s for s in results.segments if s.text == seg_text)
         reported_protected.add((protect(seg).text, term))
     assert reported_protected == logged and len(logged) >= 4
     assert result.rate < 1.0
     retries = [r for r in records if "glossary not followed" in r.system]
     first_pass = [r for r in records if "glossary not followed" not in r.system]
     assert retries and len(retries) <= len(first_pass)  # at most one targeted retry per request
-    assert all(s.status == "translated" for s in segments)  # kept, but reported
+    assert all(results.of(s).status == "translated" for s in results.segments)  # kept, but reported
 
 
 def test_changing_one_entry_retranslates_only_its_segments(tmp_path: Path) -> None:
@@ -166,27 +169,39 @@ def test_changing_one_entry_retranslates_only_its_segments(tmp_path: Path) -> No
         _run(llm, tmp_path, GLOSSARY)
         first = llm.count()
         changed = [Entry("reinforcement learning", "增强学习"), Entry("robots", "机器人"), Entry("TinyRL")]
-        segments = _run(llm, tmp_path, changed, max_request_tokens=2000)
+        results = _run(llm, tmp_path, changed, max_request_tokens=2000)
         sent = [r for r in llm.records[first:]]
     texts = {t for r in sent for t in re.findall(r'"\d+":"((?:[^"\\]|\\.)*)"', r.user)}
     assert texts and all("reinforcement learning" in t.lower() for t in texts)
-    with_term = [s for s in segments if "reinforcement learning" in s.text.lower()]
-    assert all(s.status == "translated" and "增强学习" in (s.translation or "") for s in with_term)
-    assert all(s.status == "cached" for s in segments if s not in with_term)
+    with_term = [s for s in results.segments if "reinforcement learning" in s.text.lower()]
+    assert all(
+        results.of(s).status == "translated" and "增强学习" in (results.of(s).text or "") for s in with_term
+    )
+    assert all(results.of(s).status == "cached" for s in results.segments if s not in with_term)
+
+
+def _translated(*pairs: tuple[str, str]) -> Results:
+    results = Results()
+    for n, (text, translation) in enumerate(pairs):
+        segment = Segment(f"p{n}", "paragraph", text)
+        results.segments.append(segment)
+        results.set(segment, Translation(translation, translation, "translated"))
+    return results
 
 
 def test_annotate_first_occurrence() -> None:
-    seg1 = Segment("p0", "paragraph", "We use reinforcement learning.", translation="我们用强化学习。")
-    seg2 = Segment("p1", "paragraph", "Reinforcement learning again.", translation="又是强化学习。")
-    added = annotate_terms([seg1, seg2], TermMatcher(GLOSSARY), "zh")
-    assert added == 1
-    assert seg1.translation == "我们用强化学习（reinforcement learning）。"
-    assert seg2.translation == "又是强化学习。"
-    fr = Segment(
-        "p0", "paragraph", "We use reinforcement learning.", translation="Nous utilisons l'apprentissage."
+    results = _translated(
+        ("We use reinforcement learning.", "我们用强化学习。"),
+        ("Reinforcement learning again.", "又是强化学习。"),
     )
-    annotate_terms([fr], TermMatcher([Entry("reinforcement learning", "apprentissage")]), "fr")
-    assert fr.translation == "Nous utilisons l'apprentissage (reinforcement learning)."
+    added = annotate_terms(results, TermMatcher(GLOSSARY), "zh")
+    assert added == 1
+    seg1, seg2 = results.segments
+    assert results.of(seg1).text == results.of(seg1).tagged == "我们用强化学习（reinforcement learning）。"
+    assert results.of(seg2).text == "又是强化学习。"
+    fr = _translated(("We use reinforcement learning.", "Nous utilisons l'apprentissage."))
+    annotate_terms(fr, TermMatcher([Entry("reinforcement learning", "apprentissage")]), "fr")
+    assert fr.of(fr.segments[0]).text == "Nous utilisons l'apprentissage (reinforcement learning)."
 
 
 def test_pseudo_translation_differs_from_glossary_targets() -> None:

@@ -114,7 +114,7 @@ def test_crops_figure_and_formula(paper_pdf: Path, tmp_path: Path) -> None:
     doc = read_pdf(paper_pdf)
     assets = tmp_path / "assets"
     written = crop_assets(paper_pdf, doc, assets, "assets")
-    assert written == 2
+    assert len(written) == 2
     figure = doc.figures[0]
     formula = next(doc.formulas())
     pdf = pdfium.PdfDocument(str(paper_pdf))
@@ -123,8 +123,8 @@ def test_crops_figure_and_formula(paper_pdf: Path, tmp_path: Path) -> None:
         assert region is not None
         width, height = pdf[region.page - 1].get_size()
         assert 0 <= region.x0 < region.x1 <= width and 0 <= region.y0 < region.y1 <= height
-        assert item.image.startswith("assets/")
-        _check_png(tmp_path / item.image)
+        assert written[item.id].startswith("assets/")
+        _check_png(tmp_path / written[item.id])
     # The figure crop holds the drawing (above its caption), not the caption text.
     fig_region = parse_coords(figure.coords)
     assert fig_region is not None and fig_region.y1 < 72 / 25.4 * 72
@@ -285,16 +285,16 @@ def test_crops_from_grobid_coordinates(tmp_path: Path) -> None:
             continue
         assets = tmp_path / pdf.name
         written = crop_assets(pdf, doc, assets, "a")
-        assert written > 0, pdf.name
+        assert written, pdf.name
         document = pdfium.PdfDocument(str(pdf))
         for item in [*doc.figures, *doc.formulas()]:
-            if not item.image:
+            if item.id not in written:
                 continue
             region = parse_coords(item.coords)
             assert region is not None
             width, height = document[region.page - 1].get_size()
             assert region.x0 < width and region.y0 < height and region.x1 > 0 and region.y1 > 0
-            _check_png(assets / item.image.split("/", 1)[1])
+            _check_png(assets / written[item.id].split("/", 1)[1])
             checked += 1
     assert checked >= 20
 

@@ -16,6 +16,7 @@ from translator.errors import ExitCode
 from translator.model import Document
 from translator.parsing.readers import Parsed
 from translator.parsing.tei_reader import read_tei
+from translator.results import Results
 from translator.settings import Settings, load_settings, valid_formats, valid_parsers
 
 from .fixtures import SMALL_TEI, make_pdf, write_small_tei
@@ -27,8 +28,10 @@ class PlainTextRenderer:
 
     suffix = "txt"
 
-    def render(self, doc: Document, lang: str, mono: bool, report: dict[str, Any], out_dir: Path) -> str:
-        return "\n".join(s.translation or "" for s in doc.segments()) + "\n"
+    def render(
+        self, doc: Document, results: Results, lang: str, mono: bool, report: dict[str, Any], out_dir: Path
+    ) -> str:
+        return "\n".join(results.of(s).text or "" for s in doc.segments()) + "\n"
 
 
 class TeiFileParser:

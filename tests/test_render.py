@@ -14,6 +14,7 @@ from translator.files import write_all_atomic
 from translator.model import Document
 from translator.parsing.tei_reader import read_tei
 from translator.render import render_html, render_json, render_markdown, render_outputs, write_atomic
+from translator.results import Results, Translation
 
 from .fixtures import SMALL_TEI
 from .servers.fake_llm import pseudo_translate
@@ -21,18 +22,22 @@ from .servers.fake_llm import pseudo_translate
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def translated_small_doc(fail: str | None = None) -> Document:
-    """The small TEI with every segment given the fake server's translation."""
-    doc = read_tei(SMALL_TEI)
-    for seg in doc.segments():
+def translated(doc: Document, fail: str | None = None) -> tuple[Document, Results]:
+    """The document with every segment given the fake server's translation."""
+    results = Results(list(doc.segments()))
+    for seg in results.segments:
         if seg.id == fail:
-            seg.status, seg.error = "failed", "missing <x1/>"
+            results.set(seg, Translation(status="failed", error="missing <x1/>"))
             continue
         protected = protect(seg)
-        seg.translation_tagged = pseudo_translate(protected.text)
-        seg.translation = restore(seg.translation_tagged, protected.originals)
-        seg.status = "translated"
-    return doc
+        tagged = pseudo_translate(protected.text)
+        results.set(seg, Translation(restore(tagged, protected.originals), tagged, "translated"))
+    return doc, results
+
+
+def translated_small_doc(fail: str | None = None) -> tuple[Document, Results]:
+    """The small TEI with every segment given the fake server's translation."""
+    return translated(read_tei(SMALL_TEI), fail)
 
 
 def _golden(name: str, text: str) -> None:
@@ -43,15 +48,15 @@ def _golden(name: str, text: str) -> None:
 
 
 def test_markdown_golden() -> None:
-    _golden("tiny.zh.md", render_markdown(translated_small_doc(), "zh"))
+    _golden("tiny.zh.md", render_markdown(*translated_small_doc(), "zh"))
 
 
 def test_markdown_mono_golden() -> None:
-    _golden("tiny.zh.mono.md", render_markdown(translated_small_doc(fail="p1"), "zh", mono=True))
+    _golden("tiny.zh.mono.md", render_markdown(*translated_small_doc(fail="p1"), "zh", mono=True))
 
 
 def test_markdown_keeps_citations_linked_and_references_untranslated() -> None:
-    md = render_markdown(translated_small_doc(), "zh")
+    md = render_markdown(*translated_small_doc(), "zh")
     assert md.count("[\\[1\\]](#ref-b0)") == 4  # original and translation, in the abstract and the intro
     assert '<a id="ref-b1"></a>2. A Turing. Computing machinery and intelligence. Mind. 1950' in md
     assert md.index("## 参考文献 References") > md.index("## 注释 Notes")
@@ -59,14 +64,14 @@ def test_markdown_keeps_citations_linked_and_references_untranslated() -> None:
 
 
 def test_failed_segment_is_visible() -> None:
-    md = render_markdown(translated_small_doc(fail="p1"), "zh")
+    md = render_markdown(*translated_small_doc(fail="p1"), "zh")
     assert "⚠ **未翻译 Untranslated** (missing &lt;x1/&gt;)" in md
-    html = render_html(translated_small_doc(fail="p1"), "zh")
+    html = render_html(*translated_small_doc(fail="p1"), "zh")
     assert 'class="pair failed" id="p1"' in html
 
 
 def test_html_escapes_paper_text() -> None:
-    page = render_html(translated_small_doc(), "zh", report={"summary": "ok"})
+    page = render_html(*translated_small_doc(), "zh", report={"summary": "ok"})
     assert "<script>" not in page
     assert "&lt;script&gt;alert(" in page
     tree = lxml_html.fromstring(page)
@@ -85,7 +90,7 @@ def test_html_escapes_paper_text() -> None:
 
 
 def test_json_model_round_trip() -> None:
-    data = json.loads(render_json(translated_small_doc(), "zh", {"summary": "ok"}))
+    data = json.loads(render_json(*translated_small_doc(), "zh", {"summary": "ok"}))
     assert data["schema_version"] == 1 and data["target_lang"] == "zh"
     body = data["document"]["body"]
     first = body[0]["blocks"][0]["segment"]
@@ -94,8 +99,10 @@ def test_json_model_round_trip() -> None:
 
 
 def test_write_outputs_and_atomicity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    doc = translated_small_doc()
-    texts = render_outputs(doc, tmp_path, "tiny", "zh", ("md", "html", "json"), False, {"summary": ""})
+    doc, results = translated_small_doc()
+    texts = render_outputs(
+        doc, results, tmp_path, "tiny", "zh", ("md", "html", "json"), False, {"summary": ""}
+    )
     write_all_atomic(texts)
     paths = list(texts)
     assert sorted(p.name for p in paths) == ["tiny.zh.html", "tiny.zh.json", "tiny.zh.md"]
@@ -113,21 +120,38 @@ def test_write_outputs_and_atomicity(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_the_json_schema_is_written_out_and_covers_the_model() -> None:
     """The JSON's document is an explicit mapping (render/json_schema.py). Today it says
-    exactly what the model holds; when a model field is added this fails, and the
-    field goes into the schema (with docs/output-json.md and the version) or stays out."""
+    exactly what the model holds, each segment with its result and each figure and formula
+    with its image; when a model field is added this fails, and the field goes into the
+    schema (with docs/output-json.md and the version) or stays out."""
     from dataclasses import asdict
 
-    from translator.parsing.assembly import add_table_cells
-    from translator.parsing.tei_reader import read_tei
+    from translator.parsing.assembly import with_table_cells
     from translator.render.json_schema import document_json
 
     from .conftest import corpus_tei_files
-    from .fixtures import SMALL_TEI
 
-    docs = [translated_small_doc(), read_tei(SMALL_TEI)]
+    cases = [translated_small_doc(), (read_tei(SMALL_TEI), Results())]
     for tei in corpus_tei_files():  # formulas, tables, notes, authors (none when the corpus is absent)
-        doc = read_tei(tei)
-        add_table_cells(doc)
-        docs.append(doc)
-    for doc in docs:
-        assert document_json(doc) == asdict(doc)
+        doc, results = translated(with_table_cells(read_tei(tei)), fail="p1")
+        results.images = {f.id: f"assets/{f.id}.png" for f in doc.figures[:2]}
+        cases.append((doc, results))
+    for doc, results in cases:
+        assert document_json(doc, results) == _with_results(asdict(doc), results)
+
+
+def _with_results(data: object, results: Results) -> object:
+    """``asdict`` of the model with what the run made of each segment, figure and formula."""
+    if isinstance(data, list):
+        return [_with_results(item, results) for item in data]
+    if not isinstance(data, dict):
+        return data
+    out = {key: _with_results(value, results) for key, value in data.items()}
+    if {"id", "kind", "text", "spans", "section"} <= data.keys():
+        outcome = results.translations.get(data["id"], Translation())
+        out |= {
+            "translation": outcome.text, "translation_tagged": outcome.tagged, "status": outcome.status,
+            "error": outcome.error, "glossary_issues": list(outcome.glossary_issues),
+        }  # fmt: skip
+    if "coords" in data:
+        out["image"] = results.image(data["id"])
+    return out

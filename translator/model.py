@@ -30,20 +30,14 @@ class Span:
 
 @dataclass
 class Segment:
-    """One unit of translation: a paragraph, a heading, a caption, a footnote..."""
+    """One unit of translation: a paragraph, a heading, a caption, a footnote...
+    What a run makes of it lives in :class:`translator.results.Results`, not here."""
 
     id: str
     kind: SegmentKind
     text: str
     spans: list[Span] = field(default_factory=list)
     section: str = ""  # heading of the enclosing section, given to the model as context
-    translation: str | None = None
-    # The translation with ``<xN/>`` where the protected spans go: lets renderers
-    # link citations inside the translated text.
-    translation_tagged: str | None = None
-    status: SegmentStatus = "pending"
-    error: str | None = None
-    glossary_issues: list[str] = field(default_factory=list)  # terms whose target the translation lacks
 
     def span_texts(self) -> list[str]:
         return [self.text[s.start : s.end] for s in self.spans]
@@ -57,7 +51,6 @@ class Formula:
     text: str
     label: str = ""
     coords: str = ""
-    image: str = ""  # PNG cut from the PDF, relative to the outputs
 
 
 @dataclass
@@ -81,7 +74,6 @@ class Figure:
     notes: list[Segment] = field(default_factory=list)  # table footnotes, translated like captions
     rows: list[list[str]] = field(default_factory=list)
     coords: str = ""
-    image: str = ""  # PNG cut from the PDF, relative to the outputs
     cells: list[TableCell] = field(default_factory=list)  # only with --translate-tables
 
 

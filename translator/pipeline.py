@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,12 +27,13 @@ from .errors import BadInputError
 from .files import write_atomic
 from .glossary.matcher import TermMatcher
 from .model import Document, Segment
-from .parsing.assembly import add_table_cells
+from .parsing.assembly import with_table_cells
 from .parsing.crops import crop_assets
 from .parsing.grobid_client import GrobidClient
 from .parsing.pdf_check import check_pdf
 from .parsing.readers import BuiltinParser, GrobidParser, Parser
 from .parsing.tei_reader import read_tei
+from .results import Results
 from .settings import Settings
 from .terminology import plan_glossary
 
@@ -69,6 +70,7 @@ class Source:
     tei_reused: bool = False
     pdf_path: Path | None = None  # the PDF, when there is one, for figure and formula images
     pages: int | None = None  # of the PDF, when one was read
+    images: dict[str, str] = field(default_factory=dict)  # figure or formula id → PNG, relative to out_dir
 
 
 @dataclass
@@ -77,7 +79,12 @@ class RunResult:
     outputs: list[Path]
     report: dict[str, Any]
     stats: RunStats
-    failed: list[Segment] = field(default_factory=list)
+    results: Results = field(default_factory=Results)
+
+    @property
+    def failed(self) -> list[Segment]:
+        """Segments that kept their original text after every retry."""
+        return self.results.with_status("failed")
 
     @property
     def interrupted(self) -> bool:
@@ -163,23 +170,25 @@ def _sibling_pdf(tei_path: Path, stem: str) -> Path | None:
 # -- stage 1b: images and table cells ---------------------------------------------
 def prepare(
     source: Source, settings: Settings, progress: Progress | None = None, images: bool = True
-) -> None:
-    """Cut figures and display formulas out of the PDF (``<stem>.<lang>.assets/``)
-    and, with ``--translate-tables``, turn table cells into segments."""
+) -> Source:
+    """The source as it will be translated: with ``--translate-tables``, a copy of the
+    document whose table cells are segments; figures and display formulas cut out of the
+    PDF (``<stem>.<lang>.assets/``) into ``images``. The parsed document is not changed."""
     progress = progress or NoProgress()
     if settings.translate_tables:
-        add_table_cells(source.document)
+        source = replace(source, document=with_table_cells(source.document))
     if source.pdf_path is None or not images:
-        return
+        return source
     folder = f"{source.stem}.{settings.lang}.assets"
     progress.note("cutting figure and formula images")
     try:
-        count = crop_assets(source.pdf_path, source.document, source.out_dir / folder, folder)
+        cut = crop_assets(source.pdf_path, source.document, source.out_dir / folder, folder)
     except (OSError, pdfium.PdfiumError) as exc:
         progress.note(f"figure images skipped: {exc}")
-        return
-    if count:
-        progress.note(f"{count} figure and formula images in {source.out_dir / folder}")
+        return source
+    if cut:
+        progress.note(f"{len(cut)} figure and formula images in {source.out_dir / folder}")
+    return replace(source, images=cut)
 
 
 # -- stage 2: plan ---------------------------------------------------------------
@@ -255,8 +264,8 @@ def translate_document(
     progress: Progress | None = None,
     matcher: TermMatcher | None = None,
     scheduler: Scheduler | None = None,
-) -> tuple[list[Segment], RunStats]:
-    """Translate every segment in place; returns the segments and what it cost.
+) -> tuple[Results, RunStats]:
+    """Translate every segment; returns what became of each and what it cost.
     Papers translated at once in one process share one ``scheduler``."""
     progress = progress or NoProgress()
     segments, units = plan_document(document, settings)
@@ -285,18 +294,16 @@ def translate_document(
         )
     finally:
         progress.stop()
-    apply_results(segments, units, results, settings.lang)
-    return segments, translator.stats
+    outcome = Results(segments)
+    apply_results(outcome, units, results, settings.lang)
+    return outcome, translator.stats
 
 
 # -- stage 4: report and render ------------------------------------------------
-def build_report(
-    segments: list[Segment], stats: RunStats, settings: Settings, elapsed: float
-) -> dict[str, Any]:
-    failed = [s for s in segments if s.status == "failed"]
-    counts = {
-        k: sum(1 for s in segments if s.status == k) for k in ("translated", "cached", "failed", "pending")
-    }
+def build_report(results: Results, stats: RunStats, settings: Settings, elapsed: float) -> dict[str, Any]:
+    segments = results.segments
+    failed = results.with_status("failed")
+    counts = {k: results.count(k) for k in ("translated", "cached", "failed", "pending")}
     price = cost(settings, stats.prompt_tokens, stats.completion_tokens)
     pending = f", {counts['pending']} not yet translated (stopped)" if counts["pending"] else ""
     summary = (
@@ -325,6 +332,6 @@ def build_report(
         "interrupted": stats.interrupted,
         "elapsed_seconds": round(elapsed, 2),
         "failed_segments": [
-            {"id": s.id, "kind": s.kind, "error": s.error, "text": s.text[:120]} for s in failed
+            {"id": s.id, "kind": s.kind, "error": results.of(s).error, "text": s.text[:120]} for s in failed
         ],
     }

@@ -3,7 +3,7 @@ then check and annotate the translation against it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,8 @@ from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv
 from .glossary.extract import Candidate, candidates
 from .glossary.matcher import TermMatcher, complies
 from .languages import base
-from .model import Document, Segment
+from .model import Document
+from .results import Results
 from .settings import Settings
 
 
@@ -93,49 +94,56 @@ class Consistency:
         return self.consistent / self.occurrences if self.occurrences else 1.0
 
 
-def check_consistency(segments: list[Segment], matcher: TermMatcher) -> Consistency:
-    """Every occurrence of a glossary term in a source segment, against its translation."""
+def check_consistency(results: Results, matcher: TermMatcher) -> Consistency:
+    """Every occurrence of a glossary term in a source segment, against its translation;
+    each segment's missing terms are recorded in its result."""
     result = Consistency()
-    for segment in segments:
-        segment.glossary_issues = []
-        if segment.translation is None:
+    for segment in results.segments:
+        outcome = results.of(segment)
+        if outcome.text is None:
             continue
         # Terms inside citations and other protected spans are copied verbatim:
         # only the text the model wrote counts.
         source = protect(segment).text
-        translation = segment.translation_tagged or segment.translation
+        translation = outcome.tagged or outcome.text
+        issues: list[str] = []
         for occurrence in matcher.find(source):
             entry = occurrence.entry
             result.occurrences += 1
             if complies(entry, translation):
                 result.consistent += 1
                 continue
-            if entry.source not in segment.glossary_issues:
-                segment.glossary_issues.append(entry.source)
+            if entry.source not in issues:
+                issues.append(entry.source)
                 result.issues.append(
                     {"segment": segment.id, "term": entry.source, "expected": entry.rendered_target}
                 )
+        results.set(segment, replace(outcome, glossary_issues=tuple(issues)))
     return result
 
 
-def annotate_terms(segments: list[Segment], matcher: TermMatcher, lang: str) -> int:
+def annotate_terms(results: Results, matcher: TermMatcher, lang: str) -> int:
     """After the first occurrence of each term's translation, add the original in
     parentheses, e.g. 强化学习（reinforcement learning）.  Returns how many were added."""
     open_, close = ("（", "）") if base(lang) in ("zh", "ja") else (" (", ")")
     done: set[str] = set()
     added = 0
-    for segment in segments:
-        if segment.translation is None:
+    for segment in results.segments:
+        outcome = results.of(segment)
+        text, tagged = outcome.text, outcome.tagged
+        if text is None:
             continue
         for entry in matcher.entries_in(segment.text):
-            if entry.keep or entry.source in done or entry.target not in segment.translation:
+            if entry.keep or entry.source in done or entry.target not in text:
                 continue
             note = f"{entry.target}{open_}{entry.source}{close}"
-            segment.translation = segment.translation.replace(entry.target, note, 1)
-            if segment.translation_tagged:
-                segment.translation_tagged = segment.translation_tagged.replace(entry.target, note, 1)
+            text = text.replace(entry.target, note, 1)
+            if tagged:
+                tagged = tagged.replace(entry.target, note, 1)
             done.add(entry.source)
             added += 1
+        if text != outcome.text:
+            results.set(segment, replace(outcome, text=text, tagged=tagged))
     return added
 
 

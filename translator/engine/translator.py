@@ -23,6 +23,7 @@ from ..glossary.matcher import TermMatcher
 from ..glossary.matcher import problems as term_problems
 from ..languages import joiner
 from ..model import Segment
+from ..results import Results, Translation
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
 from .base import Completion, Engine, EngineError, UnreachableError
@@ -357,35 +358,32 @@ def _detail(exc: EngineError) -> str:
     return str(exc).removeprefix(f"{exc.source}: ")
 
 
-def apply_results(
-    segments: list[Segment], units: list[Unit], results: dict[str, UnitResult], lang: str
-) -> None:
-    """Write translations (with protected spans restored) back into the segments."""
+def apply_results(results: Results, units: list[Unit], answers: dict[str, UnitResult], lang: str) -> None:
+    """Each segment's outcome from its units' answers, protected spans restored."""
     by_segment: dict[str, list[Unit]] = {}
     for unit in units:
         by_segment.setdefault(unit.segment_id, []).append(unit)
     glue = joiner(lang)
-    for segment in segments:
+    for segment in results.segments:
         parts = sorted(by_segment.get(segment.id, []), key=lambda u: u.piece)
-        if (
-            parts
-            and any(u.key not in results for u in parts)
-            and not any(results[u.key].error for u in parts if u.key in results)
-        ):
-            # Never sent or still in flight when the run was stopped: not a failure.
-            segment.translation = segment.translation_tagged = None
-            segment.status = "pending"
-            segment.error = NOT_YET
-            continue
-        answers = [results.get(u.key, UnitResult(error="not translated")) for u in parts]
-        errors = [a.error or "no answer" for a in answers if a.text is None]
-        if not parts or errors:
-            segment.translation = segment.translation_tagged = None
-            segment.status = "failed"
-            segment.error = errors[0] if errors else "not translated"
-            continue
-        text = glue.join(a.text or "" for a in answers)
-        segment.translation_tagged = text
-        segment.translation = restore(text, protect(segment).originals)
-        segment.status = "cached" if all(a.cached for a in answers) else "translated"
-        segment.error = None
+        results.set(segment, _outcome(segment, parts, answers, glue))
+
+
+def _outcome(segment: Segment, parts: list[Unit], answers: dict[str, UnitResult], glue: str) -> Translation:
+    if (
+        parts
+        and any(u.key not in answers for u in parts)
+        and not any(answers[u.key].error for u in parts if u.key in answers)
+    ):
+        # Never sent or still in flight when the run was stopped: not a failure.
+        return Translation(status="pending", error=NOT_YET)
+    got = [answers.get(u.key, UnitResult(error="not translated")) for u in parts]
+    errors = [a.error or "no answer" for a in got if a.text is None]
+    if not parts or errors:
+        return Translation(status="failed", error=errors[0] if errors else "not translated")
+    text = glue.join(a.text or "" for a in got)
+    return Translation(
+        text=restore(text, protect(segment).originals),
+        tagged=text,
+        status="cached" if all(a.cached for a in got) else "translated",
+    )

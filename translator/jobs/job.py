@@ -16,7 +16,6 @@ from ..engine.scheduler import Scheduler
 from ..files import check_output_folder, output_write_error, write_all_atomic
 from ..glossary.entries import Glossary, csv_text
 from ..glossary.matcher import TermMatcher
-from ..model import Segment
 from ..parsing.grobid_client import GrobidClient
 from ..pipeline import (
     NoProgress,
@@ -30,6 +29,7 @@ from ..pipeline import (
     translate_document,
 )
 from ..render.outputs import render_outputs
+from ..results import Results
 from ..settings import Settings
 from ..terminology import annotate_terms, build_glossary, check_consistency, glossary_file, glossary_report
 from .spec import JobSpec
@@ -60,28 +60,27 @@ class Job:
         """One paper in, bilingual outputs out."""
         started = self.now()
         self.check()
-        source = self.load()
-        prepare(source, self.settings, self.progress)
+        source = prepare(self.load(), self.settings, self.progress)
         cache = TranslationCache(self.settings.cache_dir)
         try:
             engine = self.engine or build_engine(self.settings, notify=self.progress.note)
             glossary = self.glossary(source, cache, engine)
             matcher = TermMatcher(glossary) if len(glossary) else None
-            segments, stats = translate_document(
+            results, stats = translate_document(
                 source.document, self.settings, cache, engine, self.progress, matcher, self.scheduler
             )
         finally:
             cache.close()
-        report = build_report(segments, stats, self.settings, self.now() - started)
+        results.images.update(source.images)
+        report = build_report(results, stats, self.settings, self.now() - started)
         if matcher is not None:
-            self.check_terms(source, segments, glossary, matcher, report, stats.glossary_retranslations)
-        outputs = self.render(source, glossary, report)
-        return RunResult(source, outputs, report, stats, [s for s in segments if s.status == "failed"])
+            self.check_terms(source, results, glossary, matcher, report, stats.glossary_retranslations)
+        outputs = self.render(source, results, glossary, report)
+        return RunResult(source, outputs, report, stats, results)
 
     def estimate(self) -> dict[str, Any]:
         """The dry run: parse and plan as ``run`` would, call nothing, write nothing."""
-        source = self.load(keep_tei=False)
-        prepare(source, self.settings, self.progress, images=False)
+        source = prepare(self.load(keep_tei=False), self.settings, self.progress, images=False)
         cache = TranslationCache(self.settings.cache_dir, read_only=True)
         try:
             return {"pages": source.pages, **estimate(source.document, self.settings, cache)}
@@ -114,26 +113,28 @@ class Job:
     def check_terms(
         self,
         source: Source,
-        segments: list[Segment],
+        results: Results,
         glossary: Glossary,
         matcher: TermMatcher,
         report: dict[str, Any],
         retranslations: int,
     ) -> None:
         """The consistency of the terms, into the report; ``--annotate-terms`` applied."""
-        consistency = check_consistency(segments, matcher)
+        consistency = check_consistency(results, matcher)
         report["glossary"] = glossary_report(glossary, consistency, retranslations)
         report["glossary"]["file"] = str(glossary_file(source.out_dir, source.stem, self.settings.lang))
         report["summary"] += f" · terms consistent {consistency.rate:.1%}"
         if self.settings.annotate_terms:
-            annotate_terms(segments, matcher, self.settings.lang)
+            annotate_terms(results, matcher, self.settings.lang)
 
-    def render(self, source: Source, glossary: Glossary, report: dict[str, Any]) -> list[Path]:
+    def render(
+        self, source: Source, results: Results, glossary: Glossary, report: dict[str, Any]
+    ) -> list[Path]:
         """Every output and the glossary CSV, written all or none."""
         s = self.settings
         self.progress.note(f"writing {', '.join(s.formats)} to {source.out_dir}")
         texts = render_outputs(
-            source.document, source.out_dir, source.stem, s.lang, s.formats, s.mono, report
+            source.document, results, source.out_dir, source.stem, s.lang, s.formats, s.mono, report
         )
         texts[glossary_file(source.out_dir, source.stem, s.lang)] = csv_text(glossary)
         try:

@@ -4,9 +4,9 @@ segment ids, protected URLs, sections nested by heading number."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from ..model import Document, Section, Segment, SegmentKind, Span, TableCell
+from ..model import Document, Figure, Section, Segment, SegmentKind, Span, TableCell
 
 URL = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:]")
 SEGMENT_PREFIX: dict[SegmentKind, str] = {
@@ -85,26 +85,28 @@ def _is_prefix(prefix: list[str], parts: list[str]) -> bool:
     return len(prefix) < len(parts) and parts[: len(prefix)] == prefix
 
 
-def add_table_cells(doc: Document) -> int:
-    """Make a segment of every table cell that holds words; cells of numbers
-    and symbols only stay as printed. Returns how many cells were added."""
-    added = 0
-    for figure in doc.figures:
-        if figure.kind != "table" or figure.cells:
-            continue
-        context = figure.head or f"Table {figure.label}"
-        for r, row in enumerate(figure.rows):
-            for c, text in enumerate(row):
-                text = " ".join(text.split())
-                if not _WORDISH.search(text):
-                    continue
-                segment = Segment(
-                    id=f"tc{figure.id}_{r}_{c}",
-                    kind="cell",
-                    text=text,
-                    spans=with_urls(text, []),
-                    section=context,
-                )
-                figure.cells.append(TableCell(r, c, segment))
-                added += 1
-    return added
+def with_table_cells(doc: Document) -> Document:
+    """A copy of the document in which every table cell that holds words is a segment;
+    cells of numbers and symbols only stay as printed. The parsed document is not changed."""
+    return replace(doc, figures=[_with_cells(figure) for figure in doc.figures])
+
+
+def _with_cells(figure: Figure) -> Figure:
+    if figure.kind != "table" or figure.cells:
+        return figure
+    context = figure.head or f"Table {figure.label}"
+    cells: list[TableCell] = []
+    for r, row in enumerate(figure.rows):
+        for c, text in enumerate(row):
+            text = " ".join(text.split())
+            if not _WORDISH.search(text):
+                continue
+            segment = Segment(
+                id=f"tc{figure.id}_{r}_{c}",
+                kind="cell",
+                text=text,
+                spans=with_urls(text, []),
+                section=context,
+            )
+            cells.append(TableCell(r, c, segment))
+    return replace(figure, cells=cells)

@@ -60,15 +60,15 @@ def _targets(doc: Document) -> Iterable[Figure | Formula]:
     yield from (formula for formula in doc.formulas() if formula.coords)
 
 
-def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: str) -> int:
-    """Write one PNG per figure/table/display formula that has coordinates and
-    set its ``image`` to ``link_prefix/<file>``. Blank crops are not kept.
-    Returns how many images were written."""
+def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: str) -> dict[str, str]:
+    """Write one PNG per figure/table/display formula that has coordinates. Blank
+    crops are not kept. Returns each written image's ``link_prefix/<file>`` by the
+    figure's or formula's id (the document itself is not changed)."""
     targets = list(_targets(doc))
+    written: dict[str, str] = {}
     if not targets:
-        return 0
+        return written
     pdf = pdfium.PdfDocument(str(pdf_path))
-    written = 0
     try:
         by_page: dict[int, list[tuple[Figure | Formula, Region]]] = {}
         for item in targets:
@@ -96,8 +96,7 @@ def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: st
                 assets_dir.mkdir(parents=True, exist_ok=True)
                 name = f"{item.id}.png"
                 crop.save(assets_dir / name, optimize=True)
-                item.image = f"{link_prefix}/{name}"
-                written += 1
+                written[item.id] = f"{link_prefix}/{name}"
     finally:
         pdf.close()
     return written

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..model import Document
+from ..results import Results
 from .outputs import render_html, render_json, render_markdown
 
 
@@ -14,25 +15,33 @@ class Renderer(Protocol):
 
     suffix: str  # the file is <stem>.<lang>.<suffix>
 
-    def render(self, doc: Document, lang: str, mono: bool, report: dict[str, Any], out_dir: Path) -> str: ...
+    def render(
+        self, doc: Document, results: Results, lang: str, mono: bool, report: dict[str, Any], out_dir: Path
+    ) -> str: ...
 
 
 class MarkdownRenderer:
     suffix = "md"
 
-    def render(self, doc: Document, lang: str, mono: bool, report: dict[str, Any], out_dir: Path) -> str:
-        return render_markdown(doc, lang, mono, report)
+    def render(
+        self, doc: Document, results: Results, lang: str, mono: bool, report: dict[str, Any], out_dir: Path
+    ) -> str:
+        return render_markdown(doc, results, lang, mono, report)
 
 
 class HtmlRenderer:
     suffix = "html"
 
-    def render(self, doc: Document, lang: str, mono: bool, report: dict[str, Any], out_dir: Path) -> str:
-        return render_html(doc, lang, mono, report, out_dir)
+    def render(
+        self, doc: Document, results: Results, lang: str, mono: bool, report: dict[str, Any], out_dir: Path
+    ) -> str:
+        return render_html(doc, results, lang, mono, report, out_dir)
 
 
 class JsonRenderer:
     suffix = "json"
 
-    def render(self, doc: Document, lang: str, mono: bool, report: dict[str, Any], out_dir: Path) -> str:
-        return render_json(doc, lang, report)
+    def render(
+        self, doc: Document, results: Results, lang: str, mono: bool, report: dict[str, Any], out_dir: Path
+    ) -> str:
+        return render_json(doc, results, lang, report)

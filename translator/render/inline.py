@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..chunking.protect import PLACEHOLDER, protect
 from ..model import Segment, Span
+from ..results import Translation
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,12 @@ def source_pieces(segment: Segment) -> Iterator[Piece]:
         yield Piece(segment.text[pos:])
 
 
-def translation_pieces(segment: Segment) -> Iterator[Piece]:
+def translation_pieces(segment: Segment, outcome: Translation) -> Iterator[Piece]:
     """The translation, with each placeholder turned back into its span."""
-    tagged = segment.translation_tagged
+    tagged = outcome.tagged
     if tagged is None:
-        if segment.translation:
-            yield Piece(segment.translation)
+        if outcome.text:
+            yield Piece(outcome.text)
         return
     protected = protect(segment)
     pos = 0

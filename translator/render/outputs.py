@@ -11,6 +11,7 @@ import jinja2
 
 from .. import plugins
 from ..model import Document
+from ..results import Results
 from .json_schema import SCHEMA_VERSION, document_json
 from .labels import labels_for
 from .view import FILTERS, build_view
@@ -31,10 +32,10 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 
 
 def render_markdown(
-    doc: Document, lang: str, mono: bool = False, report: dict[str, Any] | None = None
+    doc: Document, results: Results, lang: str, mono: bool = False, report: dict[str, Any] | None = None
 ) -> str:
     """Bilingual Markdown; images are linked by their path relative to the output."""
-    view = build_view(doc, lang, mono, report or {})
+    view = build_view(doc, results, lang, mono, report or {})
     text = _environment(False).get_template("paper.md.j2").render(view=view, labels=labels_for(lang))
     return _tidy_markdown(text)
 
@@ -59,17 +60,18 @@ def _tidy_markdown(text: str) -> str:
 
 def render_html(
     doc: Document,
+    results: Results,
     lang: str,
     mono: bool = False,
     report: dict[str, Any] | None = None,
     base_dir: Path | None = None,
 ) -> str:
     """Self-contained bilingual HTML: images under ``base_dir`` are embedded as data: URIs."""
-    view = build_view(doc, lang, mono, report or {"summary": ""}, base_dir)
+    view = build_view(doc, results, lang, mono, report or {"summary": ""}, base_dir)
     return _environment(True).get_template("paper.html.j2").render(view=view, labels=labels_for(lang))
 
 
-def render_json(doc: Document, lang: str, report: dict[str, Any] | None = None) -> str:
+def render_json(doc: Document, results: Results, lang: str, report: dict[str, Any] | None = None) -> str:
     """The document model with every segment's source, translation and status.
 
     Schema: docs/output-json.md.
@@ -77,7 +79,7 @@ def render_json(doc: Document, lang: str, report: dict[str, Any] | None = None) 
     data = {
         "schema_version": SCHEMA_VERSION,
         "target_lang": lang,
-        "document": document_json(doc),
+        "document": document_json(doc, results),
         "report": report or {},
     }
     return json.dumps(data, ensure_ascii=False, indent=1)
@@ -85,6 +87,7 @@ def render_json(doc: Document, lang: str, report: dict[str, Any] | None = None) 
 
 def render_outputs(
     doc: Document,
+    results: Results,
     out_dir: Path,
     stem: str,
     lang: str,
@@ -97,6 +100,6 @@ def render_outputs(
     for fmt in formats:
         renderer = plugins.load(plugins.RENDERERS, fmt)()
         texts[out_dir / f"{stem}.{lang}.{renderer.suffix}"] = renderer.render(
-            doc, lang, mono, report, out_dir
+            doc, results, lang, mono, report, out_dir
         )
     return texts

@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..model import Document, Figure, Formula, FormulaBlock, Paragraph, Reference, Section, Segment
+from ..results import Results
 from .inline import Piece, anchor, link_for, source_pieces, translation_pieces
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
@@ -92,6 +93,7 @@ class BlockView:
     seg: SegView | None = None
     formula: Formula | None = None
     figure: FigureView | None = None
+    image: str = ""  # a formula's PNG, relative to the outputs
     image_uri: str = ""
 
 
@@ -137,7 +139,12 @@ def data_uri(base_dir: Path | None, relative: str) -> str:
 
 
 def build_view(
-    doc: Document, lang: str, mono: bool, report: dict[str, Any], base_dir: Path | None = None
+    doc: Document,
+    results: Results,
+    lang: str,
+    mono: bool,
+    report: dict[str, Any],
+    base_dir: Path | None = None,
 ) -> DocView:
     known = {anchor("bibr", r.id) for r in doc.references}
     known |= {anchor("figure", f.id) for f in doc.figures}
@@ -145,19 +152,20 @@ def build_view(
     known |= {anchor("foot", n.id) for n in doc.notes}
 
     def seg(s: Segment) -> SegView:
-        tr = list(translation_pieces(s)) if s.translation is not None else None
+        outcome = results.of(s)
+        tr = list(translation_pieces(s, outcome)) if outcome.text is not None else None
         src = list(source_pieces(s))
         return SegView(
             id=s.id,
             kind=s.kind,
-            status=s.status,
-            error=s.error,
+            status=outcome.status,
+            error=outcome.error,
             src_md=_md(src, known),
             tr_md=_md(tr, known) if tr is not None else None,
             src_html=_html(src, known),
             tr_html=_html(tr, known) if tr is not None else None,
             src_text=s.text,
-            tr_text=s.translation,
+            tr_text=outcome.text,
         )
 
     def fig(f: Figure) -> FigureView:
@@ -174,8 +182,8 @@ def build_view(
                 for r, row in enumerate(f.rows)
             ],
             name=name,
-            image=f.image,
-            image_uri=data_uri(base_dir, f.image),
+            image=results.image(f.id),
+            image_uri=data_uri(base_dir, results.image(f.id)),
         )
 
     figures = {f.id: f for f in doc.figures}
@@ -187,7 +195,7 @@ def build_view(
             id=s.id, number=s.number, depth=depth, heading=seg(s.heading) if s.heading else None
         )
         if s.heading:
-            label = f"{s.number} {s.heading.translation or s.heading.text}".strip()
+            label = f"{s.number} {results.of(s.heading).text or s.heading.text}".strip()
             toc.append((depth, s.id, label))
         for block in s.blocks:
             if isinstance(block, Paragraph):
@@ -202,8 +210,9 @@ def build_view(
                         placed.add(span.target)
                         view.blocks.append(BlockView("figure", figure=fig(figures[span.target])))
             elif isinstance(block, FormulaBlock):
-                uri = data_uri(base_dir, block.formula.image)
-                view.blocks.append(BlockView("formula", formula=block.formula, image_uri=uri))
+                image = results.image(block.formula.id)
+                uri = data_uri(base_dir, image)
+                view.blocks.append(BlockView("formula", formula=block.formula, image=image, image_uri=uri))
         view.subsections = [section(sub, depth + 1) for sub in s.subsections]
         return view
 
