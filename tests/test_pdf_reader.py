@@ -15,7 +15,7 @@ from benchmarks.pdf_reader_bench import pairs as bench_pairs
 from translator.cli import main
 from translator.errors import ExitCode
 from translator.model import Document
-from translator.parsing.crops import crop_assets, parse_coords
+from translator.parsing.crops import crop_assets
 from translator.parsing.pdf import read_pdf
 from translator.parsing.tei_reader import read_tei
 
@@ -119,14 +119,14 @@ def test_crops_figure_and_formula(paper_pdf: Path, tmp_path: Path) -> None:
     formula = next(doc.formulas())
     pdf = pdfium.PdfDocument(str(paper_pdf))
     for item in (figure, formula):
-        region = parse_coords(item.coords)
+        region = item.region
         assert region is not None
         width, height = pdf[region.page - 1].get_size()
         assert 0 <= region.x0 < region.x1 <= width and 0 <= region.y0 < region.y1 <= height
         assert written[item.id].startswith("assets/")
         _check_png(tmp_path / written[item.id])
     # The figure crop holds the drawing (above its caption), not the caption text.
-    fig_region = parse_coords(figure.coords)
+    fig_region = figure.region
     assert fig_region is not None and fig_region.y1 < 72 / 25.4 * 72
 
 
@@ -228,7 +228,7 @@ def test_drawing_that_frames_its_caption(tmp_path: Path) -> None:
     assert [(f.head, f.caption.text if f.caption else "") for f in figures] == [
         ("Figure 1:", FIGURE_CAPTION.removeprefix("Figure 1: "))
     ]
-    assert figures[0].coords
+    assert figures[0].region
     assert FIGURE_LABEL not in [s.heading.text for s in doc.all_sections() if s.heading is not None]
     assert not any(FIGURE_LABEL in s.text for s in doc.segments())
 
@@ -281,7 +281,7 @@ def test_crops_from_grobid_coordinates(tmp_path: Path) -> None:
     checked = 0
     for _, _, pdf, tei in bench_pairs(CORPUS):
         doc = read_tei(tei)
-        if not any(f.coords for f in doc.figures):
+        if not any(f.region for f in doc.figures):
             continue
         assets = tmp_path / pdf.name
         written = crop_assets(pdf, doc, assets, "a")
@@ -290,7 +290,7 @@ def test_crops_from_grobid_coordinates(tmp_path: Path) -> None:
         for item in [*doc.figures, *doc.formulas()]:
             if item.id not in written:
                 continue
-            region = parse_coords(item.coords)
+            region = item.region
             assert region is not None
             width, height = document[region.page - 1].get_size()
             assert region.x0 < width and region.y0 < height and region.x1 > 0 and region.y1 > 0
@@ -348,7 +348,7 @@ def test_parts_named_in_other_languages(tmp_path: Path, names: str) -> None:
     # Each chart under its title gets its own drawing, not the one above its title.
     charts = [f for f in doc.figures if f.kind == "figure"]
     assert [f.head for f in charts] == ["Gráfico 1:", "Gráfico 2:"]
-    regions = [parse_coords(f.coords) for f in charts]
+    regions = [f.region for f in charts]
     assert regions[0] is not None and regions[1] is not None
     assert regions[1].y0 - regions[0].y0 > 200  # 80 mm apart, in points
     assert table.rows == SPANISH_TABLE
@@ -368,5 +368,5 @@ def test_page_wrapped_in_one_form(paper_pdf: Path, tmp_path: Path) -> None:
         page.gen_content()
     wrapped.save(tmp_path / "wrapped.pdf")
     plain, boxed = read_pdf(paper_pdf), read_pdf(tmp_path / "wrapped.pdf")
-    assert [f.coords for f in plain.figures if f.kind == "figure"] != [""]
-    assert [f.coords for f in boxed.figures] == [f.coords for f in plain.figures]
+    assert [f.region for f in plain.figures if f.kind == "figure"] != [None]
+    assert [f.region for f in boxed.figures] == [f.region for f in plain.figures]

@@ -91,7 +91,7 @@ def test_html_escapes_paper_text() -> None:
 
 def test_json_model_round_trip() -> None:
     data = json.loads(render_json(*translated_small_doc(), "zh", {"summary": "ok"}))
-    assert data["schema_version"] == 1 and data["target_lang"] == "zh"
+    assert data["schema_version"] == 2 and data["target_lang"] == "zh"
     body = data["document"]["body"]
     first = body[0]["blocks"][0]["segment"]
     assert first["status"] == "translated" and first["translation"] and first["spans"][0]["kind"] == "bibr"
@@ -152,6 +152,6 @@ def _with_results(data: object, results: Results) -> object:
             "translation": outcome.text, "translation_tagged": outcome.tagged, "status": outcome.status,
             "error": outcome.error, "glossary_issues": list(outcome.glossary_issues),
         }  # fmt: skip
-    if "coords" in data:
+    if "region" in data:
         out["image"] = results.image(data["id"])
     return out

@@ -43,6 +43,17 @@ class Segment:
         return [self.text[s.start : s.end] for s in self.spans]
 
 
+@dataclass(frozen=True)
+class Region:
+    """Where something is drawn on a page: points, origin at the page's top left (as GROBID's coords)."""
+
+    page: int  # 1-based
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
 @dataclass
 class Formula:
     """A display formula, kept verbatim (GROBID linearises it to text)."""
@@ -50,7 +61,7 @@ class Formula:
     id: str
     text: str
     label: str = ""
-    coords: str = ""
+    region: Region | None = None
 
 
 @dataclass
@@ -73,7 +84,7 @@ class Figure:
     caption: Segment | None = None
     notes: list[Segment] = field(default_factory=list)  # table footnotes, translated like captions
     rows: list[list[str]] = field(default_factory=list)
-    coords: str = ""
+    region: Region | None = None  # the drawing (figures) or the cells (tables)
     cells: list[TableCell] = field(default_factory=list)  # only with --translate-tables
 
 

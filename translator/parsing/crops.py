@@ -1,63 +1,26 @@
 """Figures and display formulas cut out of the PDF as PNG images.
 
-Both readers give boxes in GROBID's ``coords`` syntax (``page,x,y,w,h`` in
-points, origin top left, ``;`` between boxes), so one cropper serves both.
+Both readers give each figure, table and formula a typed :class:`~translator.model.Region`
+(points, origin top left), so one cropper serves both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from ..model import Document, Figure, Formula
+from ..model import Document, Figure, Formula, Region
 
 SCALE = 2.0  # 144 dpi: sharp on screens, small files
 MARGIN = 3.0  # points around the box, so strokes on its edge survive
 
 
-@dataclass(frozen=True)
-class Region:
-    page: int  # 1-based
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-
-def parse_coords(coords: str) -> Region | None:
-    """The union of the boxes on the first page named in ``coords``."""
-    boxes: list[tuple[int, float, float, float, float]] = []
-    for part in coords.split(";"):
-        fields = part.strip().split(",")
-        if len(fields) != 5:
-            continue
-        try:
-            page = int(float(fields[0]))
-            x, y, w, h = (float(v) for v in fields[1:])
-        except ValueError:
-            continue
-        if w > 0 and h > 0:
-            boxes.append((page, x, y, x + w, y + h))
-    if not boxes:
-        return None
-    first = boxes[0][0]
-    same = [b for b in boxes if b[0] == first]
-    return Region(
-        first,
-        min(b[1] for b in same),
-        min(b[2] for b in same),
-        max(b[3] for b in same),
-        max(b[4] for b in same),
-    )
-
-
 def _targets(doc: Document) -> Iterable[Figure | Formula]:
     """Figures, tables and display formulas that have coordinates."""
-    yield from (figure for figure in doc.figures if figure.coords)
-    yield from (formula for formula in doc.formulas() if formula.coords)
+    yield from (figure for figure in doc.figures if figure.region)
+    yield from (formula for formula in doc.formulas() if formula.region)
 
 
 def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: str) -> dict[str, str]:
@@ -72,7 +35,7 @@ def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: st
     try:
         by_page: dict[int, list[tuple[Figure | Formula, Region]]] = {}
         for item in targets:
-            region = parse_coords(item.coords)
+            region = item.region
             if region is not None and 1 <= region.page <= len(pdf):
                 by_page.setdefault(region.page, []).append((item, region))
         for number, items in sorted(by_page.items()):

@@ -28,7 +28,7 @@ from ..model import (
 )
 from .assembly import SectionTree, SegmentIds, with_urls
 from .tei_references import person_name, reference
-from .tei_text import XML_NS, TextBuilder, all_text, clean, find, flatten, local, xml_id
+from .tei_text import XML_NS, TextBuilder, all_text, clean, find, flatten, local, parse_coords, xml_id
 
 # GROBID 0.5.5 sometimes tags figure/table captions as section heads.
 CAPTION_HEAD = re.compile(r"^(fig(ure)?|table|tab)\.?\s*[0-9ivx]+\b", re.IGNORECASE)
@@ -175,7 +175,12 @@ class _Reader:
         text, _ = builder.build()
         n = self.ids.counters.get("formula", 0)
         self.ids.counters["formula"] = n + 1
-        return Formula(id=xml_id(el) or f"formula_{n}", text=text, label=label, coords=el.get("coords") or "")
+        return Formula(
+            id=xml_id(el) or f"formula_{n}",
+            text=text,
+            label=label,
+            region=parse_coords(el.get("coords") or ""),
+        )
 
     def figures(self) -> list[Figure]:
         figures: list[Figure] = []
@@ -200,7 +205,7 @@ class _Reader:
                     caption=caption,
                     notes=[n for n in notes if n is not None],
                     rows=rows,
-                    coords=el.get("coords") or "",
+                    region=parse_coords(el.get("coords") or ""),
                 )
             )
         return figures

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from ..model import Span, SpanKind
+from ..model import Region, Span, SpanKind
 from .assembly import with_urls
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -124,3 +124,31 @@ def find(el: etree._Element, path: str) -> list[etree._Element]:
     result = el.xpath(path, namespaces=NS)
     assert isinstance(result, list)
     return [r for r in result if isinstance(r, etree._Element)]
+
+
+def parse_coords(coords: str) -> Region | None:
+    """The union of the boxes on the first page named in GROBID's ``coords`` attribute
+    (``page,x,y,w,h`` in points, ``;`` between boxes); None when it names none."""
+    boxes: list[tuple[int, float, float, float, float]] = []
+    for part in coords.split(";"):
+        fields = part.strip().split(",")
+        if len(fields) != 5:
+            continue
+        try:
+            page = int(float(fields[0]))
+            x, y, w, h = (float(v) for v in fields[1:])
+        except ValueError:
+            continue
+        if w > 0 and h > 0:
+            boxes.append((page, x, y, x + w, y + h))
+    if not boxes:
+        return None
+    first = boxes[0][0]
+    same = [b for b in boxes if b[0] == first]
+    return Region(
+        first,
+        min(b[1] for b in same),
+        min(b[2] for b in same),
+        max(b[3] for b in same),
+        max(b[4] for b in same),
+    )

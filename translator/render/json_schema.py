@@ -1,4 +1,4 @@
-"""The JSON output's document, field by field (schema version 1, docs/output-json.md).
+"""The JSON output's document, field by field (docs/output-json.md).
 
 Written out rather than ``dataclasses.asdict`` of the model, so a field added to
 the model for internal use never changes the published format by accident; a
@@ -9,10 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Author, Document, Figure, FormulaBlock, Note, Reference, Section, Segment, Span, TableCell
+from ..model import (
+    Author,
+    Document,
+    Figure,
+    FormulaBlock,
+    Note,
+    Reference,
+    Region,
+    Section,
+    Segment,
+    Span,
+    TableCell,
+)
 from ..results import Results
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: "region" {page, x0, y0, x1, y1} in place of GROBID's "coords" string
 Json = dict[str, Any]
 
 
@@ -76,9 +88,14 @@ class _Writer:
             "id": f.id,
             "text": f.text,
             "label": f.label,
-            "coords": f.coords,
+            "region": self.region(f.region),
             "image": self.results.image(f.id),
         }
+
+    def region(self, region: Region | None) -> Json | None:
+        if region is None:
+            return None
+        return {"page": region.page, "x0": region.x0, "y0": region.y0, "x1": region.x1, "y1": region.y1}
 
     def cell(self, cell: TableCell) -> Json:
         return {"row": cell.row, "column": cell.column, "segment": self.segment(cell.segment)}
@@ -86,7 +103,7 @@ class _Writer:
     def figure(self, f: Figure) -> Json:
         return {
             "id": f.id, "kind": f.kind, "label": f.label, "head": f.head, "caption": self.segment_or_none(f.caption),
-            "notes": [self.segment(n) for n in f.notes], "rows": [list(r) for r in f.rows], "coords": f.coords,
+            "notes": [self.segment(n) for n in f.notes], "rows": [list(r) for r in f.rows], "region": self.region(f.region),
             "image": self.results.image(f.id), "cells": [self.cell(c) for c in f.cells],
         }  # fmt: skip
 

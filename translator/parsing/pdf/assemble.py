@@ -12,7 +12,7 @@ from ..assembly import SectionTree, SegmentIds
 from .captions import Captions
 from .citations import citation_spans
 from .continued import add_continued_tables
-from .figures import FigureMaker, coords_of
+from .figures import FigureMaker, region_of
 from .front import authors_of, is_author_line, keywords_of
 from .kinds import (
     ABSTRACT,
@@ -262,7 +262,7 @@ class Assembler:
             id=f"formula_{self.formulas}",
             text=text,
             label=f"({label.group(1)})" if label else "",
-            coords=coords_of(block.page, block.box),
+            region=region_of(block.page, block.box),
         )
         section.blocks.append(FormulaBlock(formula))
 

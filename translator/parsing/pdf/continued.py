@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ...model import Figure
 from .cells import NUMERIC_CELL, table_rows
-from .figures import FigureMaker, coords_of, reading_key
+from .figures import FigureMaker, reading_key, region_of
 from .geometry import Box
 
 Key = tuple[int, int, float]
@@ -46,7 +46,7 @@ def add_continued_tables(maker: FigureMaker) -> None:
                     Figure(
                         id=f"tab_{len(maker.figures)}",
                         kind="table",
-                        coords=coords_of(page_number, region),
+                        region=region_of(page_number, region),
                         rows=rows,
                     )
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...model import Figure, Segment, SegmentKind
+from ...model import Figure, Region, Segment, SegmentKind
 from .captions import Captions, caption_kind
 from .cells import table_rows
 from .geometry import Box, Line, PageText
@@ -16,9 +16,13 @@ from .tables import TablePlan, Tables
 MakeSegment = Callable[[SegmentKind, str, str], Segment]
 
 
-def coords_of(page: int, box: Box) -> str:
-    """GROBID's coords syntax: ``page,x,y,width,height`` in points, origin top left."""
-    return f"{page},{box.x0:.2f},{box.y0:.2f},{box.width:.2f},{box.height:.2f}"
+def region_of(page: int, box: Box) -> Region | None:
+    """The box as a Region, to the hundredth of a point (as GROBID writes coords); None
+    when nothing is left of it."""
+    x, y, width, height = (round(v, 2) for v in (box.x0, box.y0, box.width, box.height))
+    if width <= 0 or height <= 0:
+        return None
+    return Region(page, x, y, x + width, y + height)
 
 
 def reading_key(page: PageText, number: int, box: Box) -> tuple[int, int, float]:
@@ -67,7 +71,7 @@ class FigureMaker:
             head=text[: match.end()].strip(),
             caption=caption,
             notes=notes,
-            coords=coords_of(block.page, area) if area is not None else "",
+            region=region_of(block.page, area) if area is not None else None,
             rows=table_rows(cells) if kind == "table" else [],
         )
         self.figures.append(figure)
