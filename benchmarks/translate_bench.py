@@ -60,7 +60,7 @@ def bench_paper(
         tracemalloc.start()
         matcher = None
         if glossary:  # extraction runs before translation and is not part of the timed stage
-            terms = build_glossary(doc, settings, cache, build_engine(settings))
+            terms = build_glossary(doc, settings, cache, build_engine(settings.engine))
             matcher = TermMatcher(terms) if len(terms) else None
         started = time.perf_counter()
         results, stats = translate_document(doc, settings, cache, matcher=matcher)

@@ -29,7 +29,7 @@ def _settings(llm: FakeLLM, tmp_path: Path, **extra: object) -> Settings:
 def _run(llm: FakeLLM, tmp_path: Path, doc: Document | None = None, **extra: object) -> Results:
     doc = doc or read_tei(SMALL_TEI)
     settings = _settings(llm, tmp_path, **extra)
-    cache = TranslationCache(settings.cache_dir)
+    cache = TranslationCache(settings.storage.cache_dir)
     try:
         results, _ = translate_document(doc, settings, cache)
     finally:
@@ -87,8 +87,8 @@ def test_retry_after_is_honoured(tmp_path: Path) -> None:
     plan = FaultPlan(script=["429"], retry_after=2.5)
     with FakeLLM(plan) as llm:
         settings = _settings(llm, tmp_path, concurrency=1)
-        client = build_engine(settings, sleep=waits.append)
-        cache = TranslationCache(settings.cache_dir)
+        client = build_engine(settings.engine, sleep=waits.append)
+        cache = TranslationCache(settings.storage.cache_dir)
         results, stats = translate_document(read_tei(SMALL_TEI), settings, cache, client)
     assert len(waits) == 1 and 2.5 <= waits[0] <= 2.6
     assert stats.retries == 1
@@ -100,8 +100,8 @@ def test_backoff_grows_and_is_capped(tmp_path: Path) -> None:
     plan = FaultPlan(script=["500"] * 5)
     with FakeLLM(plan) as llm:
         settings = _settings(llm, tmp_path, concurrency=1, retry_initial_seconds=1.0, retry_max_seconds=4.0)
-        client = build_engine(settings, sleep=waits.append)
-        translate_document(read_tei(SMALL_TEI), settings, TranslationCache(settings.cache_dir), client)
+        client = build_engine(settings.engine, sleep=waits.append)
+        translate_document(read_tei(SMALL_TEI), settings, TranslationCache(settings.storage.cache_dir), client)
     assert len(waits) == 5
     assert all(0.5 * min(4.0, 2**i) <= w <= min(4.0, 2**i) for i, w in enumerate(waits))
 
@@ -145,7 +145,7 @@ def test_unreachable_endpoint_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_missing_key_for_openai_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
-        build_engine(load_settings({"cache_dir": tmp_path}))
+        build_engine(load_settings({"cache_dir": tmp_path}).engine)
 
 
 def test_rerun_is_served_from_cache(llm: FakeLLM, tmp_path: Path) -> None:

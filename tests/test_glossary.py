@@ -102,7 +102,7 @@ def test_acronym_definitions_and_candidates() -> None:
 
 def _run(llm: FakeLLM, tmp_path: Path, entries: list[Entry], **extra: object) -> Results:
     settings = load_settings({"base_url": llm.base_url, "cache_dir": tmp_path / "cache", **extra})
-    cache = TranslationCache(settings.cache_dir)
+    cache = TranslationCache(settings.storage.cache_dir)
     results, _ = translate_document(read_tei(SMALL_TEI), settings, cache, matcher=TermMatcher(entries))
     cache.close()
     return results

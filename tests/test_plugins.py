@@ -17,7 +17,7 @@ from translator.model import Document
 from translator.parsing.readers import Parsed
 from translator.parsing.tei_reader import read_tei
 from translator.results import Results
-from translator.settings import Settings, load_settings, valid_formats, valid_parsers
+from translator.settings import ParserSettings, load_settings, valid_formats, valid_parsers
 
 from .fixtures import SMALL_TEI, make_pdf, write_small_tei
 from .servers.fake_llm import FakeLLM
@@ -37,7 +37,7 @@ class PlainTextRenderer:
 class TeiFileParser:
     """A third party's reader: ignores the PDF, reads a fixed TEI (as a stand-in for any other tool)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: ParserSettings) -> None:
         self.settings = settings
 
     def available(self) -> bool:
@@ -67,7 +67,7 @@ def test_builtin_names() -> None:
 
 @pytest.mark.usefixtures("third_party")
 def test_a_plugin_renderer_is_a_format(tmp_path: Path, llm: FakeLLM) -> None:
-    assert "txt" in valid_formats() and load_settings({"formats": "md,txt"}).formats == ("md", "txt")
+    assert "txt" in valid_formats() and load_settings({"formats": "md,txt"}).output.formats == ("md", "txt")
     tei = write_small_tei(tmp_path)
     result = CliRunner().invoke(main, [str(tei), "--format", "txt"], env={"OPENAI_BASE_URL": llm.base_url})
     assert result.exit_code == 0, result.output

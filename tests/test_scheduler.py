@@ -99,7 +99,7 @@ def test_two_papers_in_one_process_share_one_rate_limit(tmp_path: Path) -> None:
             {"base_url": llm.base_url, "requests_per_minute": 30, "concurrency": 4,
              "max_request_tokens": 20, "min_request_tokens": 10}
         )  # fmt: skip
-        scheduler = Scheduler(settings.concurrency)
+        scheduler = Scheduler(settings.limits.concurrency)
         units = sum(len(plan_document(doc, settings)[1]) for doc in docs)
         assert units > 40  # more than one paper's share of the limit
 

@@ -25,7 +25,7 @@ MESSAGES = [
 @pytest.mark.parametrize("streaming", [True, False], ids=["streams", "ignores-stream"])
 def test_one_request_whatever_the_endpoint_does_with_stream(streaming: bool) -> None:
     with FakeLLM(streaming=streaming) as llm:
-        client = build_engine(load_settings({"base_url": llm.base_url}))
+        client = build_engine(load_settings({"base_url": llm.base_url}).engine)
         heard: list[int] = []
         completion = client.complete(MESSAGES, 200, heard.append)
         assert llm.count() == 1
@@ -38,7 +38,7 @@ def test_one_request_whatever_the_endpoint_does_with_stream(streaming: bool) -> 
 
 def test_streaming_can_be_turned_off() -> None:
     with FakeLLM() as llm:
-        client = build_engine(load_settings({"base_url": llm.base_url, "stream": False}))
+        client = build_engine(load_settings({"base_url": llm.base_url, "stream": False}).engine)
         heard: list[int] = []
         client.complete(MESSAGES, 200, heard.append)
     assert len(heard) == 1

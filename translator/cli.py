@@ -193,7 +193,7 @@ def _dry_run(
         click.echo(json.dumps(estimate, indent=2))
         return
     table = Table(
-        title=f"Dry run: {input_path.name} → {settings.lang} with {settings.model}", show_header=False
+        title=f"Dry run: {input_path.name} → {settings.lang} with {settings.engine.model}", show_header=False
     )
     table.add_column(style="bold")
     table.add_column(justify="right")
@@ -250,7 +250,7 @@ def glossary_group() -> None:
 
 def _glossary_file(lang: str | None) -> tuple[Path, str]:
     settings = load_settings({"lang": lang})
-    return default_glossary_path(settings.config_dir, settings.lang), settings.lang
+    return default_glossary_path(settings.storage.config_dir, settings.lang), settings.lang
 
 
 def _load(path: Path) -> Glossary:

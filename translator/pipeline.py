@@ -34,7 +34,7 @@ from .parsing.pdf_check import check_pdf
 from .parsing.readers import BuiltinParser, GrobidParser, Parser
 from .parsing.tei_reader import read_tei
 from .results import Results
-from .settings import Settings
+from .settings import ParserSettings, Settings
 from .terminology import plan_glossary
 
 
@@ -131,7 +131,7 @@ def load(
         return Source(read_tei(tei_path), stem, out, tei_path, pdf_path=pdf)
     info = check_pdf(input_path)
     kept = out / f"{stem}.tei.xml"
-    if settings.parser in ("auto", "grobid") and _fresh(kept, input_path):
+    if settings.parser.parser in ("auto", "grobid") and _fresh(kept, input_path):
         progress.note(f"reusing {kept} (delete it to parse the PDF again)")
         return Source(read_tei(kept), stem, out, kept, True, input_path, info.pages)
     parser = _parser(settings, grobid, progress)
@@ -151,15 +151,16 @@ def _fresh(kept: Path, pdf: Path) -> bool:
 
 def _parser(settings: Settings, grobid: GrobidClient | None, progress: Progress) -> Parser:
     """The registered parser ``--parser`` names; for ``auto``, GROBID when it answers."""
-    if settings.parser in ("auto", "grobid"):
-        parser = GrobidParser(settings, grobid)
-        if settings.parser == "grobid" or parser.available():
+    chosen = settings.parser.parser
+    if chosen in ("auto", "grobid"):
+        parser = GrobidParser(settings.parser, grobid)
+        if chosen == "grobid" or parser.available():
             return parser
         parser.close()
         progress.note(BUILTIN_NOTICE.format(url=parser.client.url))
-        return BuiltinParser(settings)
-    factory: Callable[[Settings], Parser] = plugins.load(plugins.PARSERS, settings.parser)
-    return factory(settings)
+        return BuiltinParser(settings.parser)
+    factory: Callable[[ParserSettings], Parser] = plugins.load(plugins.PARSERS, chosen)
+    return factory(settings.parser)
 
 
 def _sibling_pdf(tei_path: Path, stem: str) -> Path | None:
@@ -175,7 +176,7 @@ def prepare(
     document whose table cells are segments; figures and display formulas cut out of the
     PDF (``<stem>.<lang>.assets/``) into ``images``. The parsed document is not changed."""
     progress = progress or NoProgress()
-    if settings.translate_tables:
+    if settings.parser.translate_tables:
         source = replace(source, document=with_table_cells(source.document))
     if source.pdf_path is None or not images:
         return source
@@ -196,10 +197,10 @@ def plan_document(document: Document, settings: Settings) -> tuple[list[Segment]
     segments = list(document.segments())
     units = plan(
         segments,
-        settings.max_request_tokens,
-        settings.concurrency,
+        settings.limits.max_request_tokens,
+        settings.limits.concurrency,
         default_counter(),
-        settings.min_request_tokens,
+        settings.limits.min_request_tokens,
     )
     return segments, units
 
@@ -246,11 +247,12 @@ class _NoClient:
 
 
 def cost(settings: Settings, prompt_tokens: int, completion_tokens: int) -> float | None:
-    if settings.price_input is None and settings.price_output is None:
+    limits = settings.limits
+    if limits.price_input is None and limits.price_output is None:
         return None
     return round(
-        prompt_tokens / 1e6 * (settings.price_input or 0)
-        + completion_tokens / 1e6 * (settings.price_output or 0),
+        prompt_tokens / 1e6 * (limits.price_input or 0)
+        + completion_tokens / 1e6 * (limits.price_output or 0),
         6,
     )
 
@@ -270,7 +272,7 @@ def translate_document(
     progress = progress or NoProgress()
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
-    engine = client or build_engine(settings)
+    engine = client or build_engine(settings.engine)
     translator = Translator(settings, engine, cache, title, PROMPT_VERSION, matcher, scheduler)
     pieces_left = {s.id: 0 for s in segments}
     for unit in units:
@@ -309,14 +311,14 @@ def build_report(results: Results, stats: RunStats, settings: Settings, elapsed:
     summary = (
         f"{len(segments)} segments: {counts['translated']} translated, {counts['cached']} from cache, "
         f"{counts['failed']} failed{pending} · {stats.requests} requests · {stats.prompt_tokens} prompt + "
-        f"{stats.completion_tokens} completion tokens · model {settings.model}"
+        f"{stats.completion_tokens} completion tokens · model {settings.engine.model}"
     )
     if price is not None:
         summary += f" · cost {price:.4f}"
     return {
         "summary": summary,
-        "model": settings.model,
-        "endpoint": settings.endpoint,
+        "model": settings.engine.model,
+        "endpoint": settings.engine.endpoint,
         "target_lang": settings.lang,
         "prompt_version": PROMPT_VERSION,
         "segments": len(segments),

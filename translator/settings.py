@@ -1,5 +1,12 @@
-"""One settings object for the CLI, the Python API and (later) the daemon.
+"""One settings object for the CLI, the Python API and (later) the daemon, in sections.
 
+Each component takes only its section: the engine its :class:`EngineSettings`, the
+parsers :class:`ParserSettings`, the renderers :class:`OutputSettings`, the glossary
+:class:`GlossarySettings`, the scheduler and planner :class:`LimitSettings`. Every
+section is frozen and the whole is validated when it is built.
+
+Every field is also a config-file key (flat, or under its section's table:
+``[engine] model = …``) and an environment variable ``TRANSLATOR_<FIELD>``.
 Precedence: explicit overrides (CLI options) > environment (``OPENAI_API_KEY``,
 ``OPENAI_BASE_URL``, ``GROBID_URL``, ``TRANSLATOR_*``) > config file
 (``config.toml`` in the user config directory, or ``TRANSLATOR_CONFIG``) > defaults.
@@ -10,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -31,57 +38,127 @@ def default_config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP))
 
 
-@dataclass
-class Settings:
-    """Everything a run needs to know.  Field names are also the config-file
-    keys and, upper-cased behind ``TRANSLATOR_``, the environment variables."""
+@dataclass(frozen=True)
+class EngineSettings:
+    """The chat API and how to ask it."""
 
-    lang: str = "zh"
     model: str = "gpt-4o-mini"
     base_url: str | None = None
     api_key: str | None = None
-    grobid_url: str = "http://localhost:8070"
-    parser: str = "auto"  # auto | grobid | builtin
-    concurrency: int = 8
-    max_request_tokens: int = 1500
-    min_request_tokens: int = 500
-    requests_per_minute: int | None = None
-    tokens_per_minute: int | None = None
+    temperature: float = 0.2
+    stream: bool = True  # stream answers (progress as tokens arrive); off for endpoints that cannot
+    request_timeout: float = 180.0
     max_attempts: int = 6
     max_retry_seconds: float = 300.0
     retry_initial_seconds: float = 1.0
     retry_max_seconds: float = 60.0
-    request_timeout: float = 180.0
     validation_retries: int = 3
-    temperature: float = 0.2
-    stream: bool = True  # stream answers (progress as tokens arrive); off for endpoints that cannot
-    grobid_timeout: float = 60.0
-    grobid_timeout_per_page: float = 6.0
-    grobid_attempts: int = 6
-    cache_dir: Path = field(default_factory=default_cache_dir)
-    config_dir: Path = field(default_factory=default_config_dir)
-    glossaries: tuple[Path, ...] = ()
-    auto_glossary: bool = True
-    annotate_terms: bool = False
-    formats: tuple[str, ...] = ("md", "html", "json")
-    mono: bool = False
-    translate_tables: bool = False
-    price_input: float | None = None  # currency per million prompt tokens
-    price_output: float | None = None  # currency per million completion tokens
 
     @property
     def endpoint(self) -> str:
         return self.base_url or "https://api.openai.com/v1"
 
-    def replace(self, **changes: Any) -> Settings:
-        return dataclasses.replace(self, **changes)
+
+@dataclass(frozen=True)
+class ParserSettings:
+    """Which reader turns the PDF into a document, and how GROBID is asked."""
+
+    parser: str = "auto"  # auto | grobid | builtin | a registered parser
+    grobid_url: str = "http://localhost:8070"
+    grobid_timeout: float = 60.0
+    grobid_timeout_per_page: float = 6.0
+    grobid_attempts: int = 6
+    translate_tables: bool = False
 
 
+@dataclass(frozen=True)
+class OutputSettings:
+    """What is written: the target language, the formats, bilingual or not."""
+
+    lang: str = "zh"
+    formats: tuple[str, ...] = ("md", "html", "json")
+    mono: bool = False
+
+
+@dataclass(frozen=True)
+class GlossarySettings:
+    glossaries: tuple[Path, ...] = ()
+    auto_glossary: bool = True
+    annotate_terms: bool = False
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """How much is asked at once and what it costs."""
+
+    concurrency: int = 8
+    max_request_tokens: int = 1500
+    min_request_tokens: int = 500
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
+    price_input: float | None = None  # currency per million prompt tokens
+    price_output: float | None = None  # currency per million completion tokens
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    config_dir: Path = field(default_factory=default_config_dir)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know, in sections; validated when built."""
+
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    parser: ParserSettings = field(default_factory=ParserSettings)
+    output: OutputSettings = field(default_factory=OutputSettings)
+    glossary: GlossarySettings = field(default_factory=GlossarySettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+
+    def __post_init__(self) -> None:
+        if self.limits.concurrency < 1:
+            raise ConfigError("--concurrency must be at least 1")
+        if self.limits.max_request_tokens < 20:
+            raise ConfigError("--max-request-tokens must be at least 20")
+
+    @property
+    def lang(self) -> str:
+        """The target language, which the engine, the glossary and the renderers all need."""
+        return self.output.lang
+
+    def with_values(self, **changes: Any) -> Settings:
+        """A copy with some fields changed, named flat as in the config file."""
+        sections: dict[str, dict[str, Any]] = {}
+        for name, value in changes.items():
+            sections.setdefault(_section_of(name), {})[name] = value
+        return dataclasses.replace(
+            self, **{s: dataclasses.replace(getattr(self, s), **v) for s, v in sections.items()}
+        )
+
+
+SECTIONS: dict[str, type[Any]] = {
+    "engine": EngineSettings,
+    "parser": ParserSettings,
+    "output": OutputSettings,
+    "glossary": GlossarySettings,
+    "limits": LimitSettings,
+    "storage": StorageSettings,
+}
+FIELDS: dict[str, str] = {f.name: section for section, cls in SECTIONS.items() for f in fields(cls)}
 _ENV_ALIASES = {
     "api_key": ("OPENAI_API_KEY",),
     "base_url": ("OPENAI_BASE_URL",),
     "grobid_url": ("GROBID_URL",),
 }
+
+
+def _section_of(name: str) -> str:
+    try:
+        return FIELDS[name]
+    except KeyError:
+        raise ConfigError(f"unknown setting '{name}'") from None
 
 
 def valid_parsers() -> tuple[str, ...]:
@@ -93,45 +170,97 @@ def valid_formats() -> tuple[str, ...]:
     return plugins.names(plugins.RENDERERS)
 
 
+def _paths(raw: Any) -> tuple[Path, ...]:
+    items = raw if isinstance(raw, list | tuple) else str(raw).split(os.pathsep)
+    return tuple(Path(str(i)).expanduser() for i in items if str(i).strip())
+
+
+def _formats(raw: Any) -> tuple[str, ...]:
+    items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+    formats = tuple(str(i).strip().lower() for i in items if str(i).strip())
+    known = valid_formats()
+    bad = [f for f in formats if f not in known]
+    if bad or not formats:
+        raise ValueError(f"unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(known)}")
+    return formats
+
+
+def _parser(raw: Any) -> str:
+    value = str(raw).strip().lower()
+    known = valid_parsers()
+    if value not in known:
+        raise ValueError(f"choose {', '.join(known[:-1])} or {known[-1]}")
+    return value
+
+
+def _bool(raw: Any) -> bool:
+    return raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "yes", "on")
+
+
+_BY_NAME: dict[str, Callable[[Any], Any]] = {
+    "cache_dir": lambda raw: Path(str(raw)).expanduser(),
+    "config_dir": lambda raw: Path(str(raw)).expanduser(),
+    "glossaries": _paths,
+    "formats": _formats,
+    "parser": _parser,
+}
+_BY_TYPE: dict[str, Callable[[Any], Any]] = {"bool": _bool, "int": int, "float": float}
+
+
 def _coerce(name: str, raw: Any) -> Any:
     """Turn a config or environment value into the field's type."""
-    default = next(f for f in fields(Settings) if f.name == name)
-    kind = str(default.type)
+    section = SECTIONS[_section_of(name)]
+    kind = str(next(f for f in fields(section) if f.name == name).type).split(" ")[0]
+    convert = _BY_NAME.get(name) or _BY_TYPE.get(kind, str)
     try:
-        if raw is None:
-            return None
-        if name in ("cache_dir", "config_dir"):
-            return Path(str(raw)).expanduser()
-        if name == "glossaries":
-            items = raw if isinstance(raw, list | tuple) else str(raw).split(os.pathsep)
-            return tuple(Path(str(i)).expanduser() for i in items if str(i).strip())
-        if name == "formats":
-            items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
-            formats = tuple(str(i).strip().lower() for i in items if str(i).strip())
-            known = valid_formats()
-            bad = [f for f in formats if f not in known]
-            if bad or not formats:
-                raise ValueError(
-                    f"unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(known)}"
-                )
-            return formats
-        if name == "parser":
-            value = str(raw).strip().lower()
-            known = valid_parsers()
-            if value not in known:
-                raise ValueError(f"choose {', '.join(known[:-1])} or {known[-1]}")
-            return value
-        if kind.startswith("bool"):
-            if isinstance(raw, bool):
-                return raw
-            return str(raw).strip().lower() in ("1", "true", "yes", "on")
-        if kind.startswith("int"):
-            return int(raw)
-        if kind.startswith("float"):
-            return float(raw)
-        return str(raw)
+        return None if raw is None else convert(raw)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"invalid value {raw!r} for setting '{name}': {exc}") from exc
+
+
+def _config_path(env: Mapping[str, str], config_file: Path | None) -> tuple[Path, bool]:
+    """The config file to read, and whether it was named (then it must exist)."""
+    path = config_file or (Path(env["TRANSLATOR_CONFIG"]) if env.get("TRANSLATOR_CONFIG") else None)
+    if path is not None:
+        return path, True
+    return Path(env.get("TRANSLATOR_CONFIG_DIR") or default_config_dir()) / "config.toml", False
+
+
+def _from_file(path: Path, explicit: bool) -> dict[str, Any]:
+    """The file's values, flat; a section's table (``[engine]``) holds that section's keys."""
+    if not path.is_file():
+        if explicit:
+            raise ConfigError(f"config file {path} does not exist")
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SECTIONS and isinstance(value, dict):
+            flat.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            flat[key] = value
+    unknown = sorted(k for k in flat if k.split(".")[-1] not in FIELDS or _misplaced(k))
+    if unknown:
+        raise ConfigError(f"unknown key(s) {', '.join(unknown)} in {path}")
+    return {k.split(".")[-1]: _coerce(k.split(".")[-1], v) for k, v in flat.items()}
+
+
+def _misplaced(key: str) -> bool:
+    """``[engine] lang = …``: a known field under another section's table."""
+    section, _, name = key.rpartition(".")
+    return bool(section) and FIELDS.get(name) != section
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in FIELDS:
+        for var in (*_ENV_ALIASES.get(name, ()), f"TRANSLATOR_{name.upper()}"):
+            if env.get(var):
+                values[name] = _coerce(name, env[var])
+    return values
 
 
 def load_settings(
@@ -141,42 +270,10 @@ def load_settings(
 ) -> Settings:
     """Build the settings from defaults, config file, environment and overrides."""
     env = os.environ if env is None else env
-    values: dict[str, Any] = {}
-    names = {f.name for f in fields(Settings)}
-
-    path = config_file or (Path(env["TRANSLATOR_CONFIG"]) if env.get("TRANSLATOR_CONFIG") else None)
-    if path is None:
-        config_dir = Path(env.get("TRANSLATOR_CONFIG_DIR") or default_config_dir())
-        path = config_dir / "config.toml"
-        explicit = False
-    else:
-        explicit = True
-    if path.is_file():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"cannot read config file {path}: {exc}") from exc
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ConfigError(f"unknown key(s) {', '.join(unknown)} in {path}")
-        values.update({k: _coerce(k, v) for k, v in data.items()})
-    elif explicit:
-        raise ConfigError(f"config file {path} does not exist")
-
-    for name in names:
-        for var in (*_ENV_ALIASES.get(name, ()), f"TRANSLATOR_{name.upper()}"):
-            if env.get(var):
-                values[name] = _coerce(name, env[var])
-
+    values = _from_file(*_config_path(env, config_file))
+    values.update(_from_env(env))
     for name, value in (overrides or {}).items():
-        if name not in names:
-            raise ConfigError(f"unknown setting '{name}'")
+        _section_of(name)
         if value is not None:
             values[name] = _coerce(name, value)
-
-    settings = Settings(**values)
-    if settings.concurrency < 1:
-        raise ConfigError("--concurrency must be at least 1")
-    if settings.max_request_tokens < 20:
-        raise ConfigError("--max-request-tokens must be at least 20")
-    return settings
+    return Settings().with_values(**values)

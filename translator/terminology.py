@@ -24,8 +24,8 @@ from .settings import Settings
 def user_glossary(settings: Settings) -> Glossary:
     """The default glossary for the target language, then each --glossary file (later ones win)."""
     glossary = Glossary()
-    default = default_glossary_path(settings.config_dir, settings.lang)
-    for path in ([default] if default.is_file() else []) + list(settings.glossaries):
+    default = default_glossary_path(settings.storage.config_dir, settings.lang)
+    for path in ([default] if default.is_file() else []) + list(settings.glossary.glossaries):
         for entry in load_csv(path):
             glossary.add(entry)
     return glossary
@@ -39,7 +39,7 @@ def build_glossary(
 ) -> Glossary:
     """User entries, plus extracted ones (unless --no-auto-glossary) where the user has none."""
     glossary = user_glossary(settings)
-    if settings.auto_glossary and client is not None:
+    if settings.glossary.auto_glossary and client is not None:
         title, found, context = _extraction(document, settings)
         glossary.merge_under(translate_terms(found, client, cache, context, title))
     return glossary
@@ -53,7 +53,7 @@ def plan_glossary(document: Document, settings: Settings, cache: Cache) -> tuple
     answers already cached are used as they are; for the others each term stands in
     for its translation. Returns it with the term calls still to make."""
     glossary = user_glossary(settings)
-    if not settings.auto_glossary:
+    if not settings.glossary.auto_glossary:
         return glossary, []
     title, found, context = _extraction(document, settings)
     entries, requests = term_requests(found, context, title)
@@ -75,7 +75,9 @@ def plan_glossary(document: Document, settings: Settings, cache: Cache) -> tuple
 def _extraction(document: Document, settings: Settings) -> tuple[str, list[Candidate], CacheContext]:
     title = document.title.text if document.title else ""
     found = candidates(s.text for s in document.segments())
-    context = CacheContext(TERMS_PROMPT_VERSION, settings.model, settings.endpoint, settings.lang, title)
+    context = CacheContext(
+        TERMS_PROMPT_VERSION, settings.engine.model, settings.engine.endpoint, settings.lang, title
+    )
     return title, found, context
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError
-from ..settings import Settings
+from ..settings import EngineSettings
 from .base import Completion
 from .openai_engine import OpenAIEngine
 from .retry import RetryingEngine
@@ -16,7 +16,7 @@ from .retry import RetryingEngine
 __all__ = ["Completion", "build_engine", "require_credentials"]
 
 
-def require_credentials(settings: Settings) -> str | None:
+def require_credentials(settings: EngineSettings) -> str | None:
     """The API key; a local endpoint (``--base-url``) may need none. Checked
     before anything is parsed or paid for."""
     if not settings.api_key and settings.base_url is None:
@@ -28,7 +28,7 @@ def require_credentials(settings: Settings) -> str | None:
 
 
 def build_engine(
-    settings: Settings,
+    settings: EngineSettings,
     http_client: Any | None = None,
     sleep: Callable[[float], None] = time.sleep,
     notify: Callable[[str], None] | None = None,

@@ -15,7 +15,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from ..chunking.tokens import default_counter
-from ..settings import Settings
+from ..settings import EngineSettings
 from .base import (
     AuthenticationFailed,
     BadRequestError,
@@ -69,7 +69,7 @@ def _is_context_length(exc: BaseException) -> bool:
     return "context_length_exceeded" in text or "maximum context length" in text
 
 
-def map_error(exc: openai.APIError, settings: Settings) -> Exception:
+def map_error(exc: openai.APIError, settings: EngineSettings) -> Exception:
     """The ``engine.base`` error for an ``openai`` one (messages say what to do)."""
     s = settings
     described = f"{type(exc).__name__}: {exc}"
@@ -106,7 +106,7 @@ class OpenAIEngine:
 
     retries = 0
 
-    def __init__(self, settings: Settings, api_key: str, http_client: Any | None = None) -> None:
+    def __init__(self, settings: EngineSettings, api_key: str, http_client: Any | None = None) -> None:
         self.settings = settings
         self._streams = True
         self._counter = default_counter()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
 
-from ..settings import Settings
+from ..settings import EngineSettings
 from .base import Completion, Engine, EngineError, Messages, TokenCallback, TransientError
 
 
@@ -23,7 +23,7 @@ class RetryingEngine:
     def __init__(
         self,
         engine: Engine,
-        settings: Settings,
+        settings: EngineSettings,
         sleep: Callable[[float], None] = time.sleep,
         notify: Callable[[str], None] | None = None,
     ) -> None:

@@ -92,14 +92,15 @@ class Translator:
     ) -> None:
         self.settings = settings
         # The process's scheduler when a job shares one; a private one otherwise.
-        self.scheduler = scheduler or Scheduler(settings.concurrency)
+        self.scheduler = scheduler or Scheduler(settings.limits.concurrency)
         self.matcher = matcher
         self.client = client
         self.cache = cache
         self.title = title
-        self.context = CacheContext(prompt_version, settings.model, settings.endpoint, settings.lang, title)
+        engine, limits = settings.engine, settings.limits
+        self.context = CacheContext(prompt_version, engine.model, engine.endpoint, settings.lang, title)
         self.limiter = self.scheduler.limiter(
-            settings.endpoint, settings.model, settings.requests_per_minute, settings.tokens_per_minute
+            engine.endpoint, engine.model, limits.requests_per_minute, limits.tokens_per_minute
         )
         self.stats = RunStats()
         self.results: dict[str, UnitResult] = {}
@@ -161,7 +162,7 @@ class Translator:
         Batches are cut over *all* units and then emptied of the cached ones, so
         a resumed run never sends more requests than the interrupted run had left.
         """
-        s = self.settings
+        s = self.settings.limits
         wanted = {u.key for u in todo}
         batches = plan_batches(units, s.max_request_tokens, s.concurrency, s.min_request_tokens)
         kept = [Batch([u for u in b.units if u.key in wanted]) for b in batches]
@@ -232,19 +233,19 @@ class Translator:
         except EngineError as exc:
             self.stats.add(None, failed=True)
             self.cache.log_request(
-                self.settings.model, self.settings.endpoint, len(ids), 0, 0,
+                self.settings.engine.model, self.settings.engine.endpoint, len(ids), 0, 0,
                 time.monotonic() - started, exc.source,
             )  # fmt: skip
             if isinstance(exc, UnreachableError) and not self._any_answer:
                 raise ApiUnavailableError(
-                    f"cannot reach the translation API at {self.settings.endpoint} ({_detail(exc)}): check "
+                    f"cannot reach the translation API at {self.settings.engine.endpoint} ({_detail(exc)}): check "
                     "--base-url / OPENAI_BASE_URL and that the server is running"
                 ) from exc
             return None, str(exc)
         self._any_answer = True
         self.stats.add(completion)
         self.cache.log_request(
-            self.settings.model, self.settings.endpoint, len(ids), completion.prompt_tokens,
+            self.settings.engine.model, self.settings.engine.endpoint, len(ids), completion.prompt_tokens,
             completion.completion_tokens, time.monotonic() - started, completion.finish_reason or "none",
         )  # fmt: skip
         return completion, None
@@ -315,14 +316,14 @@ class Translator:
         split_first: bool = False,
         glossary_retried: bool = False,
     ) -> None:
-        if len(batch.units) > 1 and (split_first or attempt >= self.settings.validation_retries):
+        if len(batch.units) > 1 and (split_first or attempt >= self.settings.engine.validation_retries):
             # Each half gets its own attempts: requests stay bounded by
             # (retries + 1) per unit and per level of splitting.
             half = len(batch.units) // 2
             start = attempt if split_first else 0
             self._batch(Batch(batch.units[:half]), start, reason, glossary_retried)
             self._batch(Batch(batch.units[half:]), start, reason, glossary_retried)
-        elif attempt < self.settings.validation_retries:
+        elif attempt < self.settings.engine.validation_retries:
             self._batch(batch, attempt + 1, reason, glossary_retried)
         else:
             self._fail(batch.units, reason)
@@ -336,7 +337,7 @@ class Translator:
             return
         self.cache.put_many(
             [(self.key(u), u.text, t) for u, t in items],
-            self.settings.model,
+            self.settings.engine.model,
             self.settings.lang,
         )
         with self._lock:

@@ -61,9 +61,9 @@ class Job:
         started = self.now()
         self.check()
         source = prepare(self.load(), self.settings, self.progress)
-        cache = TranslationCache(self.settings.cache_dir)
+        cache = TranslationCache(self.settings.storage.cache_dir)
         try:
-            engine = self.engine or build_engine(self.settings, notify=self.progress.note)
+            engine = self.engine or build_engine(self.settings.engine, notify=self.progress.note)
             glossary = self.glossary(source, cache, engine)
             matcher = TermMatcher(glossary) if len(glossary) else None
             results, stats = translate_document(
@@ -81,7 +81,7 @@ class Job:
     def estimate(self) -> dict[str, Any]:
         """The dry run: parse and plan as ``run`` would, call nothing, write nothing."""
         source = prepare(self.load(keep_tei=False), self.settings, self.progress, images=False)
-        cache = TranslationCache(self.settings.cache_dir, read_only=True)
+        cache = TranslationCache(self.settings.storage.cache_dir, read_only=True)
         try:
             return {"pages": source.pages, **estimate(source.document, self.settings, cache)}
         finally:
@@ -91,7 +91,7 @@ class Job:
     def check(self) -> None:
         """Before anything is parsed or paid for: credentials, output folder, room."""
         if self.engine is None:
-            require_credentials(self.settings)
+            require_credentials(self.settings.engine)
         check_output_folder(self.spec.output_folder, _size(self.spec))
 
     def load(self, keep_tei: bool = True) -> Source:
@@ -101,7 +101,7 @@ class Job:
         )
 
     def glossary(self, source: Source, cache: Cache, engine: Engine) -> Glossary:
-        if self.settings.auto_glossary:
+        if self.settings.glossary.auto_glossary:
             self.progress.note(
                 "glossary: finding the paper's terms and asking the model for their translations"
             )
@@ -124,14 +124,14 @@ class Job:
         report["glossary"] = glossary_report(glossary, consistency, retranslations)
         report["glossary"]["file"] = str(glossary_file(source.out_dir, source.stem, self.settings.lang))
         report["summary"] += f" · terms consistent {consistency.rate:.1%}"
-        if self.settings.annotate_terms:
+        if self.settings.glossary.annotate_terms:
             annotate_terms(results, matcher, self.settings.lang)
 
     def render(
         self, source: Source, results: Results, glossary: Glossary, report: dict[str, Any]
     ) -> list[Path]:
         """Every output and the glossary CSV, written all or none."""
-        s = self.settings
+        s = self.settings.output
         self.progress.note(f"writing {', '.join(s.formats)} to {source.out_dir}")
         texts = render_outputs(
             source.document, results, source.out_dir, source.stem, s.lang, s.formats, s.mono, report
@@ -154,7 +154,7 @@ def build_job(
 ) -> Job:
     """The one place a job is assembled: the process's scheduler when one is given
     (several papers at once share it), a new one otherwise."""
-    return Job(spec, scheduler or Scheduler(spec.settings.concurrency), engine, grobid, progress, now)
+    return Job(spec, scheduler or Scheduler(spec.settings.limits.concurrency), engine, grobid, progress, now)
 
 
 def run(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..model import Document
-from ..settings import Settings
+from ..settings import ParserSettings
 from .grobid_client import GrobidClient
 from .pdf import read_pdf
 from .tei_reader import read_tei
@@ -27,7 +27,7 @@ class Parsed:
 
 
 class Parser(Protocol):
-    """Reads a checked PDF into a Document. Built as ``Parser(settings)``."""
+    """Reads a checked PDF into a Document. Built as ``Parser(settings.parser)``."""
 
     def available(self) -> bool:
         """Can it read now (a service answers)? Asked by ``--parser auto``."""
@@ -41,7 +41,7 @@ class Parser(Protocol):
 class BuiltinParser:
     """The built-in geometric reader: no service, no network."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: ParserSettings) -> None:
         self.settings = settings
 
     def available(self) -> bool:
@@ -58,7 +58,7 @@ class BuiltinParser:
 class GrobidParser:
     """GROBID's full-text model, through its REST service."""
 
-    def __init__(self, settings: Settings, client: GrobidClient | None = None) -> None:
+    def __init__(self, settings: ParserSettings, client: GrobidClient | None = None) -> None:
         self.settings = settings
         self._owned = client is None
         self.client = client or GrobidClient(
