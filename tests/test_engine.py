@@ -101,7 +101,9 @@ def test_backoff_grows_and_is_capped(tmp_path: Path) -> None:
     with FakeLLM(plan) as llm:
         settings = _settings(llm, tmp_path, concurrency=1, retry_initial_seconds=1.0, retry_max_seconds=4.0)
         client = build_engine(settings.engine, sleep=waits.append)
-        translate_document(read_tei(SMALL_TEI), settings, TranslationCache(settings.storage.cache_dir), client)
+        translate_document(
+            read_tei(SMALL_TEI), settings, TranslationCache(settings.storage.cache_dir), client
+        )
     assert len(waits) == 5
     assert all(0.5 * min(4.0, 2**i) <= w <= min(4.0, 2**i) for i, w in enumerate(waits))
 

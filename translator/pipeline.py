@@ -20,9 +20,10 @@ from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
 from .engine.base import Engine
 from .engine.client import build_engine
+from .engine.outcomes import apply_results
 from .engine.prompts import PROMPT_VERSION
 from .engine.scheduler import Scheduler
-from .engine.translator import RunStats, Translator, apply_results, expected_completion
+from .engine.translator import RunStats, Translator, expected_completion
 from .errors import BadInputError
 from .files import write_atomic
 from .glossary.matcher import TermMatcher

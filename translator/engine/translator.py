@@ -16,14 +16,11 @@ from dataclasses import dataclass, field
 
 from ..cache import Cache, CacheContext
 from ..chunking.chunker import Batch, Unit, plan_batches
-from ..chunking.protect import PLACEHOLDER, check_placeholders, protect, restore
+from ..chunking.protect import PLACEHOLDER, check_placeholders
 from ..errors import ApiUnavailableError, TranslatorError
 from ..glossary.entries import Entry
 from ..glossary.matcher import TermMatcher
 from ..glossary.matcher import problems as term_problems
-from ..languages import joiner
-from ..model import Segment
-from ..results import Results, Translation
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
 from .base import Completion, Engine, EngineError, UnreachableError
@@ -270,34 +267,11 @@ class Translator:
         except AnswerError as exc:
             self._retry_or_split(batch, attempt, str(exc), glossary_retried=glossary_retried)
             return
-        good: list[tuple[Unit, str]] = []
-        bad: list[Unit] = []
-        reasons: list[str] = []
-        for key, unit in zip(ids, batch.units, strict=True):
-            text = parsed.texts.get(key)
-            problem = parsed.problems.get(key)
-            if text is not None:
-                problem = check_placeholders(text, list(unit.placeholders)) or looks_untranslated(
-                    self._plain(unit.text), self._plain(text), self.settings.lang
-                )
-            if problem or text is None:
-                bad.append(unit)
-                reasons.append(f"id {key}: {problem}")
-            else:
-                good.append((unit, text))
+        good, bad, reasons = self._sort_answers(batch, ids, parsed.texts, parsed.problems)
         strays: list[Unit] = []
+        notes: list[str] = []
         if self.matcher is not None and not glossary_retried:
-            # One targeted re-translation for answers that ignore the glossary;
-            # what still differs afterwards is kept and reported.
-            notes: list[str] = []
-            key_of = {u.key: k for k, u in zip(ids, batch.units, strict=True)}
-            for unit, text in good:
-                missed = term_problems(unit.text, text, self.matcher)
-                if missed:
-                    strays.append(unit)
-                    wanted = ", ".join(f"'{e.source}' as '{e.rendered_target}'" for e in missed)
-                    notes.append(f"id {key_of[unit.key]}: translate {wanted}")
-            good = [(u, t) for u, t in good if u not in strays]
+            good, strays, notes = self._glossary_strays(ids, batch, good, self.matcher)
         self._store(good)
         if strays:
             with self.stats.lock:
@@ -307,6 +281,45 @@ class Translator:
             self._retry_or_split(
                 Batch(bad), attempt, "; ".join(reasons)[:300], glossary_retried=glossary_retried
             )
+
+    def _sort_answers(
+        self, batch: Batch, ids: list[str], texts: dict[str, str], problems: dict[str, str]
+    ) -> tuple[list[tuple[Unit, str]], list[Unit], list[str]]:
+        """Answers that pass the checks (placeholders kept, in the target language), and
+        the units whose answer did not, with why."""
+        good: list[tuple[Unit, str]] = []
+        bad: list[Unit] = []
+        reasons: list[str] = []
+        for key, unit in zip(ids, batch.units, strict=True):
+            text = texts.get(key)
+            problem = problems.get(key)
+            if text is not None:
+                problem = check_placeholders(text, list(unit.placeholders)) or looks_untranslated(
+                    self._plain(unit.text), self._plain(text), self.settings.lang
+                )
+            if problem or text is None:
+                bad.append(unit)
+                reasons.append(f"id {key}: {problem}")
+            else:
+                good.append((unit, text))
+        return good, bad, reasons
+
+    @staticmethod
+    def _glossary_strays(
+        ids: list[str], batch: Batch, good: list[tuple[Unit, str]], matcher: TermMatcher
+    ) -> tuple[list[tuple[Unit, str]], list[Unit], list[str]]:
+        """Answers that ignore the glossary get one targeted re-translation; what still
+        differs afterwards is kept and reported. Returns the rest, those units, and what to ask."""
+        strays: list[Unit] = []
+        notes: list[str] = []
+        key_of = {u.key: k for k, u in zip(ids, batch.units, strict=True)}
+        for unit, text in good:
+            missed = term_problems(unit.text, text, matcher)
+            if missed:
+                strays.append(unit)
+                wanted = ", ".join(f"'{e.source}' as '{e.rendered_target}'" for e in missed)
+                notes.append(f"id {key_of[unit.key]}: translate {wanted}")
+        return [(u, t) for u, t in good if u not in strays], strays, notes
 
     def _retry_or_split(
         self,
@@ -357,34 +370,3 @@ class Translator:
 def _detail(exc: EngineError) -> str:
     """The lower layer's own words, without the error's name."""
     return str(exc).removeprefix(f"{exc.source}: ")
-
-
-def apply_results(results: Results, units: list[Unit], answers: dict[str, UnitResult], lang: str) -> None:
-    """Each segment's outcome from its units' answers, protected spans restored."""
-    by_segment: dict[str, list[Unit]] = {}
-    for unit in units:
-        by_segment.setdefault(unit.segment_id, []).append(unit)
-    glue = joiner(lang)
-    for segment in results.segments:
-        parts = sorted(by_segment.get(segment.id, []), key=lambda u: u.piece)
-        results.set(segment, _outcome(segment, parts, answers, glue))
-
-
-def _outcome(segment: Segment, parts: list[Unit], answers: dict[str, UnitResult], glue: str) -> Translation:
-    if (
-        parts
-        and any(u.key not in answers for u in parts)
-        and not any(answers[u.key].error for u in parts if u.key in answers)
-    ):
-        # Never sent or still in flight when the run was stopped: not a failure.
-        return Translation(status="pending", error=NOT_YET)
-    got = [answers.get(u.key, UnitResult(error="not translated")) for u in parts]
-    errors = [a.error or "no answer" for a in got if a.text is None]
-    if not parts or errors:
-        return Translation(status="failed", error=errors[0] if errors else "not translated")
-    text = glue.join(a.text or "" for a in got)
-    return Translation(
-        text=restore(text, protect(segment).originals),
-        tagged=text,
-        status="cached" if all(a.cached for a in got) else "translated",
-    )

@@ -111,16 +111,26 @@ def _phrases(text: str) -> Iterable[str]:
 
 
 def candidates(texts: Iterable[str], max_phrases: int = 10, min_count: int = 4) -> list[Candidate]:
-    """Candidate terms of a paper, most useful first."""
+    """Candidate terms of a paper, most useful first: defined acronyms (and their long
+    forms), names, then the commonest phrases."""
     texts = list(texts)
     joined = "\n".join(texts)
     found: dict[str, Candidate] = {}
+    _add_acronyms(found, joined)
+    _add_names(found, joined)
+    _add_phrases(found, Counter(p for t in texts for p in _phrases(t)), max_phrases, min_count)
+    return list(found.values())
+
+
+def _add_acronyms(found: dict[str, Candidate], joined: str) -> None:
     for long_form, acronym in acronym_definitions(joined):
-        key = acronym
-        if key not in found:
+        if acronym not in found:
             count = len(re.findall(rf"(?<![\w-]){re.escape(acronym)}s?(?![\w-])", joined))
-            found[key] = Candidate(acronym, "acronym", count, long_form)
+            found[acronym] = Candidate(acronym, "acronym", count, long_form)
             found.setdefault(long_form.lower(), Candidate(long_form.lower(), "definition", count, acronym))
+
+
+def _add_names(found: dict[str, Candidate], joined: str) -> None:
     names = Counter(m.group(0) for m in _NAME.finditer(joined))
     ordinary = {w.lower() for w in re.findall(r"(?<![\w-])[A-Za-z][a-z]+(?![\w-])", joined)}
     for name, count in names.items():
@@ -128,10 +138,12 @@ def candidates(texts: Iterable[str], max_phrases: int = 10, min_count: int = 4) 
             continue  # a shouted heading word ("DATA", "REINFORCED"), not a name
         if count >= 2 and name not in found and name.lower() not in STOPWORDS:
             found[name] = Candidate(name, "name", count)
-    phrases = Counter(p for t in texts for p in _phrases(t))
+
+
+def _add_phrases(found: dict[str, Candidate], phrases: Counter[str], most: int, min_count: int) -> None:
     taken = 0
     for phrase, count in phrases.most_common():
-        if count < min_count or taken >= max_phrases:
+        if count < min_count or taken >= most:
             break
         if phrase in found or any(
             phrase in other for other in phrases if other != phrase and phrases[other] >= count
@@ -143,4 +155,3 @@ def candidates(texts: Iterable[str], max_phrases: int = 10, min_count: int = 4) 
             continue
         found[phrase] = Candidate(phrase, "phrase", count)
         taken += 1
-    return list(found.values())
