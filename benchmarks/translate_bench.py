@@ -9,7 +9,10 @@ by default), with 8 requests in flight.  For each paper it reports:
 - prompt ratio = prompt tokens / source tokens — target ≤ 1.3;
 - glossary share = tokens of the glossary lines in system messages / prompt tokens — target ≤ 10%
   (the auto glossary is on, as in a default run; --no-glossary turns it off);
-- peak memory (Python allocations during the paper, and the process's maximum RSS).
+- peak memory (Python allocations during the whole job, and the process's maximum RSS).
+
+Each paper runs as the command line runs it: ``build_job(JobSpec(...)).run()``; only the
+translate stage is timed.
 
 Run: python -m benchmarks.translate_bench [--papers N] [--budgets 800,1500,3000]
 """
@@ -29,22 +32,32 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.servers.fake_llm import FakeLLM  # noqa: E402
-from translator.cache import TranslationCache  # noqa: E402
 from translator.chunking.tokens import count_tokens  # noqa: E402
-from translator.engine.client import build_engine  # noqa: E402
-from translator.glossary.matcher import TermMatcher  # noqa: E402
-from translator.parsing.tei_reader import read_tei  # noqa: E402
-from translator.pipeline import translate_document  # noqa: E402
+from translator.jobs import JobSpec, build_job  # noqa: E402
+from translator.pipeline import NoProgress  # noqa: E402
 from translator.settings import load_settings  # noqa: E402
-from translator.terminology import build_glossary  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "pairs"
+
+
+class StageClock(NoProgress):
+    """Times the translate stage of a job: from the plan (cache read, requests about to
+    go) to the last answer. The glossary stage before it is not timed, as it is not part
+    of the throughput measured."""
+
+    def __init__(self) -> None:
+        self.started = self.stopped = 0.0
+
+    def start(self, total: int, expected_tokens: int = 0) -> None:
+        self.started = time.perf_counter()
+
+    def stop(self) -> None:
+        self.stopped = time.perf_counter()
 
 
 def bench_paper(
     tei: Path, budget: int, concurrency: int, latency: float, tps: float, glossary: bool = True
 ) -> dict[str, float | str]:
-    doc = read_tei(tei)
     with FakeLLM(latency=latency, tokens_per_second=tps) as llm, tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(
             {
@@ -53,18 +66,16 @@ def bench_paper(
                 "concurrency": concurrency,
                 "max_request_tokens": budget,
                 "request_timeout": 600,
+                "auto_glossary": glossary,
+                "config_dir": Path(tmp) / "config",
             },
             env={},
         )
-        cache = TranslationCache(Path(tmp))
+        clock = StageClock()
         tracemalloc.start()
-        matcher = None
-        if glossary:  # extraction runs before translation and is not part of the timed stage
-            terms = build_glossary(doc, settings, cache, build_engine(settings.engine))
-            matcher = TermMatcher(terms) if len(terms) else None
-        started = time.perf_counter()
-        results, stats = translate_document(doc, settings, cache, matcher=matcher)
-        wall = time.perf_counter() - started
+        # The one way a run is assembled, as the command line does it.
+        result = build_job(JobSpec(tei, settings, Path(tmp) / "out"), progress=clock).run()
+        wall = clock.stopped - clock.started
         term_tokens = sum(
             count_tokens(line) + 1
             for r in llm.records
@@ -74,14 +85,13 @@ def bench_paper(
         )
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        cache.close()
         in_flight = llm.max_in_flight
-    failed = results.count("failed")
+    stats = result.stats
     ideal = stats.completion_tokens / (concurrency * tps) + latency
     return {
         "paper": tei.name.replace(".tei.xml", ""),
-        "segments": len(results.segments),
-        "failed": failed,
+        "segments": len(result.results.segments),
+        "failed": len(result.failed),
         "requests": stats.requests,
         "max_in_flight": in_flight,
         "source_tokens": stats.source_tokens,

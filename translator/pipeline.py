@@ -23,7 +23,7 @@ from .engine.client import build_engine
 from .engine.outcomes import apply_results
 from .engine.prompts import PROMPT_VERSION
 from .engine.scheduler import Scheduler
-from .engine.translator import RunStats, Translator, expected_completion
+from .engine.translator import RunStats, Translator
 from .errors import BadInputError
 from .files import write_atomic
 from .glossary.matcher import TermMatcher
@@ -206,28 +206,23 @@ def plan_document(document: Document, settings: Settings) -> tuple[list[Segment]
     return segments, units
 
 
-def estimate(document: Document, settings: Settings, cache: Cache) -> dict[str, Any]:
-    """What a run would send, computed as the run does but with no call: the same
-    glossary (cached term answers, or stand-ins), the same cache keys and requests,
-    the same prompts; completion is guessed (``expected_completion``).
+def estimate(document: Document, settings: Settings, cache: Cache, engine: Engine) -> dict[str, Any]:
+    """What a run would send, computed as the run does with ``engine`` (an estimator)
+    pricing each request in place of the model: the same glossary (cached term answers,
+    or stand-ins), the same cache keys and requests, the same prompts.
 
-    Nothing is written: the cache is only read."""
-    counter = default_counter()
+    Nothing is sent and nothing is written: the cache is only read."""
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
     glossary, term_calls = plan_glossary(document, settings, cache)
     matcher = TermMatcher(glossary) if len(glossary) else None
-    translator = Translator(settings, _NoClient(), cache, title, PROMPT_VERSION, matcher)  # type: ignore[arg-type]
+    translator = Translator(settings, engine, cache, title, PROMPT_VERSION, matcher)
     todo = translator.cached(units)
     batches = translator.plan(units, todo)
-    # About 4 tokens of chat framing per message, as the API counts them.
-    framing = 4
-    prompt = sum(sum(counter.count(m["content"]) + framing for m in translator.messages(b)) for b in batches)
-    source = sum(u.tokens for u in todo)
-    completion = expected_completion(source)
-    for call in term_calls:
-        prompt += sum(counter.count(m["content"]) + framing for m in call.messages)
-        completion += expected_completion(counter.count(call.messages[1]["content"]))
+    priced = [engine.complete(translator.messages(b), b.tokens) for b in batches]
+    priced += [engine.complete(call.messages, call.max_tokens) for call in term_calls]
+    prompt = sum(c.prompt_tokens for c in priced)
+    completion = sum(c.completion_tokens for c in priced)
     return {
         "segments": len(segments),
         "units": len(units),
@@ -235,16 +230,12 @@ def estimate(document: Document, settings: Settings, cache: Cache) -> dict[str, 
         "glossary_terms": len(glossary),
         "glossary_requests": len(term_calls),
         "requests": len(batches) + len(term_calls),
-        "source_tokens": source,
+        "source_tokens": sum(u.tokens for u in todo),
         "prompt_tokens": prompt,
         "completion_tokens_estimate": completion,
         "cost_estimate": cost(settings, prompt, completion),
-        "tokenizer": counter.name,
+        "tokenizer": default_counter().name,
     }
-
-
-class _NoClient:
-    retries = 0
 
 
 def cost(settings: Settings, prompt_tokens: int, completion_tokens: int) -> float | None:

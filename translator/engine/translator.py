@@ -24,19 +24,10 @@ from ..glossary.matcher import problems as term_problems
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
 from .base import Completion, Engine, EngineError, UnreachableError
+from .estimator import expected_completion
 from .languages import looks_untranslated
 from .prompts import system_message, user_message
 from .scheduler import Scheduler, Stopped
-
-# Completion tokens per source token: translations into Chinese, counted in
-# cl100k tokens, run about this long; the dry run and the progress bar's ETA use it.
-COMPLETION_PER_SOURCE_TOKEN = 1.2
-
-
-def expected_completion(source_tokens: int) -> int:
-    """A guess of the completion tokens that translating ``source_tokens`` costs."""
-    return int(source_tokens * COMPLETION_PER_SOURCE_TOKEN)
-
 
 NOT_YET = "not translated yet: the run was stopped; rerun the same command to continue"
 ProgressCallback = Callable[[list[Unit], int], None]  # (units finished, completion tokens)

@@ -12,6 +12,7 @@ from typing import Any
 from ..cache import Cache, TranslationCache
 from ..engine.base import Engine
 from ..engine.client import build_engine, require_credentials
+from ..engine.estimator import EstimatingEngine
 from ..engine.scheduler import Scheduler
 from ..files import check_output_folder, output_write_error, write_all_atomic
 from ..glossary.entries import Glossary, csv_text
@@ -83,7 +84,11 @@ class Job:
         source = prepare(self.load(keep_tei=False), self.settings, self.progress, images=False)
         cache = TranslationCache(self.settings.storage.cache_dir, read_only=True)
         try:
-            return {"pages": source.pages, **estimate(source.document, self.settings, cache)}
+            # The same job with the engine replaced by an estimator: nothing is sent.
+            return {
+                "pages": source.pages,
+                **estimate(source.document, self.settings, cache, EstimatingEngine()),
+            }
         finally:
             cache.close()
 
