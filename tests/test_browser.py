@@ -27,11 +27,11 @@ def test_html_in_headless_chromium(tmp_path: Path) -> None:
         "playwright.sync_api", reason="playwright (a dev dependency) is not installed"
     )
     page_file = tmp_path / "tiny.zh.html"
-    doc = translated_small_doc(fail="p1")
+    doc, results = translated_small_doc(fail="p1")
     # A reference with a long unbreakable link, as real reference lists have: on a phone
     # it once widened the whole page (text cut at the right edge).
     doc.references[0].text += " https://doi.example.org/10.1000/" + "x" * 150
-    page_file.write_text(render_html(doc, "zh", report={"summary": "ok"}), "utf-8")
+    page_file.write_text(render_html(doc, results, "zh", report={"summary": "ok"}), "utf-8")
     console: list[str] = []
     requests: list[str] = []
     with sync_api.sync_playwright() as pw:
