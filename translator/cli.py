@@ -105,6 +105,18 @@ def main() -> None:
 @click.option("--mono", is_flag=True, default=None, help="Translation only, without the original text.")
 @click.option("--price", help="INPUT,OUTPUT price per million tokens, to report the cost.")
 @click.option(
+    "--max-cost", "max_cost", type=float, help="Stop before the run would cost more (needs --price)."
+)
+@click.option(
+    "--max-requests",
+    "max_requests",
+    type=int,
+    help="Stop before sending more requests. Default: 1.5 × the planned ones (at least planned + 20).",
+)
+@click.option(
+    "--max-tokens", "max_tokens", type=int, help="Stop before prompt + completion tokens pass this."
+)
+@click.option(
     "--glossary",
     "glossaries",
     multiple=True,
@@ -147,7 +159,8 @@ def run_command(
     Exit codes: 0 done · 2 bad input or settings · 3 GROBID unreachable · 4 GROBID
     cannot parse the PDF · 5 API key refused or no quota · 6 some segments left
     untranslated (outputs written, marked) · 7 API unreachable · 8 outputs cannot
-    be written (folder, disk full) · 130 interrupted (rerun to continue).
+    be written (folder, disk full) · 9 a spend cap stopped the run (outputs written,
+    marked; rerun with a higher cap to continue) · 130 interrupted (rerun to continue).
     """
     console = Console(stderr=True, quiet=quiet)
     progress = RichProgress(console, enabled=not quiet)
@@ -209,6 +222,9 @@ def _dry_run(
         ("completion tokens (guess)", f"{estimate['completion_tokens_estimate']:,}"),
         ("cost", "pass --price IN,OUT to see it" if cost is None else f"{cost:.4f}"),
     ]
+    if estimate["over_caps"] is not None:
+        over = estimate["over_caps"]
+        rows.append(("spend caps", f"over: {', '.join(over)}" if over else "within"))
     for name, value in rows:
         table.add_row(name, value)
     Console().print(table)
@@ -227,6 +243,13 @@ def _closing(console: Console, result: pipeline.RunResult, verbose: bool) -> Non
     console.print(report["summary"], highlight=False, soft_wrap=True)
     for path in result.outputs:
         console.print(f"wrote {path}", highlight=False, soft_wrap=True)
+    if result.stats.stopped_by:
+        click.echo(
+            f"stopped: {result.stats.stopped_by}; {report['pending']} segment(s) not translated yet (marked "
+            "in the outputs); everything received is cached: rerun with a higher cap to continue",
+            err=True,
+        )
+        sys.exit(int(ExitCode.SPEND_CAP))
     if result.interrupted:
         click.echo(
             f"interrupted: {report['pending']} segment(s) not translated yet (marked in the outputs); "
@@ -235,6 +258,8 @@ def _closing(console: Console, result: pipeline.RunResult, verbose: bool) -> Non
         )
         sys.exit(int(ExitCode.INTERRUPTED))
     if result.failed:
+        if result.stats.gave_up:
+            click.echo(f"warning: {result.stats.gave_up}", err=True)
         click.echo(
             f"warning: {len(result.failed)} segment(s) kept their original text (marked in the outputs, "
             "listed in the JSON report); rerun to retry only those",

@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     PARTIAL = 6
     API_UNAVAILABLE = 7
     OUTPUT_FAILED = 8
+    SPEND_CAP = 9
     INTERRUPTED = 130
 
 

@@ -19,6 +19,7 @@ from .cache import Cache
 from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
 from .engine.base import Engine
+from .engine.budget import Budget
 from .engine.client import build_engine
 from .engine.outcomes import apply_results
 from .engine.prompts import PROMPT_VERSION
@@ -235,7 +236,24 @@ def estimate(document: Document, settings: Settings, cache: Cache, engine: Engin
         "completion_tokens_estimate": completion,
         "cost_estimate": cost(settings, prompt, completion),
         "tokenizer": default_counter().name,
+        "over_caps": over_caps(settings, len(batches) + len(term_calls), prompt, completion),
     }
+
+
+def over_caps(settings: Settings, requests: int, prompt: int, completion: int) -> list[str] | None:
+    """The spend caps a run of this size would pass (None when no cap is set)."""
+    limits = settings.limits
+    if limits.max_requests is None and limits.max_tokens is None and limits.max_cost is None:
+        return None
+    over = []
+    if limits.max_requests is not None and requests > limits.max_requests:
+        over.append(f"--max-requests {limits.max_requests}")
+    if limits.max_tokens is not None and prompt + completion > limits.max_tokens:
+        over.append(f"--max-tokens {limits.max_tokens}")
+    price = cost(settings, prompt, completion)
+    if limits.max_cost is not None and price is not None and price > limits.max_cost:
+        over.append(f"--max-cost {limits.max_cost}")
+    return over
 
 
 def cost(settings: Settings, prompt_tokens: int, completion_tokens: int) -> float | None:
@@ -258,6 +276,7 @@ def translate_document(
     progress: Progress | None = None,
     matcher: TermMatcher | None = None,
     scheduler: Scheduler | None = None,
+    budget: Budget | None = None,
 ) -> tuple[Results, RunStats]:
     """Translate every segment; returns what became of each and what it cost.
     Papers translated at once in one process share one ``scheduler``."""
@@ -265,7 +284,7 @@ def translate_document(
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
     engine = client or build_engine(settings.engine)
-    translator = Translator(settings, engine, cache, title, PROMPT_VERSION, matcher, scheduler)
+    translator = Translator(settings, engine, cache, title, PROMPT_VERSION, matcher, scheduler, budget)
     pieces_left = {s.id: 0 for s in segments}
     for unit in units:
         pieces_left[unit.segment_id] += 1
@@ -324,6 +343,8 @@ def build_report(results: Results, stats: RunStats, settings: Settings, elapsed:
         "cache_hits": stats.cache_hits,
         "cost": price,
         "interrupted": stats.interrupted,
+        **({"stopped_by": stats.stopped_by} if stats.stopped_by else {}),
+        **({"gave_up": stats.gave_up} if stats.gave_up else {}),
         "elapsed_seconds": round(elapsed, 2),
         "failed_segments": [
             {"id": s.id, "kind": s.kind, "error": results.of(s).error, "text": s.text[:120]} for s in failed

@@ -98,6 +98,9 @@ class LimitSettings:
     tokens_per_minute: int | None = None
     price_input: float | None = None  # currency per million prompt tokens
     price_output: float | None = None  # currency per million completion tokens
+    max_requests: int | None = None  # caps on what one run may spend (None: none; see engine/budget.py)
+    max_tokens: int | None = None
+    max_cost: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ class Settings:
             raise ConfigError("--concurrency must be at least 1")
         if self.limits.max_request_tokens < 20:
             raise ConfigError("--max-request-tokens must be at least 20")
+        if self.limits.max_cost is not None and not (self.limits.price_input or self.limits.price_output):
+            raise ConfigError("--max-cost needs the prices: pass --price INPUT,OUTPUT (per million tokens)")
 
     @property
     def lang(self) -> str:

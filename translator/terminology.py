@@ -11,6 +11,7 @@ from .cache import Cache, CacheContext
 from .chunking.protect import protect
 from .chunking.tokens import count_tokens
 from .engine.base import Engine
+from .engine.budget import Budget
 from .engine.terms import TERMS_PROMPT_VERSION, TermRequest, term_requests, translate_terms
 from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv
 from .glossary.extract import Candidate, candidates
@@ -36,12 +37,13 @@ def build_glossary(
     settings: Settings,
     cache: Cache,
     client: Engine | None,
+    budget: Budget | None = None,
 ) -> Glossary:
     """User entries, plus extracted ones (unless --no-auto-glossary) where the user has none."""
     glossary = user_glossary(settings)
     if settings.glossary.auto_glossary and client is not None:
         title, found, context = _extraction(document, settings)
-        glossary.merge_under(translate_terms(found, client, cache, context, title))
+        glossary.merge_under(translate_terms(found, client, cache, context, title, budget))
     return glossary
 
 

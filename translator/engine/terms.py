@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..cache import Cache, CacheContext
+from ..chunking.tokens import TokenCounter, default_counter
 from ..glossary.entries import Entry
 from ..glossary.extract import Candidate
 from .answers import AnswerError, parse_answer, strip_reasoning
 from .base import Engine, EngineError
+from .budget import Budget, Refusal
 from .languages import language_name
 
 TERMS_PROMPT_VERSION = "terms-1"
@@ -86,17 +88,46 @@ def translate_terms(
     cache: Cache,
     context: CacheContext,
     title: str,
+    budget: Budget | None = None,
 ) -> list[Entry]:
-    """Entries for the candidates; terms the model does not answer are left out."""
+    """Entries for the candidates; terms the model does not answer are left out. An
+    answer is cached only when it holds entries and was not cut off, so one bad answer
+    cannot poison later runs; a call the budget refuses is not sent."""
     entries, requests = term_requests(candidates, context, title)
+    counter = default_counter()
     for request in requests:
         answer = cache.get_terms(request.key)
         if answer is None:
-            try:
-                completion = client.complete(request.messages, max_tokens=request.max_tokens)
-            except EngineError:
+            answer = _ask(request, client, budget, counter)
+            if answer is None:
                 continue  # the glossary is an aid: a failed call must not stop the translation
-            answer = strip_reasoning(completion.text, everywhere=False)
-            cache.put_terms(request.key, request.messages[1]["content"], answer, context.model, context.lang)
-        entries.extend(request.entries(answer))
+            found = request.entries(answer)
+            if found:
+                cache.put_terms(
+                    request.key, request.messages[1]["content"], answer, context.model, context.lang
+                )
+            entries.extend(found)
+        else:
+            entries.extend(request.entries(answer))
     return entries
+
+
+def _ask(request: TermRequest, client: Engine, budget: Budget | None, counter: TokenCounter) -> str | None:
+    """The model's answer to one term request; None when it was refused, failed or cut off."""
+    charge = None
+    if budget is not None:
+        priced = budget.reserve(
+            sum(counter.count(m["content"]) + 4 for m in request.messages), request.max_tokens
+        )
+        if isinstance(priced, Refusal):
+            return None
+        charge = priced
+    try:
+        completion = client.complete(request.messages, max_tokens=request.max_tokens)
+    except EngineError:
+        completion = None
+    if budget is not None and charge is not None:
+        budget.settle(charge, completion)
+    if completion is None or completion.finish_reason == "length":
+        return None
+    return strip_reasoning(completion.text, everywhere=False)

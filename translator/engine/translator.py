@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..cache import Cache, CacheContext
 from ..chunking.chunker import Batch, Unit, plan_batches
 from ..chunking.protect import PLACEHOLDER, check_placeholders
+from ..chunking.tokens import default_counter
 from ..errors import ApiUnavailableError, TranslatorError
 from ..glossary.entries import Entry
 from ..glossary.matcher import TermMatcher
@@ -24,6 +25,8 @@ from ..glossary.matcher import problems as term_problems
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
 from .base import Completion, Engine, EngineError, UnreachableError
+from .breaker import Breaker
+from .budget import Budget, Refusal
 from .estimator import expected_completion
 from .languages import looks_untranslated
 from .prompts import system_message, user_message
@@ -47,6 +50,8 @@ class RunStats:
     retries: int = 0
     glossary_retranslations: int = 0
     interrupted: bool = False
+    stopped_by: str = ""  # the spend cap that stopped the run
+    gave_up: str = ""  # why the run stopped asking a failing model (the retry budget, the breaker)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, completion: Completion | None, failed: bool = False) -> None:
@@ -77,8 +82,12 @@ class Translator:
         prompt_version: str,
         matcher: TermMatcher | None = None,
         scheduler: Scheduler | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.settings = settings
+        self.budget = budget or Budget.from_limits(settings.limits)
+        self.breaker = Breaker()
+        self.counter = default_counter()
         # The process's scheduler when a job shares one; a private one otherwise.
         self.scheduler = scheduler or Scheduler(settings.limits.concurrency)
         self.matcher = matcher
@@ -180,6 +189,7 @@ class Translator:
         batches.sort(key=lambda b: b.tokens, reverse=True)
         if not batches:
             return self.results
+        self.budget.plan(len(batches))
         try:
             self.scheduler.run([functools.partial(self._batch, b) for b in batches])
         except Stopped:
@@ -191,6 +201,7 @@ class Translator:
             self._abort.set()
             raise
         self.stats.retries = self.client.retries
+        self.stats.gave_up = self.stats.gave_up or self.breaker.tripped or ""
         with self._lock:
             return dict(self.results)
 
@@ -212,6 +223,9 @@ class Translator:
         ids = {str(i + 1): unit for i, unit in enumerate(batch.units)}
         messages = self.messages(batch, reason, all_keep)
         max_tokens = min(8192, 3 * batch.tokens + 256)
+        charge = self.budget.reserve(sum(self.counter.count(m["content"]) + 4 for m in messages), max_tokens)
+        if isinstance(charge, Refusal):
+            return None, self._refused(charge)
         self.limiter.acquire(batch.tokens * 2 + 300)
         started = time.monotonic()
         try:
@@ -219,6 +233,7 @@ class Translator:
         except TranslatorError:
             raise
         except EngineError as exc:
+            self.budget.settle(charge, None)
             self.stats.add(None, failed=True)
             self.cache.log_request(
                 self.settings.engine.model, self.settings.engine.endpoint, len(ids), 0, 0,
@@ -231,6 +246,7 @@ class Translator:
                 ) from exc
             return None, str(exc)
         self._any_answer = True
+        self.budget.settle(charge, completion)
         self.stats.add(completion)
         self.cache.log_request(
             self.settings.engine.model, self.settings.engine.endpoint, len(ids), completion.prompt_tokens,
@@ -243,11 +259,16 @@ class Translator:
     ) -> None:
         if self._abort.is_set() or self.scheduler.stopping:
             return
+        if self.breaker.tripped:
+            self._fail(batch.units, self.breaker.tripped)
+            return
         completion, error = self._request(batch, reason, all_keep=glossary_retried)
         if completion is None:
-            self._fail(batch.units, error or "request failed")
+            if error:  # none: a spend cap stopped the run, and the units stay pending
+                self._fail(batch.units, error)
             return
         if completion.finish_reason == "length":
+            self.breaker.failure(["the answer was cut off (too long)"])
             self._retry_or_split(batch, attempt, "the answer was cut off (too long)", True, glossary_retried)
             return
         ids = [str(i + 1) for i in range(len(batch.units))]
@@ -256,9 +277,13 @@ class Translator:
                 completion.text, ids, {k: u.text for k, u in zip(ids, batch.units, strict=True)}
             )
         except AnswerError as exc:
+            self.breaker.failure([str(exc)])
             self._retry_or_split(batch, attempt, str(exc), glossary_retried=glossary_retried)
             return
         good, bad, reasons = self._sort_answers(batch, ids, parsed.texts, parsed.problems)
+        self.breaker.success(len(good))
+        if not good:
+            self.breaker.failure(reasons)
         strays: list[Unit] = []
         notes: list[str] = []
         if self.matcher is not None and not glossary_retried:
@@ -331,6 +356,16 @@ class Translator:
             self._batch(batch, attempt + 1, reason, glossary_retried)
         else:
             self._fail(batch.units, reason)
+
+    def _refused(self, refusal: Refusal) -> str:
+        """A request the budget refused: a cap stops the run (what is left stays pending, to
+        continue with a higher cap); the spent retry budget fails what is left."""
+        if refusal.cap:
+            self.stats.stopped_by = self.stats.stopped_by or refusal.message
+            self._abort.set()
+            return ""
+        self.stats.gave_up = self.stats.gave_up or refusal.message
+        return refusal.message
 
     def _tokens_arrived(self, tokens: int) -> None:
         if self._progress and tokens and not self._abort.is_set():

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..cache import Cache, TranslationCache
 from ..engine.base import Engine
+from ..engine.budget import Budget
 from ..engine.client import build_engine, require_credentials
 from ..engine.estimator import EstimatingEngine
 from ..engine.scheduler import Scheduler
@@ -65,10 +66,12 @@ class Job:
         cache = TranslationCache(self.settings.storage.cache_dir)
         try:
             engine = self.engine or build_engine(self.settings.engine, notify=self.progress.note)
-            glossary = self.glossary(source, cache, engine)
+            # One budget for the whole run: term calls and translation requests alike.
+            budget = Budget.from_limits(self.settings.limits)
+            glossary = self.glossary(source, cache, engine, budget)
             matcher = TermMatcher(glossary) if len(glossary) else None
             results, stats = translate_document(
-                source.document, self.settings, cache, engine, self.progress, matcher, self.scheduler
+                source.document, self.settings, cache, engine, self.progress, matcher, self.scheduler, budget
             )
         finally:
             cache.close()
@@ -105,12 +108,12 @@ class Job:
             spec.input_path, self.settings, spec.out_dir, spec.tei, self.grobid, self.progress, keep_tei
         )
 
-    def glossary(self, source: Source, cache: Cache, engine: Engine) -> Glossary:
+    def glossary(self, source: Source, cache: Cache, engine: Engine, budget: Budget) -> Glossary:
         if self.settings.glossary.auto_glossary:
             self.progress.note(
                 "glossary: finding the paper's terms and asking the model for their translations"
             )
-        glossary = build_glossary(source.document, self.settings, cache, engine)
+        glossary = build_glossary(source.document, self.settings, cache, engine, budget)
         if len(glossary):
             self.progress.note(f"glossary: {len(glossary)} terms")
         return glossary

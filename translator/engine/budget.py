@@ -1,0 +1,127 @@
+"""What one run may spend, checked before every request.
+
+Two kinds of bound:
+
+- **caps** the user sets (``--max-requests``, ``--max-tokens``, ``--max-cost``): a
+  request that could pass one is not sent; the run stops cleanly, its outputs marked;
+- the **retry budget**: re-asks and splits included, a run sends at most
+  ``max(1.5 × planned, planned + 20)`` translation requests unless ``--max-requests``
+  says otherwise, so a model that keeps failing cannot multiply the bill.
+
+A request is charged its prompt tokens and the most it may return (its ``max_tokens``)
+before it is sent; when the answer comes the charge is settled to what it really cost.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+from ..settings import LimitSettings
+from .base import Completion
+
+RETRY_FACTOR = 1.5
+RETRY_SLACK = 20
+
+
+def retry_budget(planned: int) -> int:
+    """Requests a run may send for ``planned`` planned ones, re-asks and splits included."""
+    return max(math.ceil(RETRY_FACTOR * planned), planned + RETRY_SLACK)
+
+
+@dataclass
+class Charge:
+    """What one request was charged before it was sent."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request was not sent: a cap the user set (the run stops, what is left stays
+    pending) or the retry budget (what is left fails)."""
+
+    message: str
+    cap: bool
+
+
+@dataclass
+class Budget:
+    """A run's spending so far against its caps (None: no cap)."""
+
+    max_requests: int | None = None
+    max_tokens: int | None = None
+    max_cost: float | None = None
+    price_input: float = 0.0  # per million prompt tokens
+    price_output: float = 0.0  # per million completion tokens
+    retry_limit: int | None = None  # set once the run is planned: retry_budget(planned)
+    requests: int = 0
+    tokens: int = 0
+    cost: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @classmethod
+    def from_limits(cls, limits: LimitSettings) -> Budget:
+        return cls(
+            limits.max_requests,
+            limits.max_tokens,
+            limits.max_cost,
+            limits.price_input or 0.0,
+            limits.price_output or 0.0,
+        )
+
+    def plan(self, planned: int) -> None:
+        """Set the retry budget once the run knows its planned requests (an explicit
+        ``--max-requests`` replaces it)."""
+        with self._lock:
+            self.retry_limit = self.requests + retry_budget(planned)
+
+    def price(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return prompt_tokens / 1e6 * self.price_input + completion_tokens / 1e6 * self.price_output
+
+    def reserve(self, prompt_tokens: int, max_completion: int) -> Charge | Refusal:
+        """Charge one request before it is sent, or say which bound it would pass."""
+        cost = self.price(prompt_tokens, max_completion)
+        with self._lock:
+            refusal = self._refusal(prompt_tokens + max_completion, cost)
+            if refusal is not None:
+                return refusal
+            self.requests += 1
+            self.tokens += prompt_tokens + max_completion
+            self.cost += cost
+        return Charge(prompt_tokens, max_completion, cost)
+
+    def _refusal(self, tokens: int, cost: float) -> Refusal | None:
+        if self.max_requests is not None and self.requests + 1 > self.max_requests:
+            return Refusal(f"the request cap is reached ({self.max_requests} requests, --max-requests)", True)
+        if (
+            self.max_requests is None
+            and self.retry_limit is not None
+            and self.requests + 1 > self.retry_limit
+        ):
+            return Refusal(
+                f"the retry budget is spent ({self.retry_limit} requests with re-asks and splits): "
+                "the model keeps failing; try another model or a smaller --max-request-tokens, "
+                "or raise --max-requests",
+                False,
+            )
+        if self.max_tokens is not None and self.tokens + tokens > self.max_tokens:
+            return Refusal(
+                f"the token cap is reached ({self.tokens} of {self.max_tokens} tokens, --max-tokens)", True
+            )
+        if self.max_cost is not None and self.cost + cost > self.max_cost:
+            return Refusal(
+                f"the cost cap is reached ({self.cost:.4f} of {self.max_cost:.4f}, --max-cost)", True
+            )
+        return None
+
+    def settle(self, charge: Charge, completion: Completion | None) -> None:
+        """Replace a request's charge with what it really cost (nothing returned: its prompt)."""
+        prompt = completion.prompt_tokens if completion is not None else charge.prompt_tokens
+        returned = completion.completion_tokens if completion is not None else 0
+        with self._lock:
+            self.tokens += prompt + returned - charge.prompt_tokens - charge.completion_tokens
+            self.cost += self.price(prompt, returned) - charge.cost
