@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner, Result
+
 # A TEI in GROBID 0.8 form with one of everything: nested numbered sections, inline
 # references of each kind, a display formula, a figure, a table with cells, a footnote,
 # acknowledgements, an annex and two references.  The text includes markup-like
@@ -552,3 +554,10 @@ def make_spanish_pdf(path: Path, names: str = "es") -> Path:
         top += 80
     pdf.output(str(path))
     return path
+
+
+def invoke(args: list[str], **env: str) -> Result:
+    """``translate ARGS`` in this process (click's runner); ``.output`` holds stdout and stderr."""
+    from translator.cli import main
+
+    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)

@@ -10,18 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from translator.cli import main
 from translator.errors import ExitCode
 
-from .fixtures import SMALL_TEI, json_segments, make_pdf, start_cli, write_small_tei
+from .fixtures import SMALL_TEI, invoke, json_segments, make_pdf, start_cli, write_small_tei
 from .servers.fake_grobid import FakeGrobid
 from .servers.fake_llm import FakeLLM, FaultPlan
-
-
-def invoke(args: list[str], **env: str) -> Result:
-    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
 @pytest.fixture

@@ -10,19 +10,13 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from translator import files
-from translator.cli import main
 from translator.errors import ExitCode
 
-from .fixtures import make_encrypted_pdf, make_paper_pdf, make_pdf, write_small_tei
+from .fixtures import invoke, make_encrypted_pdf, make_paper_pdf, make_pdf, write_small_tei
 from .servers.fake_grobid import FakeGrobid
 from .servers.fake_llm import FakeLLM
-
-
-def invoke(args: list[str], **env: str) -> Result:
-    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
 def test_no_api_key_is_reported_before_grobid_is_asked(tmp_path: Path, grobid: FakeGrobid) -> None:

@@ -36,6 +36,10 @@ FAULTS = (
     "429", "500", "timeout", "drop", "truncate", "chatter", "think",
     "placeholder", "untranslated", "missing_id",
 )  # fmt: skip
+# Faults of a model that is wrong on every paragraph, for the bill's bounds (not in the
+# random mix above, whose runs must end translated): every answer is the source text, or
+# every id is renamed.
+ALWAYS_FAULTS = ("wrong_language", "wrong_ids")
 
 
 def pseudo_term(term: str) -> str:
@@ -298,19 +302,8 @@ class FakeLLM:
                     for e in matcher.entries_in(v)
                     if not complies(e, answer[k])
                 ]
-        if fault == "placeholder":
-            for k, v in answer.items():
-                if PLACEHOLDER.search(v):
-                    answer[k] = PLACEHOLDER.sub("", v, count=1)
-                    break
-            else:
-                fault = record.fault = "untranslated"
-        if fault == "untranslated":
-            first = next(iter(answer), None)
-            if first is not None:
-                answer[first] = segments[first]
-        if fault == "missing_id" and answer:
-            answer.pop(next(iter(answer)))
+        answer, fault = _spoil(answer, segments, fault)
+        record.fault = fault
         content = json.dumps(answer, ensure_ascii=False)
         finish = "stop"
         if fault == "truncate":
@@ -448,3 +441,28 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _spoil(
+    answer: dict[str, str], segments: dict[str, str], fault: str | None
+) -> tuple[dict[str, str], str | None]:
+    """The answer as a model with this fault gives it (and the fault, which may turn out
+    to be another: no placeholder to drop is an untranslated paragraph)."""
+    if fault == "placeholder":
+        for k, v in answer.items():
+            if PLACEHOLDER.search(v):
+                answer[k] = PLACEHOLDER.sub("", v, count=1)
+                break
+        else:
+            fault = "untranslated"
+    if fault == "untranslated":
+        first = next(iter(answer), None)
+        if first is not None:
+            answer[first] = segments[first]
+    if fault == "missing_id" and answer:
+        answer.pop(next(iter(answer)))
+    if fault == "wrong_language":
+        answer = dict(segments)
+    if fault == "wrong_ids":
+        answer = {f"x{k}": v for k, v in answer.items()}
+    return answer, fault

@@ -1,0 +1,166 @@
+"""The bill is bounded: a model that keeps failing, and the caps a user sets.
+
+Each test runs against the local fake server misbehaving in one way on every request,
+and asserts the bound: requests against a normal run of the same paper."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from translator.cache import TranslationCache
+from translator.engine.budget import Budget, retry_budget
+from translator.engine.translator import RunStats
+from translator.parsing.tei_reader import read_tei
+from translator.pipeline import translate_document
+from translator.results import Results
+
+from .fixtures import SMALL_TEI, invoke, write_small_tei
+from .servers.fake_llm import FakeLLM, FaultPlan
+
+SMALL = {"max_request_tokens": 40, "min_request_tokens": 10, "concurrency": 4, "validation_retries": 3}
+
+
+def _translate(llm: FakeLLM, tmp_path: Path, **extra: object) -> tuple[Results, RunStats]:
+    from translator.settings import load_settings
+
+    settings = load_settings(
+        {"base_url": llm.base_url, "cache_dir": tmp_path / "cache", **SMALL, **extra}, env={}
+    )
+    cache = TranslationCache(settings.storage.cache_dir)
+    try:
+        return translate_document(read_tei(SMALL_TEI), settings, cache)
+    finally:
+        cache.close()
+
+
+def _normal_requests(tmp_path: Path) -> int:
+    with FakeLLM() as llm:
+        results, stats = _translate(llm, tmp_path / "normal")
+    assert results.count("translated") == len(results.segments)
+    return stats.requests
+
+
+@pytest.mark.parametrize(
+    "fault, says",
+    [
+        ("wrong_language", "answers in the wrong language"),
+        ("truncate", "cuts its answers off"),
+        ("wrong_ids", "leaves paragraphs out"),
+    ],
+)
+def test_a_model_that_always_fails_costs_no_more_than_a_normal_run(
+    tmp_path: Path, fault: str, says: str
+) -> None:
+    normal = _normal_requests(tmp_path)
+    assert normal >= 6  # enough requests for the bound to mean something
+    with FakeLLM(FaultPlan(rate=1.0, kinds=(fault,))) as llm:
+        results, stats = _translate(llm, tmp_path / fault)
+        sent = llm.count()
+    assert sent <= 1.5 * normal, (sent, normal)
+    assert results.count("failed") == len(results.segments)  # kept, marked
+    assert says in stats.gave_up and "try" in stats.gave_up
+    assert all(says in (results.of(s).error or "") for s in results.with_status("failed")[-3:])
+
+
+def test_a_model_that_fails_some_paragraphs_is_bounded_by_the_retry_budget(tmp_path: Path) -> None:
+    """Placeholders dropped in every request that has one: the other paragraphs translate,
+    so no breaker trips; re-asks and splits stop at the retry budget."""
+    normal = _normal_requests(tmp_path)
+    with FakeLLM(FaultPlan(rate=1.0, kinds=("placeholder",))) as llm:
+        results, stats = _translate(llm, tmp_path / "placeholder", validation_retries=50)
+        sent = llm.count()
+    assert sent <= retry_budget(normal) == max(int(1.5 * normal + 0.999), normal + 20)
+    assert results.count("translated") > 0 and results.count("failed") > 0
+    assert "retry budget is spent" in stats.gave_up
+
+
+def test_budget_charges_before_and_settles_after() -> None:
+    from translator.engine.base import Completion
+    from translator.engine.budget import Charge, Refusal
+
+    budget = Budget(max_tokens=1000)
+    charge = budget.reserve(300, 600)
+    assert isinstance(charge, Charge) and budget.tokens == 900
+    refused = budget.reserve(50, 100)  # 900 + 150 would pass 1000
+    assert isinstance(refused, Refusal) and refused.cap and "--max-tokens" in refused.message
+    budget.settle(charge, Completion("…", "stop", 300, 120))
+    assert budget.tokens == 420 and isinstance(budget.reserve(50, 100), Charge)
+
+
+def test_a_request_cap_stops_the_run_cleanly(tmp_path: Path, llm: FakeLLM) -> None:
+    tei = write_small_tei(tmp_path)
+    out = tmp_path / "out"
+    args = [
+        str(tei),
+        "--out",
+        str(out),
+        "--base-url",
+        llm.base_url,
+        "--max-request-tokens",
+        "40",
+        "--no-auto-glossary",
+    ]
+    result = invoke([*args, "--max-requests", "2"])
+    assert result.exit_code == 9, result.output
+    assert "stopped: the request cap is reached (2 requests, --max-requests)" in result.output
+    assert llm.count() == 2
+    report = json.loads((out / "tiny.zh.json").read_text("utf-8"))["report"]
+    assert report["stopped_by"].startswith("the request cap is reached")
+    assert report["pending"] > 0 and report["translated"] > 0  # written, marked
+    # Rerun with no cap: what was received comes from the cache, the rest is sent.
+    again = invoke(args)
+    assert again.exit_code == 0, again.output
+    assert json.loads((out / "tiny.zh.json").read_text("utf-8"))["report"]["cached"] == report["translated"]
+
+
+def test_the_dry_run_says_whether_the_estimate_fits_the_caps(tmp_path: Path, llm: FakeLLM) -> None:
+    tei = write_small_tei(tmp_path)
+    result = invoke(
+        [
+            str(tei),
+            "--base-url",
+            llm.base_url,
+            "--max-request-tokens",
+            "40",
+            "--dry-run",
+            "--json",
+            "--max-requests",
+            "1",
+            "--max-tokens",
+            "10",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    estimate = json.loads(result.output[result.output.index("{") :])
+    assert estimate["over_caps"] == ["--max-requests 1", "--max-tokens 10"]
+    assert llm.count() == 0
+
+
+def test_a_cut_off_term_answer_is_not_cached(tmp_path: Path) -> None:
+    """The first term call is cut off: nothing of it is cached, so the next run asks
+    again instead of reusing a broken answer."""
+    from translator.cache import CacheContext
+    from translator.engine.client import build_engine
+    from translator.engine.terms import TERMS_PROMPT_VERSION, translate_terms
+    from translator.glossary.extract import Candidate
+    from translator.settings import load_settings
+
+    found = [
+        Candidate("reinforcement learning", "definition", 5, "RL"),
+        Candidate("reward shaping", "phrase", 4),
+    ]
+    with FakeLLM(FaultPlan(script=["truncate"])) as llm:
+        settings = load_settings({"base_url": llm.base_url, "cache_dir": tmp_path / "cache"}, env={})
+        engine = build_engine(settings.engine)
+        context = CacheContext(TERMS_PROMPT_VERSION, "m", llm.base_url, "zh", "A title")
+        cache = TranslationCache(settings.storage.cache_dir)
+        assert translate_terms(found, engine, cache, context, "A title") == []
+        entries = translate_terms(found, engine, cache, context, "A title")
+        third = translate_terms(found, engine, cache, context, "A title")
+        cache.close()
+        faults = [r.fault for r in llm.records]
+    assert faults == ["truncate", None]  # asked again after the cut-off answer; the good one is cached
+    assert {e.source for e in entries} == {"reinforcement learning", "reward shaping"} and entries == third
