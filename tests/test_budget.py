@@ -66,15 +66,31 @@ def test_a_model_that_always_fails_costs_no_more_than_a_normal_run(
 
 
 def test_a_model_that_fails_some_paragraphs_is_bounded_by_the_retry_budget(tmp_path: Path) -> None:
-    """Placeholders dropped in every request that has one: the other paragraphs translate,
-    so no breaker trips; re-asks and splits stop at the retry budget."""
+    """Placeholders dropped in every request that has one: the paragraphs without one
+    translate; re-asks and splits stop at the retry budget at the latest."""
     normal = _normal_requests(tmp_path)
     with FakeLLM(FaultPlan(rate=1.0, kinds=("placeholder",))) as llm:
         results, stats = _translate(llm, tmp_path / "placeholder", validation_retries=50)
         sent = llm.count()
     assert sent <= retry_budget(normal) == max(int(1.5 * normal + 0.999), normal + 20)
     assert results.count("translated") > 0 and results.count("failed") > 0
-    assert "retry budget is spent" in stats.gave_up
+    assert stats.gave_up  # the breaker or the retry budget, whichever came first, said why
+
+
+def test_the_retry_budget_refuses_past_its_limit_unless_max_requests_says_otherwise() -> None:
+    from translator.engine.budget import Charge, Refusal
+
+    budget = Budget()
+    budget.plan(10)
+    assert budget.retry_limit == retry_budget(10) == 30
+    assert all(isinstance(budget.reserve(10, 10), Charge) for _ in range(30))
+    refused = budget.reserve(10, 10)
+    assert isinstance(refused, Refusal) and not refused.cap and "retry budget is spent" in refused.message
+    raised = Budget(max_requests=100)
+    raised.plan(10)
+    assert all(isinstance(raised.reserve(10, 10), Charge) for _ in range(100))
+    assert isinstance(raised.reserve(10, 10), Refusal)
+    assert retry_budget(100) == 150  # 1.5 × planned once that is more than planned + 20
 
 
 def test_budget_charges_before_and_settles_after() -> None:

@@ -1,14 +1,20 @@
-"""The circuit breaker: when a model fails the same way on every request and has not
-given one usable answer, the run stops asking it instead of re-asking and splitting
-until the bill explodes. What translated is kept; the rest is marked, with one line
-that says what the model keeps doing and what to try."""
+"""The circuit breaker: when a model fails the same way on nearly every request, the run
+stops asking it instead of re-asking and splitting until the bill explodes. What
+translated is kept; the rest is marked, with one line that says what the model keeps
+doing and what to try.
+
+A request counts as failed when most of its paragraphs failed their checks (a name or a
+number passes the language check in any language, so a wrong-language model still gets
+a few through). The breaker trips once one kind of failure has hit ``TRIP_AFTER``
+requests and failed requests outnumber good ones ``FAILURE_RATIO`` to one."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
 
-TRIP_AFTER = 5  # failed requests of one kind, with no usable answer yet in the run
+TRIP_AFTER = 5  # failed requests of one kind
+FAILURE_RATIO = 4  # failed requests per good one
 
 # kind → (what the model keeps doing, what to try)
 KINDS = {
@@ -43,31 +49,30 @@ def kind_of(reason: str) -> str:
 
 
 class Breaker:
-    """Counts failed requests by kind until the model gives a usable answer."""
+    """Counts requests by outcome, and failed ones by kind."""
 
-    def __init__(self, trip_after: int = TRIP_AFTER) -> None:
+    def __init__(self, trip_after: int = TRIP_AFTER, ratio: int = FAILURE_RATIO) -> None:
         self.trip_after = trip_after
-        self.accepted = 0
+        self.ratio = ratio
+        self.good = 0
         self.failures: Counter[str] = Counter()
         self.tripped: str | None = None  # the message, once tripped
         self._lock = threading.Lock()
 
-    def success(self, answers: int) -> None:
-        with self._lock:
-            self.accepted += answers
-
-    def failure(self, reasons: list[str]) -> None:
-        """One request whose answer failed its checks, for these reasons (one per unit)."""
-        if not reasons:
+    def outcome(self, good: int, reasons: list[str]) -> None:
+        """One answered request: how many of its paragraphs passed, and why the others failed."""
+        if good >= len(reasons):
+            with self._lock:
+                self.good += 1
             return
         kind = Counter(kind_of(r) for r in reasons).most_common(1)[0][0]
         with self._lock:
-            if self.accepted or self.tripped:
-                return
             self.failures[kind] += 1
-            if self.failures[kind] >= self.trip_after:
-                what, advice = KINDS[kind]
-                self.tripped = (
-                    f"stopped asking: the model {what} on every request so far "
-                    f"({self.failures[kind]} requests, no usable answer); {advice}"
-                )
+            failed = sum(self.failures.values())
+            if self.tripped or self.failures[kind] < self.trip_after or failed < self.ratio * self.good:
+                return
+            what, advice = KINDS[kind]
+            self.tripped = (
+                f"stopped asking: the model {what} ({failed} of {failed + self.good} requests failed, "
+                f"{self.failures[kind]} this way); {advice}"
+            )

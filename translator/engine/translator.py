@@ -268,7 +268,7 @@ class Translator:
                 self._fail(batch.units, error)
             return
         if completion.finish_reason == "length":
-            self.breaker.failure(["the answer was cut off (too long)"])
+            self.breaker.outcome(0, ["the answer was cut off (too long)"])
             self._retry_or_split(batch, attempt, "the answer was cut off (too long)", True, glossary_retried)
             return
         ids = [str(i + 1) for i in range(len(batch.units))]
@@ -277,13 +277,11 @@ class Translator:
                 completion.text, ids, {k: u.text for k, u in zip(ids, batch.units, strict=True)}
             )
         except AnswerError as exc:
-            self.breaker.failure([str(exc)])
+            self.breaker.outcome(0, [str(exc)])
             self._retry_or_split(batch, attempt, str(exc), glossary_retried=glossary_retried)
             return
         good, bad, reasons = self._sort_answers(batch, ids, parsed.texts, parsed.problems)
-        self.breaker.success(len(good))
-        if not good:
-            self.breaker.failure(reasons)
+        self.breaker.outcome(len(good), reasons)
         strays: list[Unit] = []
         notes: list[str] = []
         if self.matcher is not None and not glossary_retried:
