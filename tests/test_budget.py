@@ -180,3 +180,45 @@ def test_a_cut_off_term_answer_is_not_cached(tmp_path: Path) -> None:
         faults = [r.fault for r in llm.records]
     assert faults == ["truncate", None]  # asked again after the cut-off answer; the good one is cached
     assert {e.source for e in entries} == {"reinforcement learning", "reward shaping"} and entries == third
+
+
+def test_a_key_in_the_url_is_written_nowhere(tmp_path: Path, llm: FakeLLM) -> None:
+    """``https://key@host/v1``: the report, the cache's request log and the messages name
+    the endpoint without the key."""
+    from translator.urls import redact
+
+    assert redact("https://sk-secret@api.example.org/v1") == "https://***@api.example.org/v1"
+    assert redact("http://user:pw@host:8070") == "http://***@host:8070"
+    assert redact("http://localhost:8070") == "http://localhost:8070"
+    tei = write_small_tei(tmp_path)
+    url = llm.base_url.replace("http://", "http://sk-secret-123@")
+    cache = tmp_path / "cache"
+    result = invoke([str(tei), "--base-url", url, "--cache-dir", str(cache), "-v", "--no-auto-glossary"])
+    assert result.exit_code == 0, result.output
+    assert "sk-secret-123" not in result.output
+    assert "sk-secret-123" not in (tmp_path / "tiny.zh.json").read_text("utf-8")
+    assert "***@127.0.0.1" in (tmp_path / "tiny.zh.json").read_text("utf-8")
+    assert all(b"sk-secret-123" not in p.read_bytes() for p in cache.rglob("*") if p.is_file())
+    unreachable = invoke(
+        [str(tei), "--base-url", "http://sk-secret-123@127.0.0.1:9/v1", "--max-requests", "3"]
+    )
+    assert unreachable.exit_code == 7 and "sk-secret-123" not in unreachable.output
+
+
+def test_a_pdf_whose_pages_hold_only_numbers_needs_ocr(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    from translator.errors import BadInputError
+    from translator.parsing.pdf_check import check_pdf
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    for page in range(8):
+        pdf.add_page()
+        pdf.text(100, 280, f"Page {page + 1} of 8 - Journal of Scans - 2024")  # a footer, nothing else
+    path = tmp_path / "scan.pdf"
+    pdf.output(str(path))
+    with pytest.raises(BadInputError, match="looks scanned: 5 of the 5 pages looked at"):
+        check_pdf(path)
+    result = invoke([str(path), "--parser", "builtin"], OPENAI_BASE_URL="http://127.0.0.1:9/v1")
+    assert result.exit_code == 2 and "run OCR first" in result.output

@@ -32,7 +32,8 @@ def test_pdf_to_all_three_outputs(paper: Path, grobid: FakeGrobid, llm: FakeLLM,
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "paper.tei.xml", "paper.zh.glossary.csv", "paper.zh.html", "paper.zh.json", "paper.zh.md",
+        "paper.tei.json", "paper.tei.xml", "paper.zh.glossary.csv", "paper.zh.html", "paper.zh.json",
+        "paper.zh.md",
     ]  # fmt: skip
     data = json.loads((out / "paper.zh.json").read_text(encoding="utf-8"))
     assert data["report"]["failed"] == 0 and data["report"]["translated"] == data["report"]["segments"]
@@ -46,6 +47,18 @@ def test_pdf_to_all_three_outputs(paper: Path, grobid: FakeGrobid, llm: FakeLLM,
     assert again.exit_code == 0
     assert len(grobid.requests) == grobid_calls and llm.count() == llm_calls
     assert "20 from cache" in again.output
+
+    # Another paper saved under the same name: its bytes differ, so GROBID is asked again
+    # (the kept TEI was reused on file dates alone once, and gave the first paper's text).
+    make_pdf(paper, pages=3)
+    os.utime(paper, (1_000_000_000, 1_000_000_000))  # older than the kept TEI, as a paper downloaded earlier
+    grobid.add(paper.read_bytes(), SMALL_TEI.replace("Tiny Robots", "Big Boats").encode())
+    third = invoke(
+        [str(paper), "--lang", "zh", "--out", str(out)], GROBID_URL=grobid.url, OPENAI_BASE_URL=llm.base_url
+    )
+    assert third.exit_code == 0, third.output
+    assert len(grobid.requests) == grobid_calls + 1
+    assert "Big Boats" in (out / "paper.zh.md").read_text(encoding="utf-8")
 
 
 def test_formats_and_mono(tmp_path: Path, llm: FakeLLM) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from .conftest import ROOT
 
 LAYERS = [
-    ("errors", "plugins", "languages"),
+    ("errors", "plugins", "languages", "urls"),
     ("settings", "files"),
     ("model", "results"),
     ("chunking",),

@@ -26,12 +26,13 @@ from .engine.prompts import PROMPT_VERSION
 from .engine.scheduler import Scheduler
 from .engine.translator import RunStats, Translator
 from .errors import BadInputError
-from .files import write_atomic
+from .files import write_all_atomic
 from .glossary.matcher import TermMatcher
 from .model import Document, Segment
 from .parsing.assembly import with_table_cells
 from .parsing.crops import crop_assets
 from .parsing.grobid_client import GrobidClient
+from .parsing.kept_tei import record_path, record_text, reusable
 from .parsing.pdf_check import check_pdf
 from .parsing.readers import BuiltinParser, GrobidParser, Parser
 from .parsing.tei_reader import read_tei
@@ -133,8 +134,9 @@ def load(
         return Source(read_tei(tei_path), stem, out, tei_path, pdf_path=pdf)
     info = check_pdf(input_path)
     kept = out / f"{stem}.tei.xml"
-    if settings.parser.parser in ("auto", "grobid") and _fresh(kept, input_path):
-        progress.note(f"reusing {kept} (delete it to parse the PDF again)")
+    grobid_url = settings.parser.grobid_url
+    if settings.parser.parser in ("auto", "grobid") and reusable(kept, input_path, grobid_url):
+        progress.note(f"reusing {kept}, made from this PDF (delete it to parse the PDF again)")
         return Source(read_tei(kept), stem, out, kept, True, input_path, info.pages)
     parser = _parser(settings, grobid, progress)
     try:
@@ -143,12 +145,10 @@ def load(
         parser.close()
     if parsed.tei is None or not keep_tei:
         return Source(parsed.document, stem, out, pdf_path=input_path, pages=info.pages)
-    write_atomic(kept, parsed.tei.decode("utf-8"))
+    write_all_atomic(
+        {kept: parsed.tei.decode("utf-8"), record_path(kept): record_text(input_path, grobid_url)}
+    )
     return Source(parsed.document, stem, out, kept, pdf_path=input_path, pages=info.pages)
-
-
-def _fresh(kept: Path, pdf: Path) -> bool:
-    return kept.is_file() and kept.stat().st_size > 0 and kept.stat().st_mtime >= pdf.stat().st_mtime
 
 
 def _parser(settings: Settings, grobid: GrobidClient | None, progress: Progress) -> Parser:
@@ -159,7 +159,7 @@ def _parser(settings: Settings, grobid: GrobidClient | None, progress: Progress)
         if chosen == "grobid" or parser.available():
             return parser
         parser.close()
-        progress.note(BUILTIN_NOTICE.format(url=parser.client.url))
+        progress.note(BUILTIN_NOTICE.format(url=parser.client.shown))
         return BuiltinParser(settings.parser)
     factory: Callable[[ParserSettings], Parser] = plugins.load(plugins.PARSERS, chosen)
     return factory(settings.parser)

@@ -26,6 +26,7 @@ import platformdirs
 
 from . import plugins
 from .errors import ConfigError
+from .urls import redact
 
 APP = "paper-translator"
 
@@ -56,7 +57,9 @@ class EngineSettings:
 
     @property
     def endpoint(self) -> str:
-        return self.base_url or "https://api.openai.com/v1"
+        """The endpoint as reports, logs and cache rows name it: without any credentials
+        written into the URL (the connection itself uses ``base_url``)."""
+        return redact(self.base_url or "https://api.openai.com/v1")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from ..errors import GrobidParseError, GrobidUnavailableError
+from ..urls import redact
 
 # Coordinates we will need to crop figures and formulas and to place headings.
 TEI_COORDINATES = ("figure", "formula", "head", "biblStruct")
@@ -38,6 +39,7 @@ class GrobidClient:
         backoff: float = 2.0,
     ) -> None:
         self.url = url.rstrip("/")
+        self.shown = redact(self.url)  # for messages: no credentials written into the URL
         self.timeout = timeout
         self.timeout_per_page = timeout_per_page
         self.attempts = attempts
@@ -57,7 +59,7 @@ class GrobidClient:
 
     def check_alive(self) -> None:
         if not self.is_alive():
-            raise GrobidUnavailableError(f"GROBID does not answer at {self.url}: {START_HINT}")
+            raise GrobidUnavailableError(f"GROBID does not answer at {self.shown}: {START_HINT}")
 
     def process_fulltext(self, pdf: Path, pages: int = 10) -> bytes:
         """Send the PDF; return GROBID's TEI XML.
@@ -84,13 +86,13 @@ class GrobidClient:
                 )
             except httpx.TimeoutException as exc:
                 raise GrobidParseError(
-                    f"GROBID at {self.url} took longer than {timeout.read:.0f} s on {pdf.name}: raise "
+                    f"GROBID at {self.shown} took longer than {timeout.read:.0f} s on {pdf.name}: raise "
                     "TRANSLATOR_GROBID_TIMEOUT (or grobid_timeout in the config file), give GROBID more "
                     "memory, or pass --parser builtin"
                 ) from exc
             except httpx.HTTPError as exc:
                 raise GrobidUnavailableError(
-                    f"GROBID at {self.url} cannot be reached ({exc}): {START_HINT}"
+                    f"GROBID at {self.shown} cannot be reached ({exc}): {START_HINT}"
                 ) from exc
             if response.status_code == 200:
                 return response.content
@@ -100,7 +102,7 @@ class GrobidClient:
                 continue
             if response.status_code == 503:
                 raise GrobidUnavailableError(
-                    f"GROBID at {self.url} stayed busy (503) after {self.attempts} attempts: wait and rerun, "
+                    f"GROBID at {self.shown} stayed busy (503) after {self.attempts} attempts: wait and rerun, "
                     "or start GROBID with more concurrency"
                 )
             if response.status_code == 204:

@@ -13,6 +13,7 @@ import pypdfium2 as pdfium
 from ..errors import BadInputError
 
 MIN_TEXT_CHARS = 200
+MIN_PAGE_LETTERS = 40  # a page with fewer letters holds a page number, a header, a stamp: no text
 
 
 @dataclass(frozen=True)
@@ -51,15 +52,33 @@ def check_pdf(path: Path, sample_pages: int = 5) -> PdfInfo:
         pages = len(pdf)
         if pages == 0:
             raise BadInputError(f"{path} has no pages")
-        chars = 0
-        for i in range(min(pages, sample_pages)):
-            textpage = pdf[i].get_textpage()
-            chars += len(textpage.get_text_range().strip())
-        if (chars < MIN_TEXT_CHARS and pages <= sample_pages) or chars == 0:
+        texts = [_page_text(pdf, i) for i in _sample(pages, sample_pages)]
+        chars = sum(len(text) for text in texts)
+        letters = [sum(ch.isalpha() for ch in text) for text in texts]
+        textless = sum(n < MIN_PAGE_LETTERS for n in letters)
+        if (chars < MIN_TEXT_CHARS and pages <= sample_pages) or chars == 0 or textless * 2 > len(texts):
             raise BadInputError(
-                f"{path} has no text layer (it looks scanned): run OCR first, e.g. "
+                f"{path} has no text layer (it looks scanned: {textless} of the {len(texts)} pages looked at "
+                "hold no more than page numbers or headers): run OCR first, e.g. "
                 "`ocrmypdf in.pdf out.pdf`, then translate out.pdf"
             )
         return PdfInfo(pages=pages, text_chars=chars)
     finally:
         pdf.close()
+
+
+def _sample(pages: int, count: int) -> list[int]:
+    """``count`` page indexes spread over the document, the first page first."""
+    if pages <= count:
+        return list(range(pages))
+    return sorted({round(i * (pages - 1) / (count - 1)) for i in range(count)})
+
+
+def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
+    page = pdf[index]
+    textpage = page.get_textpage()
+    try:
+        return str(textpage.get_text_range()).strip()
+    finally:
+        textpage.close()
+        page.close()

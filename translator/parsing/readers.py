@@ -73,7 +73,7 @@ class GrobidParser:
 
     def parse(self, pdf: Path, pages: int, note: Note) -> Parsed:
         self.client.check_alive()
-        note(f"parsing {pdf.name} ({pages} pages) with GROBID at {self.client.url}")
+        note(f"parsing {pdf.name} ({pages} pages) with GROBID at {self.client.shown}")
         xml = self.client.process_fulltext(pdf, pages=pages)
         return Parsed(read_tei(xml), xml)
 
