@@ -416,6 +416,31 @@ class FakeLLM:
             self.records.append(record)
 
 
+def _spoil(
+    answer: dict[str, str], segments: dict[str, str], fault: str | None
+) -> tuple[dict[str, str], str | None]:
+    """The answer as a model with this fault gives it (and the fault, which may turn out
+    to be another: no placeholder to drop is an untranslated paragraph)."""
+    if fault == "placeholder":
+        for k, v in answer.items():
+            if PLACEHOLDER.search(v):
+                answer[k] = PLACEHOLDER.sub("", v, count=1)
+                break
+        else:
+            fault = "untranslated"
+    if fault == "untranslated":
+        first = next(iter(answer), None)
+        if first is not None:
+            answer[first] = segments[first]
+    if fault == "missing_id" and answer:
+        answer.pop(next(iter(answer)))
+    if fault == "wrong_language":
+        answer = dict(segments)
+    if fault == "wrong_ids":
+        answer = {f"x{k}": v for k, v in answer.items()}
+    return answer, fault
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve the fake API until SIGTERM/SIGINT: ``python -m tests.servers.fake_llm --url-file F``.
 
@@ -441,28 +466,3 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _spoil(
-    answer: dict[str, str], segments: dict[str, str], fault: str | None
-) -> tuple[dict[str, str], str | None]:
-    """The answer as a model with this fault gives it (and the fault, which may turn out
-    to be another: no placeholder to drop is an untranslated paragraph)."""
-    if fault == "placeholder":
-        for k, v in answer.items():
-            if PLACEHOLDER.search(v):
-                answer[k] = PLACEHOLDER.sub("", v, count=1)
-                break
-        else:
-            fault = "untranslated"
-    if fault == "untranslated":
-        first = next(iter(answer), None)
-        if first is not None:
-            answer[first] = segments[first]
-    if fault == "missing_id" and answer:
-        answer.pop(next(iter(answer)))
-    if fault == "wrong_language":
-        answer = dict(segments)
-    if fault == "wrong_ids":
-        answer = {f"x{k}": v for k, v in answer.items()}
-    return answer, fault
