@@ -33,12 +33,16 @@ def placeholder(n: int) -> str:
 
 
 def protect(segment: Segment) -> Protected:
-    """Replace the segment's spans by numbered placeholders, in order of appearance."""
+    """Replace the segment's spans by numbered placeholders, in order of appearance. Text
+    of the paper that looks like a placeholder (a paper about this very technique writes
+    ``<x1/>``) is protected as a span of its own, so it can never be taken for one."""
     pieces: list[str] = []
     originals: list[str] = []
     used: list[Span] = []
     pos = 0
-    for span in sorted(segment.spans, key=lambda s: s.start):
+    literal = [Span(m.start(), m.end(), "other") for m in PLACEHOLDER.finditer(segment.text)]
+    spans = segment.spans + literal if literal else segment.spans
+    for span in sorted(spans, key=lambda s: s.start):
         if span.start < pos:  # overlapping spans: the first one wins
             continue
         pieces.append(segment.text[pos : span.start])

@@ -16,6 +16,7 @@ _LEADING_REASONING = re.compile(
     r"\s*<(think|thinking|reasoning|reflection)>.*?</\1>", re.DOTALL | re.IGNORECASE
 )
 _OPEN_REASONING = re.compile(r"<(think|thinking|reasoning|reflection)>", re.IGNORECASE)
+_ANY_REASONING_TAG = re.compile(r"</?(think|thinking|reasoning|reflection)>", re.IGNORECASE)
 _CLOSE_ONLY = re.compile(r"^.*?</(think|thinking|reasoning|reflection)>", re.DOTALL | re.IGNORECASE)
 _CHATTER = re.compile(
     r"^\s*(?:(?:sure|okay|ok|certainly|of course)[,!. ]*)?"
@@ -95,7 +96,8 @@ def parse_answer(reply: str, expected: list[str], sources: dict[str, str] | None
         if not isinstance(value, str):
             parsed.problems[key] = "missing from the answer" if value is None else "not a string"
             continue
-        quoted = bool(_OPEN_REASONING.search(sources.get(key, "")))
+        # A paper that quotes the tags (even a lone "</think>") keeps them in its translation.
+        quoted = bool(_ANY_REASONING_TAG.search(sources.get(key, "")))
         text = strip_chatter(value if quoted else strip_reasoning(value))
         if not text:
             parsed.problems[key] = "empty translation"

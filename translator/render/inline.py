@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -50,9 +51,14 @@ def translation_pieces(segment: Segment, outcome: Translation) -> Iterator[Piece
 ANCHOR_PREFIX = {"bibr": "ref", "figure": "fig", "table": "fig", "formula": "eq", "foot": "note"}
 
 
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.:-]")
+
+
 def anchor(kind: str, target: str) -> str:
-    """The HTML id / Markdown anchor of a reference, figure, formula or note."""
-    return f"{ANCHOR_PREFIX.get(kind, kind)}-{target}"
+    """The HTML id / Markdown anchor of a reference, figure, formula or note. The target
+    comes from the paper (an xml:id): anything but letters, digits and ``_.:-`` becomes
+    ``_``, so an id can never break out of the attribute it is written in."""
+    return f"{ANCHOR_PREFIX.get(kind, kind)}-{_UNSAFE_ID.sub('_', target)}"
 
 
 def link_for(span: Span, text: str, known: set[str]) -> str | None:

@@ -20,9 +20,14 @@ from ..results import Results
 from .inline import Piece, anchor, link_for, source_pieces, translation_pieces
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+# What would open a block at the start of a line: a heading, a quote, a list item, a rule.
+_MD_BLOCK_START = re.compile(r"^(#|>|[-+=](?=\s|$)|\d+[.)](?=\s|$))")
 
 
 def md_escape(text: str) -> str:
+    """Paper or model text as Markdown that shows it as it is: no emphasis, link, table
+    cell or raw HTML, and on one line (a newline in an answer must not start a heading)."""
+    text = " ".join(text.split()) if "\n" in text or "\r" in text else text
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
@@ -33,11 +38,22 @@ def _md(pieces: Iterable[Piece], known: set[str]) -> str:
         text = md_escape(piece.text)
         href = link_for(piece.span, piece.text, known) if piece.span else None
         if href and href == piece.text:
-            text = f"<{href}>"  # a web address links itself
+            text = f"<{md_href(href)}>"  # a web address links itself
         elif href:
-            text = f"[{text}]({href})"
+            text = f"[{text}]({md_href(href)})"
         out.append(text)
-    return "".join(out)
+    return _MD_BLOCK_START.sub(r"\\\1", "".join(out))
+
+
+def md_href(href: str) -> str:
+    """A link target that cannot end the link early: spaces, brackets and quotes encoded."""
+    return urllib.parse.quote(href, safe=":/?#@!$&*+,;=%~.-_[]")
+
+
+def md_fence(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``, so the text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def _html(pieces: Iterable[Piece], known: set[str]) -> Markup:
@@ -251,4 +267,10 @@ def md_url(path: str) -> str:
     return urllib.parse.quote(path, safe="/")
 
 
-FILTERS: dict[str, Callable[..., Any]] = {"md_escape": md_escape, "ref_anchor": ref_anchor, "md_url": md_url}
+FILTERS: dict[str, Callable[..., Any]] = {
+    "md_escape": md_escape,
+    "ref_anchor": ref_anchor,
+    "md_url": md_url,
+    "md_fence": md_fence,
+    "anchor": anchor,
+}
