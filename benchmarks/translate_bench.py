@@ -15,6 +15,7 @@ Each paper runs as the command line runs it: ``build_job(JobSpec(...)).run()``; 
 translate stage is timed.
 
 Run: python -m benchmarks.translate_bench [--papers N] [--budgets 800,1500,3000]
+     python -m benchmarks.translate_bench --concurrency 16 --server-slots 8   # a busy server (429 beyond 8)
 """
 
 from __future__ import annotations
@@ -56,9 +57,18 @@ class StageClock(NoProgress):
 
 
 def bench_paper(
-    tei: Path, budget: int, concurrency: int, latency: float, tps: float, glossary: bool = True
+    tei: Path,
+    budget: int,
+    concurrency: int,
+    latency: float,
+    tps: float,
+    glossary: bool = True,
+    slots: int | None = None,
 ) -> dict[str, float | str]:
-    with FakeLLM(latency=latency, tokens_per_second=tps) as llm, tempfile.TemporaryDirectory() as tmp:
+    with (
+        FakeLLM(latency=latency, tokens_per_second=tps, slots=slots) as llm,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         settings = load_settings(
             {
                 "base_url": llm.base_url,
@@ -87,7 +97,8 @@ def bench_paper(
         tracemalloc.stop()
         in_flight = llm.max_in_flight
     stats = result.stats
-    ideal = stats.completion_tokens / (concurrency * tps) + latency
+    # The server answers at most ``slots`` at once: the ideal run keeps exactly those busy.
+    ideal = stats.completion_tokens / (min(concurrency, slots or concurrency) * tps) + latency
     return {
         "paper": tei.name.replace(".tei.xml", ""),
         "segments": len(result.results.segments),
@@ -114,6 +125,12 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated parts of paper names to run")
     parser.add_argument("--budgets", default="1500", help="comma-separated max request tokens to compare")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--server-slots",
+        type=int,
+        default=0,
+        help="the fake server serves this many at once, 429 beyond (0: no limit)",
+    )
     parser.add_argument("--latency", type=float, default=0.3)
     parser.add_argument("--tokens-per-second", type=float, default=50.0)
     parser.add_argument("--no-glossary", action="store_true", help="translate without the auto glossary")
@@ -133,8 +150,9 @@ def main() -> int:
         print(header)
         for tei in teis:
             row = bench_paper(
-                tei, budget, args.concurrency, args.latency, args.tokens_per_second, not args.no_glossary
-            )
+                tei, budget, args.concurrency, args.latency, args.tokens_per_second, not args.no_glossary,
+                args.server_slots or None,
+            )  # fmt: skip
             row["budget"] = budget
             rows.append(row)
             print(

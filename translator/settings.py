@@ -53,6 +53,7 @@ class EngineSettings:
     max_retry_seconds: float = 300.0
     retry_initial_seconds: float = 1.0
     retry_max_seconds: float = 60.0
+    max_retry_after_seconds: float = 120.0  # the longest single wait a server's Retry-After gets
     validation_retries: int = 3
 
     @property

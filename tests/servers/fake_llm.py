@@ -164,8 +164,12 @@ class FakeLLM:
         follow_glossary: bool = True,
         streaming: bool = True,
         hold_after: int | None = None,
+        slots: int | None = None,
     ) -> None:
         self.follow_glossary = follow_glossary
+        # Serve this many requests at once; one more is answered 429 with Retry-After, as a
+        # busy hosted API or a local server with a fixed number of slots does.
+        self.slots = slots
         # False: like some local servers, answer a streaming request with one JSON body.
         self.streaming = streaming
         # Answer this many requests, then hold every later one until release(): a test
@@ -197,8 +201,13 @@ class FakeLLM:
                 length = int(self.headers.get("content-length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with server.lock:
-                    server.in_flight += 1
-                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                    full = server.slots is not None and server.in_flight >= server.slots
+                    if not full:
+                        server.in_flight += 1
+                        server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                if full:
+                    server.busy(self)
+                    return
                 try:
                     server.handle(self, body)
                 finally:
@@ -238,6 +247,15 @@ class FakeLLM:
         self.httpd.server_close()
 
     # -- accounting helpers for tests ------------------------------------------
+    def busy(self, h: Any) -> None:
+        """Every slot is taken: 429, come back in a second."""
+        self._log(Record(fault="slots", ids=[], system="", user="", status=429))
+        h._json(
+            429,
+            {"error": {"message": "Too many requests in flight", "code": "rate_limit_exceeded"}},
+            {"retry-after": "1"},
+        )
+
     def count(self, fault: str | None = "any") -> int:
         with self.lock:
             if fault == "any":

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..settings import EngineSettings
 from .base import Completion
+from .congestion import Window
 from .openai_engine import OpenAIEngine
 from .retry import RetryingEngine
 
@@ -32,7 +33,9 @@ def build_engine(
     http_client: Any | None = None,
     sleep: Callable[[float], None] = time.sleep,
     notify: Callable[[str], None] | None = None,
+    window: Window | None = None,
 ) -> RetryingEngine:
-    """The OpenAI-compatible engine for these settings, with retries."""
+    """The OpenAI-compatible engine for these settings, with retries; ``window`` (the
+    scheduler's, for this endpoint and model) adapts the requests in flight to 429s."""
     key = require_credentials(settings) or "not-needed"
-    return RetryingEngine(OpenAIEngine(settings, key, http_client), settings, sleep, notify)
+    return RetryingEngine(OpenAIEngine(settings, key, http_client), settings, sleep, notify, window)

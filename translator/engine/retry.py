@@ -1,7 +1,10 @@
 """Retries for any engine: what a later attempt can fix (``TransientError``: 429, 5xx,
 timeouts, dropped connections) is sent again with exponential backoff and jitter,
-honouring the server's ``Retry-After``, bounded by ``max_attempts`` and by
-``max_retry_seconds`` of waiting in all. Anything else is raised at once.
+honouring the server's ``Retry-After`` (one wait at most ``max_retry_after_seconds``,
+said so when the server asks for more). Bounds: ``max_retry_seconds`` of retrying in all, and
+``max_attempts`` for every failure but a 429 — a busy server that still answers others
+never fails a paragraph, it only slows the run down (each 429 halves the requests in
+flight, see :mod:`.congestion`). Anything else is raised at once.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ import threading
 import time
 from collections.abc import Callable
 
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from ..settings import EngineSettings
-from .base import Completion, Engine, EngineError, Messages, TokenCallback, TransientError
+from .base import Completion, Engine, EngineError, Messages, RateLimitedError, TokenCallback, TransientError
+from .congestion import Window
 
 
 class RetryingEngine:
@@ -26,8 +30,10 @@ class RetryingEngine:
         settings: EngineSettings,
         sleep: Callable[[float], None] = time.sleep,
         notify: Callable[[str], None] | None = None,
+        window: Window | None = None,
     ) -> None:
         self.engine = engine
+        self.window = window
         self.settings = settings
         self.sleep = sleep
         self.notify = notify
@@ -43,23 +49,43 @@ class RetryingEngine:
         self, messages: Messages, max_tokens: int, on_tokens: TokenCallback | None = None
     ) -> Completion:
         """One completion, retried on transient failures; the last error once attempts or time run out."""
-        s = self.settings
         retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
             wait=self._wait,
-            stop=stop_after_attempt(s.max_attempts) | stop_after_delay(s.max_retry_seconds),
+            stop=self._stop,
             sleep=self.sleep,
             before_sleep=self._count_retry,
             reraise=True,
         )
-        return retrying(self.engine.complete, messages, max_tokens, on_tokens)
+        return retrying(self._attempt, messages, max_tokens, on_tokens)
+
+    def _attempt(self, messages: Messages, max_tokens: int, on_tokens: TokenCallback | None) -> Completion:
+        if self.window is None:
+            return self.engine.complete(messages, max_tokens, on_tokens)
+        with self.window.slot():
+            try:
+                completion = self.engine.complete(messages, max_tokens, on_tokens)
+            except RateLimitedError:
+                self.window.busy()
+                raise
+        self.window.answered()
+        return completion
+
+    def _stop(self, state: RetryCallState) -> bool:
+        s = self.settings
+        if state.idle_for >= s.max_retry_seconds:  # time spent waiting to retry, not in the queue
+            return True
+        exc = state.outcome.exception() if state.outcome else None
+        return state.attempt_number >= s.max_attempts and not isinstance(exc, RateLimitedError)
 
     def _wait(self, state: RetryCallState) -> float:
         s = self.settings
         exc = state.outcome.exception() if state.outcome else None
         asked = exc.retry_after if isinstance(exc, EngineError) else None
         if asked is not None:
-            return float(min(asked + random.uniform(0, 0.1 * s.retry_initial_seconds), s.max_retry_seconds))
+            return float(
+                min(asked + random.uniform(0, 0.1 * s.retry_initial_seconds), s.max_retry_after_seconds)
+            )
         exp = s.retry_initial_seconds * 2.0 ** (state.attempt_number - 1)
         return float(min(s.retry_max_seconds, exp) * random.uniform(0.5, 1.0))
 
@@ -71,7 +97,13 @@ class RetryingEngine:
             exc = state.outcome.exception()
             name = exc.source if isinstance(exc, EngineError) else type(exc).__name__
             wait = state.next_action.sleep if state.next_action else 0.0
+            asked = exc.retry_after if isinstance(exc, EngineError) else None
+            capped = (
+                f" (the server asked for {asked:.0f} s; waiting at most {self.settings.max_retry_after_seconds:.0f})"
+                if asked is not None and asked > self.settings.max_retry_after_seconds
+                else ""
+            )
             self.notify(
                 f"API: {name} at {self.settings.endpoint}; attempt {state.attempt_number} of "
-                f"{self.settings.max_attempts}, retrying in {wait:.1f} s"
+                f"{self.settings.max_attempts}, retrying in {wait:.1f} s{capped}"
             )

@@ -18,6 +18,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 
+from .congestion import Window
 from .ratelimit import RateLimiter
 
 Task = Callable[[], None]
@@ -42,6 +43,7 @@ class Scheduler:
         self._queue: queue.SimpleQueue[tuple[Task, _RunState]] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._limiters: dict[tuple[str, str], RateLimiter] = {}
+        self._windows: dict[tuple[str, str], Window] = {}
         self._lock = threading.Lock()
 
     @property
@@ -62,6 +64,14 @@ class Scheduler:
             if key not in self._limiters:
                 self._limiters[key] = RateLimiter(requests_per_minute, tokens_per_minute)
             return self._limiters[key]
+
+    def window(self, endpoint: str, model: str, size: int) -> Window:
+        """The one congestion window of this (endpoint, model) in the process."""
+        with self._lock:
+            key = (endpoint, model)
+            if key not in self._windows:
+                self._windows[key] = Window(size)
+            return self._windows[key]
 
     def run(self, tasks: Iterable[Task]) -> None:
         """Run the tasks and wait for all of them (or the first error, or a stop)."""

@@ -65,7 +65,7 @@ class Job:
         source = prepare(self.load(), self.settings, self.progress)
         cache = TranslationCache(self.settings.storage.cache_dir)
         try:
-            engine = self.engine or build_engine(self.settings.engine, notify=self.progress.note)
+            engine = self.engine or self.build_engine()
             # One budget for the whole run: term calls and translation requests alike.
             budget = Budget.from_limits(self.settings.limits)
             glossary = self.glossary(source, cache, engine, budget)
@@ -96,6 +96,12 @@ class Job:
             cache.close()
 
     # -- stages ----------------------------------------------------------------
+    def build_engine(self) -> Engine:
+        """The model, with retries and the process's congestion window for its endpoint."""
+        s = self.settings
+        window = self.scheduler.window(s.engine.endpoint, s.engine.model, s.limits.concurrency)
+        return build_engine(s.engine, notify=self.progress.note, window=window)
+
     def check(self) -> None:
         """Before anything is parsed or paid for: credentials, output folder, room."""
         if self.engine is None:

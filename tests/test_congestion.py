@@ -1,0 +1,68 @@
+"""A busy server slows the run down; it never makes a paragraph fail while it still answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from translator.engine.congestion import Window
+from translator.engine.scheduler import Scheduler
+from translator.jobs import JobSpec, build_job
+from translator.settings import load_settings
+
+from .fixtures import write_small_tei
+from .servers.fake_llm import FakeLLM
+
+
+def test_the_window_halves_on_a_busy_signal_and_grows_back_one_by_one() -> None:
+    now = [0.0]
+    window = Window(16, clock=lambda: now[0])
+    window.busy()
+    window.busy()  # the same burst: one signal
+    assert window.limit == 8
+    now[0] = 2.0
+    window.busy()
+    assert window.limit == 4
+    for _ in range(4):
+        window.answered()  # a window's worth of answers: one more place
+    assert 4.9 < window.limit < 5.0
+    for _ in range(1000):
+        window.answered()
+    assert window.limit == 16  # never above --concurrency
+    for step in range(10):
+        now[0] = 10.0 + 2 * step
+        window.busy()
+    assert window.limit == 1  # never below one
+
+
+def test_sixteen_in_flight_against_eight_slots_ends_complete(tmp_path: Path) -> None:
+    """--concurrency 16 against a server that serves 8 at once and answers 429 beyond:
+    every paragraph is translated, and the requests in flight came down."""
+    tei = write_small_tei(tmp_path)
+    scheduler = Scheduler(16)
+    with FakeLLM(slots=8, latency=0.3) as llm:
+        settings = load_settings(
+            {"base_url": llm.base_url, "concurrency": 16, "max_request_tokens": 20, "min_request_tokens": 10,
+             "auto_glossary": False, "cache_dir": tmp_path / "cache", "max_retry_after_seconds": 1.0},
+            env={},
+        )  # fmt: skip
+        result = build_job(JobSpec(tei, settings, tmp_path / "out"), scheduler=scheduler).run()
+        busy = llm.count("slots")
+    assert result.failed == [] and result.results.count("translated") == len(result.results.segments)
+    assert busy > 0  # the server was full at first
+    window = scheduler.window(settings.engine.endpoint, settings.engine.model, 16)
+    assert window.limit < 16
+
+
+def test_a_server_that_asks_for_an_hour_gets_a_capped_wait_and_a_word(tmp_path: Path) -> None:
+    from translator.engine.client import build_engine
+
+    from .servers.fake_llm import FaultPlan
+
+    waits: list[float] = []
+    notes: list[str] = []
+    with FakeLLM(FaultPlan(script=["429"], retry_after=3600)) as llm:
+        settings = load_settings({"base_url": llm.base_url, "cache_dir": tmp_path}, env={})
+        engine = build_engine(settings.engine, sleep=waits.append, notify=notes.append)
+        engine.complete([{"role": "user", "content": '{"1": "Hello world"}'}], 100)
+    assert len(waits) == 1 and 120 <= waits[0] <= 120.2
+    assert "the server asked for 3600 s; waiting at most 120" in notes[0]

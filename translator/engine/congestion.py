@@ -1,0 +1,54 @@
+"""How many requests may be in flight at an endpoint, found as TCP finds it: one more
+after a window's worth of answers (additive increase), half as many after a 429
+(multiplicative decrease, at most once per second, as one burst of 429s is one signal).
+One window per (endpoint, model) in a process, shared by every paper, so a busy server
+is asked less by all of them, and asked as much as it answers once it answers again."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+BACKOFF_GAP = 1.0  # seconds: 429s closer together than this are one signal
+
+
+class Window:
+    """Requests allowed in flight: starts at ``size`` (``--concurrency``), never below 1."""
+
+    def __init__(self, size: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ceiling = float(size)
+        self.limit = float(size)
+        self.in_flight = 0
+        self.clock = clock
+        self.last_backoff = float("-inf")
+        self._cond = threading.Condition()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the window's places for one request."""
+        with self._cond:
+            while self.in_flight >= max(1, int(self.limit)):
+                self._cond.wait(0.5)
+            self.in_flight += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.in_flight -= 1
+                self._cond.notify_all()
+
+    def busy(self) -> None:
+        """The server said 429: halve the window (once per burst)."""
+        with self._cond:
+            now = self.clock()
+            if now - self.last_backoff >= BACKOFF_GAP:
+                self.limit = max(1.0, self.limit / 2)
+                self.last_backoff = now
+
+    def answered(self) -> None:
+        """An answer came: grow by one place per window's worth of answers."""
+        with self._cond:
+            self.limit = min(self.ceiling, self.limit + 1.0 / max(1.0, self.limit))
+            self._cond.notify_all()
