@@ -10,9 +10,10 @@ import pytest
 from translator.errors import GrobidParseError, GrobidUnavailableError
 from translator.parsing.grobid_client import TEI_COORDINATES, GrobidClient
 from translator.parsing.tei_reader import read_tei
+from translator.pipeline import Source
 
 from .conftest import corpus_pairs, needs_corpus
-from .fixtures import SMALL_TEI, make_pdf
+from .fixtures import SMALL_TEI, make_paper_pdf, make_pdf
 from .servers.fake_grobid import FakeGrobid
 
 
@@ -34,7 +35,8 @@ def test_busy_service_is_retried(tmp_path: Path) -> None:
         client = GrobidClient(grobid.url, sleep=waits.append, backoff=1.0)
         assert client.process_fulltext(pdf).startswith(b"<?xml")
         assert len(grobid.requests) == 4
-    assert waits == [1.0, 2.0, 4.0]
+    # Growing pauses with jitter (half to all of 1, 2, 4 s), so clients do not come back together.
+    assert len(waits) == 3 and all(0.5 * d <= w <= d for w, d in zip(waits, (1.0, 2.0, 4.0), strict=True))
 
 
 def test_always_busy_gives_up(tmp_path: Path) -> None:
@@ -80,3 +82,47 @@ def test_timeout_grows_with_pages(tmp_path: Path) -> None:
 def test_replays_corpus_pairs(grobid: FakeGrobid, pdf: Path, tei: Path) -> None:
     grobid.add_files(pdf, tei)
     assert GrobidClient(grobid.url).process_fulltext(pdf) == tei.read_bytes()
+
+
+def _load(pdf: Path, grobid: FakeGrobid, parser: str, tmp_path: Path) -> tuple[Source, list[str]]:
+    from translator.pipeline import load
+    from translator.settings import load_settings
+
+    settings = load_settings(
+        {"parser": parser, "grobid_url": grobid.url, "cache_dir": tmp_path / "c"}, env={}
+    )
+    client = GrobidClient(grobid.url, attempts=2, sleep=lambda s: None)
+    notes: list[str] = []
+
+    class Notes:
+        def note(self, message: str) -> None:
+            notes.append(message)
+
+        def start(self, total: int, expected_tokens: int = 0) -> None: ...
+        def advance(self, units: int, tokens: int) -> None: ...
+        def stop(self) -> None: ...
+
+    return load(pdf, settings, tmp_path / "out", grobid=client, progress=Notes()), notes
+
+
+def test_auto_falls_back_to_the_builtin_reader_when_grobid_stays_busy(tmp_path: Path) -> None:
+    pdf = make_paper_pdf(tmp_path / "paper.pdf")
+    with FakeGrobid(busy=100) as grobid:
+        source, notes = _load(pdf, grobid, "auto", tmp_path)
+    assert source.tei_path is None and source.document.title is not None  # read by the built-in reader
+    assert any("stayed busy (503)" in n and "built-in PDF reader instead" in n for n in notes)
+    with FakeGrobid(busy=100) as grobid, pytest.raises(GrobidUnavailableError, match="stayed busy"):
+        _load(pdf, grobid, "grobid", tmp_path)  # asked for GROBID: no quiet substitute
+
+
+def test_a_non_xml_answer_is_grobids_failure_not_the_users(tmp_path: Path) -> None:
+    from translator.errors import ExitCode, GrobidParseError
+
+    pdf = make_pdf(tmp_path / "tiny.pdf")
+    answer = {pdf.read_bytes(): b"<html>Internal error</html>"}
+    with (
+        FakeGrobid(answer) as grobid,
+        pytest.raises(GrobidParseError, match="could not parse this PDF") as caught,
+    ):
+        _load(pdf, grobid, "grobid", tmp_path)
+    assert caught.value.exit_code == ExitCode.GROBID_FAILED

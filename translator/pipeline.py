@@ -31,10 +31,10 @@ from .glossary.matcher import TermMatcher
 from .model import Document, Segment
 from .parsing.assembly import with_table_cells
 from .parsing.crops import crop_assets
-from .parsing.grobid_client import GrobidClient
+from .parsing.grobid_client import GrobidBusyError, GrobidClient
 from .parsing.kept_tei import record_path, record_text, reusable
 from .parsing.pdf_check import check_pdf
-from .parsing.readers import BuiltinParser, GrobidParser, Parser
+from .parsing.readers import BuiltinParser, GrobidParser, Parsed, Parser
 from .parsing.tei_reader import read_tei
 from .results import Results
 from .settings import ParserSettings, Settings
@@ -138,17 +138,30 @@ def load(
     if settings.parser.parser in ("auto", "grobid") and reusable(kept, input_path, grobid_url):
         progress.note(f"reusing {kept}, made from this PDF (delete it to parse the PDF again)")
         return Source(read_tei(kept), stem, out, kept, True, input_path, info.pages)
-    parser = _parser(settings, grobid, progress)
-    try:
-        parsed = parser.parse(input_path, info.pages, progress.note)
-    finally:
-        parser.close()
+    parsed = _parse(input_path, info.pages, settings, grobid, progress)
     if parsed.tei is None or not keep_tei:
         return Source(parsed.document, stem, out, pdf_path=input_path, pages=info.pages)
     write_all_atomic(
         {kept: parsed.tei.decode("utf-8"), record_path(kept): record_text(input_path, grobid_url)}
     )
     return Source(parsed.document, stem, out, kept, pdf_path=input_path, pages=info.pages)
+
+
+def _parse(
+    pdf: Path, pages: int, settings: Settings, grobid: GrobidClient | None, progress: Progress
+) -> Parsed:
+    """The PDF read by the parser ``--parser`` names; with ``auto``, a GROBID that stays
+    busy past its attempts gives way to the built-in reader, with a notice."""
+    parser = _parser(settings, grobid, progress)
+    try:
+        return parser.parse(pdf, pages, progress.note)
+    except GrobidBusyError as exc:
+        if settings.parser.parser != "auto":
+            raise
+        progress.note(f"{exc}; using the built-in PDF reader instead")
+    finally:
+        parser.close()
+    return BuiltinParser(settings.parser).parse(pdf, pages, progress.note)
 
 
 def _parser(settings: Settings, grobid: GrobidClient | None, progress: Progress) -> Parser:

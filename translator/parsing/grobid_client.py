@@ -8,6 +8,7 @@ dateparser and BeautifulSoup, while we need one call with our own timeouts,
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,10 @@ START_HINT = (
     "start it with ./serve_grobid.sh (Docker or Java), point --grobid-url / GROBID_URL at a running one, "
     "or pass --parser builtin to read the PDF without GROBID"
 )
+
+
+class GrobidBusyError(GrobidUnavailableError):
+    """GROBID answered 503 (busy) on every attempt."""
 
 
 class GrobidClient:
@@ -97,11 +102,11 @@ class GrobidClient:
             if response.status_code == 200:
                 return response.content
             if response.status_code == 503 and attempt < self.attempts:
-                self.sleep(delay)
+                self.sleep(delay * random.uniform(0.5, 1.0))  # jitter: clients do not come back together
                 delay = min(delay * 2, 60.0)
                 continue
             if response.status_code == 503:
-                raise GrobidUnavailableError(
+                raise GrobidBusyError(
                     f"GROBID at {self.shown} stayed busy (503) after {self.attempts} attempts: wait and rerun, "
                     "or start GROBID with more concurrency"
                 )

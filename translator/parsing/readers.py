@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from ..errors import BadInputError, GrobidParseError
 from ..model import Document
 from ..settings import ParserSettings
 from .grobid_client import GrobidClient
@@ -75,7 +76,13 @@ class GrobidParser:
         self.client.check_alive()
         note(f"parsing {pdf.name} ({pages} pages) with GROBID at {self.client.shown}")
         xml = self.client.process_fulltext(pdf, pages=pages)
-        return Parsed(read_tei(xml), xml)
+        try:
+            return Parsed(read_tei(xml), xml)
+        except BadInputError as exc:  # GROBID's answer, not the user's input, is at fault
+            raise GrobidParseError(
+                f"GROBID could not parse this PDF ({pdf.name}): its answer is not usable TEI ({exc}); "
+                "pass --parser builtin, or --tei with a TEI made elsewhere"
+            ) from exc
 
     def close(self) -> None:
         if self._owned:
