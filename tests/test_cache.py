@@ -60,3 +60,40 @@ def test_a_dry_run_reads_an_old_cache_without_migrating_it(tmp_path: Path) -> No
     assert cache.get_terms("k-terms") == ANSWER
     cache.close()
     assert path.read_bytes() == before
+
+
+def test_a_full_cache_disk_is_said_as_such_and_keeps_what_it_stored(tmp_path: Path) -> None:
+    """SQLite's page cap stands in for a full disk: it fails a write with the same error
+    ("database or disk is full"). The run stops naming the disk; every answer stored
+    before stays; the rerun sends only what is left."""
+    import pytest
+
+    from translator.errors import CacheFullError, ExitCode
+    from translator.parsing.tei_reader import read_tei
+    from translator.pipeline import translate_document
+    from translator.settings import load_settings
+
+    from .fixtures import SMALL_TEI
+    from .servers.fake_llm import FakeLLM
+
+    with FakeLLM() as llm:
+        settings = load_settings(
+            {"base_url": llm.base_url, "max_request_tokens": 20, "min_request_tokens": 10, "concurrency": 1},
+            env={},
+        )
+        cache = TranslationCache(tmp_path)
+        pages = cache._db.execute("PRAGMA page_count").fetchone()[0]
+        cache._db.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(CacheFullError, match="disk is full") as caught:
+            translate_document(read_tei(SMALL_TEI), settings, cache)
+        assert caught.value.exit_code == ExitCode.OUTPUT_FAILED
+        assert "cannot rollback" not in str(caught.value.__cause__)
+        stored = cache.count()
+        cache.close()
+        sent = llm.count()
+        assert stored > 0
+        again = TranslationCache(tmp_path)  # room again
+        results, stats = translate_document(read_tei(SMALL_TEI), settings, again)
+        again.close()
+    assert results.count("translated") + results.count("cached") == len(results.segments)
+    assert stats.cache_hits >= stored and llm.count() - sent < sent + 20

@@ -9,15 +9,18 @@ brought up to date when it is opened.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from .errors import CacheFullError
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -161,14 +164,29 @@ class TranslationCache:
         rows = [(k, s, t, model, lang, now) for k, s, t in items]
         if not rows:
             return
-        with self._lock:
+        with self._lock, self._writing():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?, ?)", rows)
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # SQLite may have rolled back already (a full disk does): only the first error counts.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A full disk is said as such, with what to do; what was stored before stays."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "full" not in str(exc).lower():
+                raise
+            raise CacheFullError(
+                f"the translation cache's disk is full ({self.path}): every answer stored before this "
+                "one is kept; free some space or pass --cache-dir on another disk, then rerun"
+            ) from exc
 
     def get_terms(self, key: str) -> str | None:
         """A cached term answer (a JSON object of term → translation)."""
@@ -180,7 +198,7 @@ class TranslationCache:
 
     def put_terms(self, key: str, terms: str, answer: str, model: str, lang: str) -> None:
         """Store the answer to one term call (``terms``: the JSON list asked about)."""
-        with self._lock:
+        with self._lock, self._writing():
             self._db.execute(
                 "INSERT OR REPLACE INTO terms VALUES (?, ?, ?, ?, ?, ?)",
                 (key, terms, answer, model, lang, time.time()),
@@ -196,7 +214,7 @@ class TranslationCache:
         duration: float,
         outcome: str,
     ) -> None:
-        with self._lock:
+        with self._lock, self._writing():
             self._db.execute(
                 "INSERT INTO requests (model, endpoint, units, prompt_tokens, completion_tokens,"
                 " duration, outcome, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -77,3 +77,9 @@ class OutputError(TranslatorError):
     """The outputs cannot be written: folder missing or read-only, disk full."""
 
     exit_code = ExitCode.OUTPUT_FAILED
+
+
+class CacheFullError(TranslatorError):
+    """The translation cache cannot grow: its disk is full."""
+
+    exit_code = ExitCode.OUTPUT_FAILED
