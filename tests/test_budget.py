@@ -12,7 +12,7 @@ import pytest
 
 from translator.cache import TranslationCache
 from translator.engine.budget import Budget, retry_budget
-from translator.engine.translator import RunStats
+from translator.engine.stats import RunStats
 from translator.parsing.tei_reader import read_tei
 from translator.pipeline import translate_document
 from translator.results import Results

@@ -24,7 +24,8 @@ from .engine.client import build_engine
 from .engine.outcomes import apply_results
 from .engine.prompts import PROMPT_VERSION
 from .engine.scheduler import Scheduler
-from .engine.translator import RunStats, Translator
+from .engine.stats import RunStats
+from .engine.translator import Translator
 from .errors import BadInputError
 from .files import write_all_atomic
 from .glossary.matcher import TermMatcher

@@ -65,6 +65,11 @@ class UnreachableError(TransientError):
     """No answer came: connection refused or dropped, or the read timed out."""
 
 
+class DeadlineError(EngineError):
+    """The answer was coming but not whole within ``--timeout``: sent again unchanged it
+    would take as long (and be paid again), so the caller splits the request instead."""
+
+
 class RateLimitedError(TransientError):
     """429: slow down; ``retry_after`` is what the server asked for, if it said."""
 

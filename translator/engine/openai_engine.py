@@ -8,6 +8,7 @@ retries belong to ``engine.retry``, which works for any engine.
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 from typing import Any
 
@@ -21,6 +22,7 @@ from .base import (
     BadRequestError,
     Completion,
     ContextTooLongError,
+    DeadlineError,
     EngineError,
     Messages,
     ModelNotFound,
@@ -160,6 +162,7 @@ class OpenAIEngine:
     def _stream(self, messages: Messages, max_tokens: int, on_tokens: TokenCallback) -> Completion | None:
         """Read a streamed answer, reporting tokens as they come; None if no event came."""
         s = self.settings
+        started = time.monotonic()
         stream = self._openai.chat.completions.create(
             model=s.model,
             messages=messages,  # type: ignore[arg-type]
@@ -179,15 +182,41 @@ class OpenAIEngine:
         finish: str | None = None
         usage = None
         events = 0
-        with stream:
-            for chunk in stream:
-                events += 1
-                usage = chunk.usage or usage
-                for choice in chunk.choices:
-                    if choice.delta and choice.delta.content:
-                        parts.append(choice.delta.content)
-                        on_tokens(1)  # one chunk, about one token: exact figures come with usage
-                    finish = choice.finish_reason or finish
+        # A whole-answer deadline, not only a per-read one: a server that trickles a byte
+        # every few seconds never trips a read timeout, so a timer closes the stream.
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            stream.response.close()
+
+        timer = threading.Timer(max(0.0, s.request_timeout - (time.monotonic() - started)), expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            with stream:
+                for chunk in stream:
+                    events += 1
+                    usage = chunk.usage or usage
+                    for choice in chunk.choices:
+                        if choice.delta and choice.delta.content:
+                            parts.append(choice.delta.content)
+                            on_tokens(1)  # one chunk, about one token: exact figures come with usage
+                        finish = choice.finish_reason or finish
+        except Exception as exc:
+            if expired.is_set():
+                raise DeadlineError(
+                    f"the answer did not come whole within {s.request_timeout:.0f} s (--timeout); "
+                    f"{len(parts)} pieces had arrived",
+                    "deadline",
+                ) from exc
+            raise
+        finally:
+            timer.cancel()
+        if expired.is_set():
+            raise DeadlineError(
+                f"the answer did not come whole within {s.request_timeout:.0f} s (--timeout)", "deadline"
+            )
         if not events:
             return None
         text = "".join(parts)

@@ -9,7 +9,7 @@ from ..chunking.protect import protect, restore
 from ..languages import joiner
 from ..model import Segment
 from ..results import Results, Translation
-from .translator import NOT_YET, UnitResult
+from .stats import NOT_YET, UnitResult
 
 
 def apply_results(results: Results, units: list[Unit], answers: dict[str, UnitResult], lang: str) -> None:

@@ -12,7 +12,6 @@ import functools
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ..cache import Cache, CacheContext
 from ..chunking.chunker import Batch, Unit, plan_batches
@@ -24,50 +23,16 @@ from ..glossary.matcher import TermMatcher
 from ..glossary.matcher import problems as term_problems
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
-from .base import Completion, Engine, EngineError, UnreachableError
+from .base import Completion, DeadlineError, Engine, EngineError, UnreachableError
 from .breaker import Breaker
 from .budget import Budget, Refusal
 from .estimator import expected_completion
 from .languages import looks_untranslated
 from .prompts import system_message, user_message
 from .scheduler import Scheduler, Stopped
+from .stats import RunStats, UnitResult
 
-NOT_YET = "not translated yet: the run was stopped; rerun the same command to continue"
 ProgressCallback = Callable[[list[Unit], int], None]  # (units finished, completion tokens)
-
-
-@dataclass
-class RunStats:
-    """What a run cost and how it went."""
-
-    requests: int = 0
-    failed_requests: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    source_tokens: int = 0
-    cache_hits: int = 0
-    units: int = 0
-    retries: int = 0
-    glossary_retranslations: int = 0
-    interrupted: bool = False
-    stopped_by: str = ""  # the spend cap that stopped the run
-    gave_up: str = ""  # why the run stopped asking a failing model (the retry budget, the breaker)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def add(self, completion: Completion | None, failed: bool = False) -> None:
-        with self.lock:
-            self.requests += 1
-            self.failed_requests += int(failed)
-            if completion is not None:
-                self.prompt_tokens += completion.prompt_tokens
-                self.completion_tokens += completion.completion_tokens
-
-
-@dataclass
-class UnitResult:
-    text: str | None = None
-    error: str | None = None
-    cached: bool = False
 
 
 class Translator:
@@ -219,13 +184,15 @@ class Translator:
 
     def _request(
         self, batch: Batch, reason: str | None, all_keep: bool = False
-    ) -> tuple[Completion | None, str | None]:
+    ) -> tuple[Completion | None, str | None, bool]:
+        """The model's answer to one batch; else why not, and whether the answer was too slow
+        (then the batch is split, never sent again unchanged)."""
         ids = {str(i + 1): unit for i, unit in enumerate(batch.units)}
         messages = self.messages(batch, reason, all_keep)
         max_tokens = min(8192, 3 * batch.tokens + 256)
         charge = self.budget.reserve(sum(self.counter.count(m["content"]) + 4 for m in messages), max_tokens)
         if isinstance(charge, Refusal):
-            return None, self._refused(charge)
+            return None, self._refused(charge), False
         self.limiter.acquire(batch.tokens * 2 + 300)
         started = time.monotonic()
         try:
@@ -244,7 +211,7 @@ class Translator:
                     f"cannot reach the translation API at {self.settings.engine.endpoint} ({_detail(exc)}): check "
                     "--base-url / OPENAI_BASE_URL and that the server is running"
                 ) from exc
-            return None, str(exc)
+            return None, str(exc), isinstance(exc, DeadlineError)
         self._any_answer = True
         self.budget.settle(charge, completion)
         self.stats.add(completion)
@@ -252,7 +219,7 @@ class Translator:
             self.settings.engine.model, self.settings.engine.endpoint, len(ids), completion.prompt_tokens,
             completion.completion_tokens, time.monotonic() - started, completion.finish_reason or "none",
         )  # fmt: skip
-        return completion, None
+        return completion, None, False
 
     def _batch(
         self, batch: Batch, attempt: int = 0, reason: str | None = None, glossary_retried: bool = False
@@ -262,7 +229,10 @@ class Translator:
         if self.breaker.tripped:
             self._fail(batch.units, self.breaker.tripped)
             return
-        completion, error = self._request(batch, reason, all_keep=glossary_retried)
+        completion, error, too_slow = self._request(batch, reason, all_keep=glossary_retried)
+        if too_slow and len(batch.units) > 1:
+            self._retry_or_split(batch, attempt, error or "too slow", True, glossary_retried)
+            return
         if completion is None:
             if error:  # none: a spend cap stopped the run, and the units stay pending
                 self._fail(batch.units, error)

@@ -1,0 +1,57 @@
+"""A whole-answer deadline, not a per-read timeout: a server that trickles its answer
+ends on time, and a request that was too slow is split, never sent again unchanged."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from translator.cache import TranslationCache
+from translator.engine.budget import retry_budget
+from translator.parsing.tei_reader import read_tei
+from translator.pipeline import translate_document
+from translator.settings import load_settings
+
+from .fixtures import SMALL_TEI
+from .servers.fake_llm import FakeLLM
+
+pytestmark = pytest.mark.slow  # each waits out real deadlines (about 10 s)
+
+
+def test_a_trickling_server_ends_on_time_and_slow_requests_are_split(tmp_path: Path) -> None:
+    # 30 tokens a second, one chunk every few characters: no read ever waits long, but a
+    # request of 60 source tokens (about 75 answer tokens) takes 2.5 s against a 2 s deadline.
+    with FakeLLM(tokens_per_second=30) as llm:
+        settings = load_settings(
+            {"base_url": llm.base_url, "cache_dir": tmp_path, "request_timeout": 2.0, "concurrency": 2,
+             "max_request_tokens": 60, "min_request_tokens": 10},
+            env={},
+        )  # fmt: skip
+        cache = TranslationCache(tmp_path)
+        results, _ = translate_document(read_tei(SMALL_TEI), settings, cache)
+        cache.close()
+        sent = [r.user for r in llm.records]
+    assert results.count("translated") == len(results.segments)  # small enough pieces came in time
+    repeated = [user for user, n in Counter(sent).items() if n > 1]
+    assert repeated == []  # no request was sent again unchanged
+    assert max(len(u) for u in sent) > 2 * min(len(u) for u in sent)  # big ones were cut smaller
+
+
+def test_a_single_paragraph_too_slow_for_the_deadline_fails_saying_so(tmp_path: Path) -> None:
+    with FakeLLM(tokens_per_second=2) as llm:
+        settings = load_settings(
+            {"base_url": llm.base_url, "cache_dir": tmp_path, "request_timeout": 1.0, "concurrency": 4,
+             "max_request_tokens": 20, "min_request_tokens": 10},
+            env={},
+        )  # fmt: skip
+        cache = TranslationCache(tmp_path)
+        results, stats = translate_document(read_tei(SMALL_TEI), settings, cache)
+        cache.close()
+        requests = llm.count()
+    errors = [results.of(s).error or "" for s in results.with_status("failed")]
+    assert len(errors) == len(results.segments)  # nothing comes whole in time
+    assert any("did not come whole within 1 s (--timeout)" in e for e in errors)
+    assert all("--timeout" in e or "retry budget is spent" in e for e in errors)
+    assert requests <= stats.requests <= retry_budget(4 + len(results.segments))  # splits are bounded too
