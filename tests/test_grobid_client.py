@@ -126,3 +126,19 @@ def test_a_non_xml_answer_is_grobids_failure_not_the_users(tmp_path: Path) -> No
     ):
         _load(pdf, grobid, "grobid", tmp_path)
     assert caught.value.exit_code == ExitCode.GROBID_FAILED
+
+
+def test_a_grobid_that_trickles_its_answer_ends_on_time(tmp_path: Path) -> None:
+    """64 bytes every 0.2 s never trips a 1 s read timeout; the whole-answer deadline does."""
+    import time
+
+    from translator.errors import GrobidParseError
+
+    pdf = make_pdf(tmp_path / "tiny.pdf")
+    with FakeGrobid({pdf.read_bytes(): SMALL_TEI.encode()}, trickle=0.2) as grobid:
+        client = GrobidClient(grobid.url, timeout=1.0, timeout_per_page=0.0)
+        started = time.monotonic()
+        with pytest.raises(GrobidParseError, match="took longer than 1 s"):
+            client.process_fulltext(pdf, pages=1)
+        took = time.monotonic() - started
+    assert took < 8  # the whole TEI would need about 16 s at this pace

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +18,10 @@ from typing import Any
 
 
 class FakeGrobid:
-    def __init__(self, pairs: dict[bytes, bytes] | None = None, busy: int = 0) -> None:
+    def __init__(self, pairs: dict[bytes, bytes] | None = None, busy: int = 0, trickle: float = 0.0) -> None:
+        # Seconds between the 64-byte pieces of a TEI: a server that never stalls long
+        # enough for a read timeout, yet takes as long as it likes in all.
+        self.trickle = trickle
         self.tei_by_hash: dict[str, bytes] = {}
         for pdf, tei in (pairs or {}).items():
             self.add(pdf, tei)
@@ -37,7 +41,16 @@ class FakeGrobid:
                 self.send_header("content-type", ctype)
                 self.send_header("content-length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if not (server.trickle and status == 200):
+                    self.wfile.write(body)
+                    return
+                try:
+                    for start in range(0, len(body), 64):
+                        self.wfile.write(body[start : start + 64])
+                        self.wfile.flush()
+                        time.sleep(server.trickle)
+                except OSError:
+                    pass  # the client gave up: as it should
 
             def do_GET(self) -> None:
                 if self.path.rstrip("/") == "/api/isalive":

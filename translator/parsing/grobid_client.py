@@ -9,6 +9,7 @@ dateparser and BeautifulSoup, while we need one call with our own timeouts,
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -66,6 +67,40 @@ class GrobidClient:
         if not self.is_alive():
             raise GrobidUnavailableError(f"GROBID does not answer at {self.shown}: {START_HINT}")
 
+    def _post(
+        self, name: str, content: bytes, data: dict[str, str | list[str]], timeout: httpx.Timeout
+    ) -> httpx.Response:
+        """One upload, with a deadline on the whole answer (``timeout.read`` from the headers
+        on): a GROBID that trickles its TEI a few bytes at a time trips no read timeout, so a
+        timer closes the response and the wait ends as a timeout."""
+        with self._http.stream(
+            "POST",
+            f"{self.url}/api/processFulltextDocument",
+            files={"input": (name, content, "application/pdf")},
+            data=data,
+            timeout=timeout,
+        ) as response:
+            expired = threading.Event()
+
+            def expire() -> None:
+                expired.set()
+                response.close()
+
+            timer = threading.Timer(timeout.read or 60.0, expire)
+            timer.daemon = True
+            timer.start()
+            try:
+                response.read()
+            except Exception as exc:  # closed under the reader: httpx says so in more than one way
+                if expired.is_set():
+                    raise httpx.ReadTimeout("no whole answer within the deadline") from exc
+                raise
+            finally:
+                timer.cancel()
+            if expired.is_set():
+                raise httpx.ReadTimeout("no whole answer within the deadline")
+            return response
+
     def process_fulltext(self, pdf: Path, pages: int = 10) -> bytes:
         """Send the PDF; return GROBID's TEI XML.
 
@@ -83,12 +118,7 @@ class GrobidClient:
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
             try:
-                response = self._http.post(
-                    f"{self.url}/api/processFulltextDocument",
-                    files={"input": (pdf.name, content, "application/pdf")},
-                    data=data,
-                    timeout=timeout,
-                )
+                response = self._post(pdf.name, content, data, timeout)
             except httpx.TimeoutException as exc:
                 raise GrobidParseError(
                     f"GROBID at {self.shown} took longer than {timeout.read:.0f} s on {pdf.name}: raise "
