@@ -55,3 +55,23 @@ def test_a_single_paragraph_too_slow_for_the_deadline_fails_saying_so(tmp_path: 
     assert any("did not come whole within 1 s (--timeout)" in e for e in errors)
     assert all("--timeout" in e or "retry budget is spent" in e for e in errors)
     assert requests <= stats.requests <= retry_budget(4 + len(results.segments))  # splits are bounded too
+
+
+def test_an_unstreamed_answer_that_trickles_ends_on_time(tmp_path: Path) -> None:
+    """Streaming off (some local servers cannot): the same deadline holds for the whole body."""
+    import time
+
+    from translator.engine.base import DeadlineError
+    from translator.engine.client import build_engine
+
+    with FakeLLM(streaming=False, trickle=0.3) as llm:
+        settings = load_settings(
+            {"base_url": llm.base_url, "cache_dir": tmp_path, "request_timeout": 1.0, "stream": False}, env={}
+        )
+        engine = build_engine(settings.engine, sleep=lambda s: None)
+        started = time.monotonic()
+        with pytest.raises(DeadlineError, match="within 1 s"):
+            engine.complete([{"role": "user", "content": '{"1": "' + "A long paragraph. " * 20 + '"}'}], 500)
+        took = time.monotonic() - started
+        sent = llm.count()
+    assert took < 4 and sent == 1  # ended at the deadline, and not sent again unchanged

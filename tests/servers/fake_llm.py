@@ -165,7 +165,11 @@ class FakeLLM:
         streaming: bool = True,
         hold_after: int | None = None,
         slots: int | None = None,
+        trickle: float = 0.0,
     ) -> None:
+        # Seconds between the 32-byte pieces of an unstreamed answer: never a long enough
+        # stall for a read timeout, yet as long as it likes in all.
+        self.trickle = trickle
         self.follow_glossary = follow_glossary
         # Serve this many requests at once; one more is answered 429 with Retry-After, as a
         # busy hosted API or a local server with a fixed number of slots does.
@@ -223,7 +227,13 @@ class FakeLLM:
                     for k, v in (headers or {}).items():
                         self.send_header(k, v)
                     self.end_headers()
-                    self.wfile.write(data)
+                    if not (server.trickle and status == 200):
+                        self.wfile.write(data)
+                        return
+                    for start in range(0, len(data), 32):  # an unstreamed answer, a few bytes at a time
+                        self.wfile.write(data[start : start + 32])
+                        self.wfile.flush()
+                        time.sleep(server.trickle)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -7,9 +7,11 @@ retries belong to ``engine.retry``, which works for any engine.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import threading
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import openai
@@ -131,13 +133,7 @@ class OpenAIEngine:
     def _create(self, messages: Messages, max_tokens: int, on_tokens: TokenCallback) -> Completion:
         s = self.settings
         if not (s.stream and self._streams):
-            response = self._openai.chat.completions.create(
-                model=s.model,
-                messages=messages,  # type: ignore[arg-type]
-                temperature=s.temperature,
-                max_tokens=max_tokens,
-            )
-            return self._completion(response, on_tokens)
+            return self._completion(self._whole(messages, max_tokens), on_tokens)
         streamed = self._stream(messages, max_tokens, on_tokens)
         if streamed is None:
             # The endpoint answered a streaming request with no events: ask again
@@ -145,6 +141,33 @@ class OpenAIEngine:
             self._streams = False
             return self._create(messages, max_tokens, on_tokens)
         return streamed
+
+    def _whole(self, messages: Messages, max_tokens: int) -> ChatCompletion:
+        """An answer asked for unstreamed, read under the same whole-answer deadline."""
+        s = self.settings
+        started = time.monotonic()
+        with self._openai.chat.completions.with_streaming_response.create(
+            model=s.model,
+            messages=messages,  # type: ignore[arg-type]
+            temperature=s.temperature,
+            max_tokens=max_tokens,
+        ) as raw:
+            with _deadline(raw.close, s.request_timeout - (time.monotonic() - started)) as expired:
+                try:
+                    body = raw.read()
+                except Exception as exc:
+                    if expired.is_set():
+                        raise self._too_slow("") from exc
+                    raise
+            if expired.is_set():
+                raise self._too_slow("")
+        return ChatCompletion.model_validate_json(body)
+
+    def _too_slow(self, detail: str) -> DeadlineError:
+        return DeadlineError(
+            f"the answer did not come whole within {self.settings.request_timeout:.0f} s (--timeout){detail}",
+            "deadline",
+        )
 
     @staticmethod
     def _completion(response: ChatCompletion, on_tokens: TokenCallback) -> Completion:
@@ -182,41 +205,23 @@ class OpenAIEngine:
         finish: str | None = None
         usage = None
         events = 0
-        # A whole-answer deadline, not only a per-read one: a server that trickles a byte
-        # every few seconds never trips a read timeout, so a timer closes the stream.
-        expired = threading.Event()
-
-        def expire() -> None:
-            expired.set()
-            stream.response.close()
-
-        timer = threading.Timer(max(0.0, s.request_timeout - (time.monotonic() - started)), expire)
-        timer.daemon = True
-        timer.start()
-        try:
-            with stream:
-                for chunk in stream:
-                    events += 1
-                    usage = chunk.usage or usage
-                    for choice in chunk.choices:
-                        if choice.delta and choice.delta.content:
-                            parts.append(choice.delta.content)
-                            on_tokens(1)  # one chunk, about one token: exact figures come with usage
-                        finish = choice.finish_reason or finish
-        except Exception as exc:
-            if expired.is_set():
-                raise DeadlineError(
-                    f"the answer did not come whole within {s.request_timeout:.0f} s (--timeout); "
-                    f"{len(parts)} pieces had arrived",
-                    "deadline",
-                ) from exc
-            raise
-        finally:
-            timer.cancel()
+        with _deadline(stream.response.close, s.request_timeout - (time.monotonic() - started)) as expired:
+            try:
+                with stream:
+                    for chunk in stream:
+                        events += 1
+                        usage = chunk.usage or usage
+                        for choice in chunk.choices:
+                            if choice.delta and choice.delta.content:
+                                parts.append(choice.delta.content)
+                                on_tokens(1)  # one chunk, about one token: exact figures come with usage
+                            finish = choice.finish_reason or finish
+            except Exception as exc:
+                if expired.is_set():
+                    raise self._too_slow(f"; {len(parts)} pieces had arrived") from exc
+                raise
         if expired.is_set():
-            raise DeadlineError(
-                f"the answer did not come whole within {s.request_timeout:.0f} s (--timeout)", "deadline"
-            )
+            raise self._too_slow("")
         if not events:
             return None
         text = "".join(parts)
@@ -226,6 +231,25 @@ class OpenAIEngine:
         )
         on_tokens(completion_tokens - len(parts))
         return Completion(text, finish, prompt_tokens, completion_tokens)
+
+
+@contextlib.contextmanager
+def _deadline(close: Callable[[], object], seconds: float) -> Iterator[threading.Event]:
+    """A whole-answer deadline, not only a per-read one: a server that trickles a byte every
+    few seconds never trips a read timeout, so a timer closes the answer at the deadline."""
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        close()
+
+    timer = threading.Timer(max(0.0, seconds), expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield expired
+    finally:
+        timer.cancel()
 
 
 def _ignore(tokens: int) -> None:
