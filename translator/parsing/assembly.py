@@ -54,20 +54,29 @@ class SegmentIds:
 
 @dataclass
 class SectionTree:
-    """Nests sections by heading number: 2.1 goes under 2, 3 closes 2."""
+    """Nests sections by heading number: 2.1 goes under 2, 3 closes 2.
+
+    ``stack`` is the tree's right edge, from the top down to the last section added: a
+    new section can only go under one of those, so the reading order is never changed. A
+    numbered section goes under the deepest numbered one whose number prefixes its own.
+    An unnumbered heading (a paper without numbers, a figure label GROBID took for a
+    heading) stands beside the section before it, and never takes later numbered sections
+    under it: they keep nesting by number."""
 
     top: list[Section] = field(default_factory=list)
     stack: list[tuple[list[str], Section]] = field(default_factory=list)
 
     def add(self, section: Section) -> None:
         parts = [p for p in section.number.split(".") if p] if section.number else []
-        while self.stack and not (parts and _is_prefix(self.stack[-1][0], parts)):
-            self.stack.pop()
-        if self.stack and parts:
+        if parts:
+            while self.stack and not _is_prefix(self.stack[-1][0], parts):
+                self.stack.pop()
+        elif self.stack:
+            self.stack.pop()  # beside the last section, under the same parent
+        if self.stack:
             self.stack[-1][1].subsections.append(section)
         else:
             self.top.append(section)
-            self.stack = []
         self.stack.append((parts, section))
 
     def current(self) -> Section | None:
@@ -77,12 +86,13 @@ class SectionTree:
         """The section text before any heading goes to."""
         section = ids.section(None, "")
         self.top.append(section)
-        self.stack.append(([], section))
+        self.stack = [([], section)]  # a top-level section: the right edge starts again
         return section
 
 
 def _is_prefix(prefix: list[str], parts: list[str]) -> bool:
-    return len(prefix) < len(parts) and parts[: len(prefix)] == prefix
+    """Whether a section numbered ``prefix`` holds one numbered ``parts`` (an unnumbered one holds none)."""
+    return 0 < len(prefix) < len(parts) and parts[: len(prefix)] == prefix
 
 
 def with_table_cells(doc: Document) -> Document:
