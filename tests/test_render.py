@@ -155,3 +155,23 @@ def _with_results(data: object, results: Results) -> object:
     if "region" in data:
         out["image"] = results.image(data["id"])
     return out
+
+
+def test_a_reference_that_carries_its_number_is_not_numbered_twice() -> None:
+    from translator.model import Reference
+
+    doc, results = translated_small_doc()
+    doc.references = [
+        Reference("b0", "[1] A. Turing. Computing machinery."),
+        Reference("b1", "B. Author. A book."),
+    ]
+    md = render_markdown(doc, results, "zh")
+    assert '<a id="ref-b0"></a>\\[1\\] A. Turing.' in md  # not "1. \\[1\\] A. Turing."
+    assert '<a id="ref-b1"></a>2. B. Author.' in md
+    page = render_html(doc, results, "zh")
+    assert (
+        '<li id="ref-b0" class="own-number">[1] A. Turing.' in page and '<li id="ref-b1">B. Author.' in page
+    )
+    from translator.render.view import ref_numbered
+
+    assert not ref_numbered(Reference("b2", "2022. Role of cities."))  # a year is no number

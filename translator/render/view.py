@@ -261,6 +261,15 @@ def ref_anchor(ref: Reference) -> str:
     return anchor("bibr", ref.id)
 
 
+_OWN_NUMBER = re.compile(r"^\s*(\[\d{1,3}\]|\d{1,3}\.)\s")
+
+
+def ref_numbered(ref: Reference) -> bool:
+    """Whether the entry's text starts with its own number ("[7] …", "7. …"): the list
+    does not number it a second time."""
+    return _OWN_NUMBER.match(ref.text) is not None
+
+
 def md_url(path: str) -> str:
     """A relative link that Markdown readers follow even when the paper's name has
     spaces, brackets or CJK characters: percent-encoded, folders kept."""
@@ -270,6 +279,7 @@ def md_url(path: str) -> str:
 FILTERS: dict[str, Callable[..., Any]] = {
     "md_escape": md_escape,
     "ref_anchor": ref_anchor,
+    "ref_numbered": ref_numbered,
     "md_url": md_url,
     "md_fence": md_fence,
     "anchor": anchor,
