@@ -8,7 +8,6 @@ reads both; renderers take both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .model import Segment, SegmentStatus
@@ -55,7 +54,3 @@ class Results:
 
     def count(self, status: SegmentStatus) -> int:
         return sum(1 for s in self.segments if self.of(s).status == status)
-
-    def translated(self, segments: Iterable[Segment]) -> list[tuple[Segment, str]]:
-        """The given segments that have a translation, with it."""
-        return [(s, text) for s in segments if (text := self.of(s).text) is not None]

@@ -23,9 +23,6 @@ class Captions:
     over_figures: bool  # figure captions stand over their drawings in this paper
     rest: dict[int, list[int]]  # caption block index → blocks going on with it
 
-    def of_kind(self, kind: CaptionKind) -> list[int]:
-        return [index for index, k in self.kinds.items() if k == kind]
-
 
 def find_captions_pass(layout: Layout) -> Captions:
     """Label the captions of a laid-out paper."""
