@@ -13,10 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..chunking.tokens import TokenCounter
 from ..errors import ApiAuthError, ApiUnavailableError
 
 TokenCallback = Callable[[int], None]  # completion tokens just received (a correction may be negative)
 Messages = list[dict[str, str]]
+FRAMING = 4  # tokens of chat framing per message, as the API counts them
+
+
+def prompt_tokens(messages: Messages, counter: TokenCounter) -> int:
+    """The prompt tokens of chat messages as the API counts them: their text and the framing."""
+    return sum(counter.count(m["content"]) + FRAMING for m in messages)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 
 from ..chunking.tokens import TokenCounter, default_counter
-from .base import Completion, Messages, TokenCallback
+from .base import Completion, Messages, TokenCallback, prompt_tokens
 
-FRAMING = 4  # tokens of chat framing per message, as the API counts them
 # Completion tokens per source token: translations into Chinese, counted in
 # cl100k tokens, run about this long; the dry run and the progress bar's ETA use it.
 COMPLETION_PER_SOURCE_TOKEN = 1.2
@@ -33,10 +32,8 @@ class EstimatingEngine:
     def complete(
         self, messages: Messages, max_tokens: int, on_tokens: TokenCallback | None = None
     ) -> Completion:
-        prompt = sum(self.counter.count(m["content"]) + FRAMING for m in messages)
-        return Completion(
-            "", "estimate", prompt, expected_completion(self.source_tokens(messages[-1]["content"]))
-        )
+        completion = expected_completion(self.source_tokens(messages[-1]["content"]))
+        return Completion("", "estimate", prompt_tokens(messages, self.counter), completion)
 
     def source_tokens(self, user: str) -> int:
         try:

@@ -33,6 +33,7 @@ from .base import (
     TokenCallback,
     TransientError,
     UnreachableError,
+    prompt_tokens,
 )
 
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
@@ -226,11 +227,9 @@ class OpenAIEngine:
             return None
         text = "".join(parts)
         completion_tokens = usage.completion_tokens if usage else self._counter.count(text)
-        prompt_tokens = (
-            usage.prompt_tokens if usage else sum(self._counter.count(m["content"]) + 4 for m in messages)
-        )
+        prompt = usage.prompt_tokens if usage else prompt_tokens(messages, self._counter)
         on_tokens(completion_tokens - len(parts))
-        return Completion(text, finish, prompt_tokens, completion_tokens)
+        return Completion(text, finish, prompt, completion_tokens)
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from ..chunking.tokens import TokenCounter, default_counter
 from ..glossary.entries import Entry
 from ..glossary.extract import Candidate
 from .answers import AnswerError, parse_answer, strip_reasoning
-from .base import Engine, EngineError
+from .base import Engine, EngineError, prompt_tokens
 from .budget import Budget, Refusal
 from .languages import language_name
 
@@ -116,9 +116,7 @@ def _ask(request: TermRequest, client: Engine, budget: Budget | None, counter: T
     """The model's answer to one term request; None when it was refused, failed or cut off."""
     charge = None
     if budget is not None:
-        priced = budget.reserve(
-            sum(counter.count(m["content"]) + 4 for m in request.messages), request.max_tokens
-        )
+        priced = budget.reserve(prompt_tokens(request.messages, counter), request.max_tokens)
         if isinstance(priced, Refusal):
             return None
         charge = priced

@@ -23,7 +23,7 @@ from ..glossary.matcher import TermMatcher
 from ..glossary.matcher import problems as term_problems
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
-from .base import Completion, DeadlineError, Engine, EngineError, UnreachableError
+from .base import Completion, DeadlineError, Engine, EngineError, UnreachableError, prompt_tokens
 from .breaker import Breaker
 from .budget import Budget, Refusal
 from .estimator import expected_completion
@@ -190,7 +190,7 @@ class Translator:
         ids = {str(i + 1): unit for i, unit in enumerate(batch.units)}
         messages = self.messages(batch, reason, all_keep)
         max_tokens = min(8192, 3 * batch.tokens + 256)
-        charge = self.budget.reserve(sum(self.counter.count(m["content"]) + 4 for m in messages), max_tokens)
+        charge = self.budget.reserve(prompt_tokens(messages, self.counter), max_tokens)
         if isinstance(charge, Refusal):
             return None, self._refused(charge), False
         self.limiter.acquire(batch.tokens * 2 + 300)
