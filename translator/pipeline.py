@@ -250,35 +250,17 @@ def estimate(document: Document, settings: Settings, cache: Cache, engine: Engin
         "completion_tokens_estimate": completion,
         "cost_estimate": cost(settings, prompt, completion),
         "tokenizer": default_counter().name,
-        "over_caps": over_caps(settings, len(batches) + len(term_calls), prompt, completion),
+        "over_caps": Budget.from_limits(settings.limits).caps_passed(
+            len(batches) + len(term_calls), prompt, completion
+        ),
     }
-
-
-def over_caps(settings: Settings, requests: int, prompt: int, completion: int) -> list[str] | None:
-    """The spend caps a run of this size would pass (None when no cap is set)."""
-    limits = settings.limits
-    if limits.max_requests is None and limits.max_tokens is None and limits.max_cost is None:
-        return None
-    over = []
-    if limits.max_requests is not None and requests > limits.max_requests:
-        over.append(f"--max-requests {limits.max_requests}")
-    if limits.max_tokens is not None and prompt + completion > limits.max_tokens:
-        over.append(f"--max-tokens {limits.max_tokens}")
-    price = cost(settings, prompt, completion)
-    if limits.max_cost is not None and price is not None and price > limits.max_cost:
-        over.append(f"--max-cost {limits.max_cost}")
-    return over
 
 
 def cost(settings: Settings, prompt_tokens: int, completion_tokens: int) -> float | None:
     limits = settings.limits
     if limits.price_input is None and limits.price_output is None:
         return None
-    return round(
-        prompt_tokens / 1e6 * (limits.price_input or 0)
-        + completion_tokens / 1e6 * (limits.price_output or 0),
-        6,
-    )
+    return round(Budget.from_limits(limits).price(prompt_tokens, completion_tokens), 6)
 
 
 # -- stage 3: translate ----------------------------------------------------------

@@ -82,6 +82,23 @@ class Budget:
     def price(self, prompt_tokens: int, completion_tokens: int) -> float:
         return prompt_tokens / 1e6 * self.price_input + completion_tokens / 1e6 * self.price_output
 
+    def caps_passed(self, requests: int, prompt_tokens: int, completion_tokens: int) -> list[str] | None:
+        """The caps a whole run of this size would pass, as the dry run names them (None
+        when no cap is set)."""
+        if self.max_requests is None and self.max_tokens is None and self.max_cost is None:
+            return None
+        over = []
+        if self.max_requests is not None and requests > self.max_requests:
+            over.append(f"--max-requests {self.max_requests}")
+        if self.max_tokens is not None and prompt_tokens + completion_tokens > self.max_tokens:
+            over.append(f"--max-tokens {self.max_tokens}")
+        if (
+            self.max_cost is not None
+            and round(self.price(prompt_tokens, completion_tokens), 6) > self.max_cost
+        ):
+            over.append(f"--max-cost {self.max_cost}")
+        return over
+
     def reserve(self, prompt_tokens: int, max_completion: int) -> Charge | Refusal:
         """Charge one request before it is sent, or say which bound it would pass."""
         cost = self.price(prompt_tokens, max_completion)
