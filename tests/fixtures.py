@@ -10,6 +10,11 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
+from translator.engine.stats import RunStats
+from translator.model import Document
+from translator.results import Results
+from translator.settings import Settings
+
 # A TEI in GROBID 0.8 form with one of everything: nested numbered sections, inline
 # references of each kind, a display formula, a figure, a table with cells, a footnote,
 # acknowledgements, an annex and two references.  The text includes markup-like
@@ -561,3 +566,17 @@ def invoke(args: list[str], **env: str) -> Result:
     from translator.cli import main
 
     return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+
+
+def translate_tei(settings: Settings, doc: Document | None = None, **parts: Any) -> tuple[Results, RunStats]:
+    """The small TEI (or ``doc``) translated with ``settings``, in the cache they name,
+    opened and closed here; ``parts`` go to ``translate_document`` (an engine, a matcher)."""
+    from translator.cache import TranslationCache
+    from translator.parsing.tei_reader import read_tei
+    from translator.pipeline import translate_document
+
+    cache = TranslationCache(settings.storage.cache_dir)
+    try:
+        return translate_document(doc or read_tei(SMALL_TEI), settings, cache, **parts)
+    finally:
+        cache.close()

@@ -13,11 +13,9 @@ import pytest
 from translator.cache import TranslationCache
 from translator.engine.budget import Budget, retry_budget
 from translator.engine.stats import RunStats
-from translator.parsing.tei_reader import read_tei
-from translator.pipeline import translate_document
 from translator.results import Results
 
-from .fixtures import SMALL_TEI, invoke, write_small_tei
+from .fixtures import invoke, translate_tei, write_small_tei
 from .servers.fake_llm import FakeLLM, FaultPlan
 
 SMALL = {"max_request_tokens": 40, "min_request_tokens": 10, "concurrency": 4, "validation_retries": 3}
@@ -29,11 +27,7 @@ def _translate(llm: FakeLLM, tmp_path: Path, **extra: object) -> tuple[Results, 
     settings = load_settings(
         {"base_url": llm.base_url, "cache_dir": tmp_path / "cache", **SMALL, **extra}, env={}
     )
-    cache = TranslationCache(settings.storage.cache_dir)
-    try:
-        return translate_document(read_tei(SMALL_TEI), settings, cache)
-    finally:
-        cache.close()
+    return translate_tei(settings)
 
 
 def _normal_requests(tmp_path: Path) -> int:

@@ -8,13 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from translator.cache import TranslationCache
 from translator.engine.budget import retry_budget
-from translator.parsing.tei_reader import read_tei
-from translator.pipeline import translate_document
 from translator.settings import load_settings
 
-from .fixtures import SMALL_TEI
+from .fixtures import translate_tei
 from .servers.fake_llm import FakeLLM
 
 pytestmark = pytest.mark.slow  # each waits out real deadlines (about 10 s)
@@ -29,9 +26,7 @@ def test_a_trickling_server_ends_on_time_and_slow_requests_are_split(tmp_path: P
              "max_request_tokens": 60, "min_request_tokens": 10},
             env={},
         )  # fmt: skip
-        cache = TranslationCache(tmp_path)
-        results, _ = translate_document(read_tei(SMALL_TEI), settings, cache)
-        cache.close()
+        results, _ = translate_tei(settings)
         sent = [r.user for r in llm.records]
     assert results.count("translated") == len(results.segments)  # small enough pieces came in time
     repeated = [user for user, n in Counter(sent).items() if n > 1]
@@ -46,9 +41,7 @@ def test_a_single_paragraph_too_slow_for_the_deadline_fails_saying_so(tmp_path: 
              "max_request_tokens": 20, "min_request_tokens": 10},
             env={},
         )  # fmt: skip
-        cache = TranslationCache(tmp_path)
-        results, stats = translate_document(read_tei(SMALL_TEI), settings, cache)
-        cache.close()
+        results, stats = translate_tei(settings)
         requests = llm.count()
     errors = [results.of(s).error or "" for s in results.with_status("failed")]
     assert len(errors) == len(results.segments)  # nothing comes whole in time

@@ -7,16 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from translator.cache import TranslationCache
 from translator.engine.client import build_engine
 from translator.errors import ApiAuthError, ApiUnavailableError, ConfigError
 from translator.model import Document, Segment
 from translator.parsing.tei_reader import read_tei
-from translator.pipeline import translate_document
 from translator.results import Results
 from translator.settings import Settings, load_settings
 
-from .fixtures import SMALL_TEI
+from .fixtures import SMALL_TEI, translate_tei
 from .servers.fake_llm import CHATTER_MARKER, FAULTS, THINK_MARKER, FakeLLM, FaultPlan, pseudo_translate
 
 
@@ -27,13 +25,7 @@ def _settings(llm: FakeLLM, tmp_path: Path, **extra: object) -> Settings:
 
 
 def _run(llm: FakeLLM, tmp_path: Path, doc: Document | None = None, **extra: object) -> Results:
-    doc = doc or read_tei(SMALL_TEI)
-    settings = _settings(llm, tmp_path, **extra)
-    cache = TranslationCache(settings.storage.cache_dir)
-    try:
-        results, _ = translate_document(doc, settings, cache)
-    finally:
-        cache.close()
+    results, _ = translate_tei(_settings(llm, tmp_path, **extra), doc)
     return results
 
 
@@ -88,8 +80,7 @@ def test_retry_after_is_honoured(tmp_path: Path) -> None:
     with FakeLLM(plan) as llm:
         settings = _settings(llm, tmp_path, concurrency=1)
         client = build_engine(settings.engine, sleep=waits.append)
-        cache = TranslationCache(settings.storage.cache_dir)
-        results, stats = translate_document(read_tei(SMALL_TEI), settings, cache, client)
+        results, stats = translate_tei(settings, client=client)
     assert len(waits) == 1 and 2.5 <= waits[0] <= 2.6
     assert stats.retries == 1
     assert all(results.of(s).status == "translated" for s in results.segments)
@@ -101,9 +92,7 @@ def test_backoff_grows_and_is_capped(tmp_path: Path) -> None:
     with FakeLLM(plan) as llm:
         settings = _settings(llm, tmp_path, concurrency=1, retry_initial_seconds=1.0, retry_max_seconds=4.0)
         client = build_engine(settings.engine, sleep=waits.append)
-        translate_document(
-            read_tei(SMALL_TEI), settings, TranslationCache(settings.storage.cache_dir), client
-        )
+        translate_tei(settings, client=client)
     assert len(waits) == 5
     assert all(0.5 * min(4.0, 2**i) <= w <= min(4.0, 2**i) for i, w in enumerate(waits))
 
@@ -142,7 +131,7 @@ def test_unreachable_endpoint_is_a_clear_error(tmp_path: Path) -> None:
         {"base_url": "http://127.0.0.1:9/v1", "cache_dir": tmp_path, "max_attempts": 2, "request_timeout": 1}
     )
     with pytest.raises(ApiUnavailableError, match=r"127\.0\.0\.1:9"):
-        translate_document(read_tei(SMALL_TEI), settings, TranslationCache(tmp_path))
+        translate_tei(settings)
 
 
 def test_missing_key_for_openai_is_a_clear_error(tmp_path: Path) -> None:

@@ -7,19 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from translator.cache import TranslationCache
 from translator.errors import ConfigError
 from translator.glossary.entries import Entry, Glossary, load_csv, write_csv
 from translator.glossary.extract import acronym_definitions, candidates
 from translator.glossary.matcher import TermMatcher, complies
 from translator.model import Segment
-from translator.parsing.tei_reader import read_tei
-from translator.pipeline import translate_document
 from translator.results import Results, Translation
 from translator.settings import load_settings
 from translator.terminology import annotate_terms, check_consistency
 
-from .fixtures import SMALL_TEI
+from .fixtures import translate_tei
 from .servers.fake_llm import FakeLLM, pseudo_translate
 
 
@@ -102,9 +99,7 @@ def test_acronym_definitions_and_candidates() -> None:
 
 def _run(llm: FakeLLM, tmp_path: Path, entries: list[Entry], **extra: object) -> Results:
     settings = load_settings({"base_url": llm.base_url, "cache_dir": tmp_path / "cache", **extra})
-    cache = TranslationCache(settings.storage.cache_dir)
-    results, _ = translate_document(read_tei(SMALL_TEI), settings, cache, matcher=TermMatcher(entries))
-    cache.close()
+    results, _ = translate_tei(settings, matcher=TermMatcher(entries))
     return results
 
 
