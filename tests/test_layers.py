@@ -13,7 +13,7 @@ from pathlib import Path
 from .conftest import ROOT
 
 LAYERS = [
-    ("errors", "plugins", "languages", "urls"),
+    ("errors", "plugins", "languages", "urls", "deadlines"),
     ("settings", "files"),
     ("model", "results"),
     ("chunking",),

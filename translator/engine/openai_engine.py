@@ -7,17 +7,15 @@ retries belong to ``engine.retry``, which works for any engine.
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
-import threading
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import openai
 from openai.types.chat import ChatCompletion
 
 from ..chunking.tokens import default_counter
+from ..deadlines import deadline
 from ..settings import EngineSettings
 from .base import (
     AuthenticationFailed,
@@ -153,7 +151,7 @@ class OpenAIEngine:
             temperature=s.temperature,
             max_tokens=max_tokens,
         ) as raw:
-            with _deadline(raw.close, s.request_timeout - (time.monotonic() - started)) as expired:
+            with deadline(raw.close, s.request_timeout - (time.monotonic() - started)) as expired:
                 try:
                     body = raw.read()
                 except Exception as exc:
@@ -206,7 +204,7 @@ class OpenAIEngine:
         finish: str | None = None
         usage = None
         events = 0
-        with _deadline(stream.response.close, s.request_timeout - (time.monotonic() - started)) as expired:
+        with deadline(stream.response.close, s.request_timeout - (time.monotonic() - started)) as expired:
             try:
                 with stream:
                     for chunk in stream:
@@ -230,25 +228,6 @@ class OpenAIEngine:
         prompt = usage.prompt_tokens if usage else prompt_tokens(messages, self._counter)
         on_tokens(completion_tokens - len(parts))
         return Completion(text, finish, prompt, completion_tokens)
-
-
-@contextlib.contextmanager
-def _deadline(close: Callable[[], object], seconds: float) -> Iterator[threading.Event]:
-    """A whole-answer deadline, not only a per-read one: a server that trickles a byte every
-    few seconds never trips a read timeout, so a timer closes the answer at the deadline."""
-    expired = threading.Event()
-
-    def expire() -> None:
-        expired.set()
-        close()
-
-    timer = threading.Timer(max(0.0, seconds), expire)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield expired
-    finally:
-        timer.cancel()
 
 
 def _ignore(tokens: int) -> None:

@@ -9,13 +9,13 @@ dateparser and BeautifulSoup, while we need one call with our own timeouts,
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
+from ..deadlines import deadline
 from ..errors import GrobidParseError, GrobidUnavailableError
 from ..urls import redact
 
@@ -80,23 +80,13 @@ class GrobidClient:
             data=data,
             timeout=timeout,
         ) as response:
-            expired = threading.Event()
-
-            def expire() -> None:
-                expired.set()
-                response.close()
-
-            timer = threading.Timer(timeout.read or 60.0, expire)
-            timer.daemon = True
-            timer.start()
-            try:
-                response.read()
-            except Exception as exc:  # closed under the reader: httpx says so in more than one way
-                if expired.is_set():
-                    raise httpx.ReadTimeout("no whole answer within the deadline") from exc
-                raise
-            finally:
-                timer.cancel()
+            with deadline(response.close, timeout.read or 60.0) as expired:
+                try:
+                    response.read()
+                except Exception as exc:  # closed under the reader: httpx says so in more than one way
+                    if expired.is_set():
+                        raise httpx.ReadTimeout("no whole answer within the deadline") from exc
+                    raise
             if expired.is_set():
                 raise httpx.ReadTimeout("no whole answer within the deadline")
             return response
