@@ -171,10 +171,11 @@ REFERENCES = [
 ]
 
 
-def make_paper_pdf(path: Path) -> Path:
+def make_paper_pdf(path: Path, title: str = "") -> Path:
     """A small two-column paper with a running header, page numbers, a title,
     abstract, numbered headings, a hyphenated line break, a display formula,
-    a drawn figure with its caption, a footnote and a reference list."""
+    a drawn figure with its caption, a footnote and a reference list. Another
+    ``title`` makes another paper (other bytes, other text to translate)."""
     from fpdf import FPDF
 
     class Paper(FPDF):
@@ -214,7 +215,7 @@ def make_paper_pdf(path: Path) -> Path:
     pdf.add_page()
     pdf.set_font("helvetica", style="B", size=18)
     pdf.set_xy(15, 20)
-    pdf.cell(180, 9, PAPER_TITLE, align="C")
+    pdf.cell(180, 9, title or PAPER_TITLE, align="C")
     pdf.set_font("helvetica", size=11)
     pdf.set_xy(15, 32)
     pdf.cell(180, 5, "Ada Lovelace, Alan Turing", align="C")

@@ -2,7 +2,7 @@
 
 Layers, bottom to top: errors, registries and the language table → settings and file writing → the
 document model and a run's results (kept apart from it) → chunking → glossary → parsers → cache → engine → terminology →
-renderers → pipeline stages → jobs → the command line.
+renderers → pipeline stages → jobs → the batch and watch service → the command line.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ LAYERS = [
     ("render",),
     ("pipeline",),
     ("jobs",),
+    ("service",),
     ("cli", "progress_bar", "__main__", ""),  # "": the package's own __init__ (the Python API)
 ]
 PACKAGE = ROOT / "translator"

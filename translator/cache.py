@@ -69,12 +69,13 @@ INSERT OR IGNORE INTO terms (key, terms, answer, model, lang, created)
 ]
 
 
-def migrate(db: sqlite3.Connection) -> list[int]:
-    """Apply, each in its own transaction, the migrations this database lacks; returns their numbers."""
+def migrate(db: sqlite3.Connection, migrations: list[tuple[int, str]] | None = None) -> list[int]:
+    """Apply, each in its own transaction, the migrations this database lacks (the
+    cache's unless others are given); returns their numbers."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (number INTEGER PRIMARY KEY, applied REAL NOT NULL)")
     done = {row[0] for row in db.execute("SELECT number FROM _migrations")}
     applied = []
-    for number, script in MIGRATIONS:
+    for number, script in MIGRATIONS if migrations is None else migrations:
         if number in done:
             continue
         db.executescript(

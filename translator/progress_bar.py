@@ -70,3 +70,58 @@ class RichProgress:
                 self.bar.update(self.task, completed=self.tokens, total=max(1, self.tokens))
             self.bar.stop()
             self.bar = None
+
+
+class PapersProgress:
+    """Several papers at once (``translate batch``): one bar per paper in flight, in
+    segments, removed when the paper ends; event lines print above the bars."""
+
+    def __init__(self, console: Console, enabled: bool) -> None:
+        self.console = console
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:.0f}/{task.total:.0f} segments"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not enabled,
+        )
+
+    def __enter__(self) -> PapersProgress:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def paper(self, name: str) -> PaperBar:
+        """The progress of one paper, as a job reports it."""
+        return PaperBar(self.bar, name)
+
+    def print(self, line: str) -> None:
+        self.console.print(escape(line), highlight=False, soft_wrap=True)
+
+
+class PaperBar:
+    """One paper's row in :class:`PapersProgress` (a job's ``Progress``)."""
+
+    def __init__(self, bar: Progress, name: str) -> None:
+        self.bar = bar
+        self.name = name if len(name) <= 40 else "…" + name[-39:]
+        self.task: TaskID | None = None
+
+    def start(self, total: int, expected_tokens: int = 0) -> None:
+        self.task = self.bar.add_task(escape(self.name), total=max(1, total))
+
+    def advance(self, units: int, tokens: int) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, units)
+
+    def note(self, message: str) -> None:
+        pass  # per-stage notes of many papers at once would bury the events
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.bar.remove_task(self.task)
+            self.task = None

@@ -29,6 +29,7 @@ from .errors import ConfigError
 from .urls import redact
 
 APP = "paper-translator"
+AFTER_CHOICES = ("keep", "move", "delete")
 
 
 def default_cache_dir() -> Path:
@@ -114,6 +115,24 @@ class StorageSettings:
 
 
 @dataclass(frozen=True)
+class ServiceSettings:
+    """The watch folder and batch runs: how many papers at once, when a file is complete,
+    what happens to it after, and the limits of an unattended service."""
+
+    papers: int = 2  # papers in flight at once (their requests share the one scheduler)
+    settle_seconds: float = 5.0  # a file is taken once unchanged for this long
+    rescan_seconds: float = 60.0  # a full scan this often, besides file events
+    polling: bool = False  # poll instead of file events (network folders)
+    after: str = "keep"  # keep | move | delete: the input once its outputs are written
+    daily_cost: float | None = None  # spend cap per UTC day, over all papers (needs the prices)
+    max_pages: int | None = None
+    max_file_mb: float | None = None
+    job_attempts: int = 5  # tries of a paper that fails for a passing cause, before it is set aside
+    job_retry_seconds: float = 60.0  # first wait before such a try; doubles, at most an hour
+    log_json: bool = False  # events as JSON lines
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know, in sections; validated when built."""
 
@@ -123,6 +142,7 @@ class Settings:
     glossary: GlossarySettings = field(default_factory=GlossarySettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
 
     def __post_init__(self) -> None:
         if self.limits.concurrency < 1:
@@ -131,6 +151,14 @@ class Settings:
             raise ConfigError("--max-request-tokens must be at least 20")
         if self.limits.max_cost is not None and not (self.limits.price_input or self.limits.price_output):
             raise ConfigError("--max-cost needs the prices: pass --price INPUT,OUTPUT (per million tokens)")
+        if self.service.daily_cost is not None and not (self.limits.price_input or self.limits.price_output):
+            raise ConfigError("--daily-cost needs the prices: pass --price INPUT,OUTPUT (per million tokens)")
+        if self.service.after not in AFTER_CHOICES:
+            raise ConfigError(
+                f"--after must be one of {', '.join(AFTER_CHOICES)}, not {self.service.after!r}"
+            )
+        if self.service.papers < 1:
+            raise ConfigError("--papers must be at least 1")
 
     @property
     def lang(self) -> str:
@@ -154,6 +182,7 @@ SECTIONS: dict[str, type[Any]] = {
     "glossary": GlossarySettings,
     "limits": LimitSettings,
     "storage": StorageSettings,
+    "service": ServiceSettings,
 }
 FIELDS: dict[str, str] = {f.name: section for section, cls in SECTIONS.items() for f in fields(cls)}
 _ENV_ALIASES = {

@@ -56,6 +56,7 @@ class Job:
         self.grobid = grobid
         self.progress = progress or NoProgress()
         self.now = now
+        self.budget: Budget | None = None  # the run's spending, readable even when the run raised
 
     # -- the whole job -----------------------------------------------------------
     def run(self) -> RunResult:
@@ -67,7 +68,7 @@ class Job:
         try:
             engine = self.engine or self.build_engine()
             # One budget for the whole run: term calls and translation requests alike.
-            budget = Budget.from_limits(self.settings.limits)
+            budget = self.budget = Budget.from_limits(self.settings.limits)
             glossary = self.glossary(source, cache, engine, budget)
             matcher = TermMatcher(glossary) if len(glossary) else None
             results, stats = translate_document(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from ..model import Document, Figure, Formula, Region
+from .pdfium_lock import PDFIUM_LOCK
 
 SCALE = 2.0  # 144 dpi: sharp on screens, small files
 MARGIN = 3.0  # points around the box, so strokes on its edge survive
@@ -28,9 +29,16 @@ def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: st
     crops are not kept. Returns each written image's ``link_prefix/<file>`` by the
     figure's or formula's id (the document itself is not changed)."""
     targets = list(_targets(doc))
-    written: dict[str, str] = {}
     if not targets:
-        return written
+        return {}
+    with PDFIUM_LOCK:
+        return _crop(pdf_path, targets, assets_dir, link_prefix)
+
+
+def _crop(
+    pdf_path: Path, targets: list[Figure | Formula], assets_dir: Path, link_prefix: str
+) -> dict[str, str]:
+    written: dict[str, str] = {}
     pdf = pdfium.PdfDocument(str(pdf_path))
     try:
         by_page: dict[int, list[tuple[Figure | Formula, Region]]] = {}

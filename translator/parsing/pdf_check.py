@@ -11,6 +11,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from ..errors import BadInputError
+from .pdfium_lock import PDFIUM_LOCK
 
 MIN_TEXT_CHARS = 200
 MIN_PAGE_LETTERS = 40  # a page with fewer letters holds a page number, a header, a stamp: no text
@@ -36,6 +37,11 @@ def check_pdf(path: Path, sample_pages: int = 5) -> PdfInfo:
         raise BadInputError(
             f"{path} is not a PDF (it does not start with %PDF-); pass the paper's PDF or --tei"
         )
+    with PDFIUM_LOCK:
+        return _open_and_sample(path, sample_pages)
+
+
+def _open_and_sample(path: Path, sample_pages: int) -> PdfInfo:
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:

@@ -18,6 +18,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ..pdfium_lock import PDFIUM_LOCK
 from .fonts import (
     NO_FONT,
     Font,
@@ -330,10 +331,13 @@ def _graphics(page: pdfium.PdfPage, height: float) -> list[Box]:
     return graphics
 
 
-def read_pages(
-    path: Path, max_pages: int | None = None, params: LayoutParams = DEFAULT
-) -> Iterator[PageText]:
-    """Yield each page's lines (content order) and graphics boxes."""
+def read_pages(path: Path, max_pages: int | None = None, params: LayoutParams = DEFAULT) -> list[PageText]:
+    """Each page's lines (content order) and graphics boxes, read under the PDFium lock."""
+    with PDFIUM_LOCK:
+        return list(_read_pages(path, max_pages, params))
+
+
+def _read_pages(path: Path, max_pages: int | None, params: LayoutParams) -> Iterator[PageText]:
     pdf = pdfium.PdfDocument(str(path))
     fonts = FontCache()
     try:

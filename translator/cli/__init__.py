@@ -13,26 +13,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import pipeline
-from .errors import ExitCode, TranslatorError
-from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv, write_csv
-from .jobs import JobSpec, build_job
-from .progress_bar import RichProgress
-from .settings import Settings, load_settings, valid_parsers
-
-
-def _price(value: str | None) -> tuple[float | None, float | None]:
-    if not value:
-        return None, None
-    try:
-        parts = [float(p) for p in value.split(",")]
-    except ValueError as exc:
-        raise click.BadParameter("use INPUT,OUTPUT prices per million tokens, e.g. 0.15,0.60") from exc
-    if len(parts) == 1:
-        return parts[0], parts[0]
-    if len(parts) != 2:
-        raise click.BadParameter("use INPUT,OUTPUT prices per million tokens, e.g. 0.15,0.60")
-    return parts[0], parts[1]
+from .. import pipeline
+from ..errors import ExitCode, TranslatorError
+from ..glossary.entries import Entry, Glossary, default_glossary_path, load_csv, write_csv
+from ..jobs import JobSpec, build_job
+from ..progress_bar import RichProgress
+from ..settings import Settings, load_settings
+from .options import settings_from, settings_options
+from .service import batch_command, watch_command
 
 
 class PaperGroup(click.Group):
@@ -60,87 +48,27 @@ def main() -> None:
 
     \b
     translate PAPER [OPTIONS]          translate a PDF or GROBID TEI (see: translate run --help)
+    translate batch INBOX [--out DIR]  translate every PDF in a folder, several at a time
+    translate watch INBOX [--out DIR]  translate every PDF dropped into a folder, as a service
     translate glossary COMMAND         manage your default glossary per language
     """
 
 
 @main.command("run", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("input_path", metavar="PAPER", type=click.Path(path_type=Path))
-@click.option("-l", "--lang", help="Target language code (zh, ja, ko, fr, de, ...). Default: zh.")
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default: beside PAPER)."
 )
 @click.option(
     "--tei", type=click.Path(path_type=Path), help="Start from this GROBID TEI instead of parsing the PDF."
 )
-@click.option("--model", help="Model name at the endpoint. Default: gpt-4o-mini.")
-@click.option(
-    "--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL), e.g. http://localhost:11434/v1."
-)
-@click.option("--grobid-url", help="GROBID service (env GROBID_URL). Default: http://localhost:8070.")
-@click.option(
-    "--parser",
-    metavar="[" + "|".join(valid_parsers()) + "]",  # checked by the settings, which know the plugins too
-    help="PDF reader: GROBID, the built-in reader, or auto (GROBID when it answers). Default: auto.",
-)
-@click.option(
-    "--translate-tables",
-    is_flag=True,
-    default=None,
-    help="Translate table cells too (numbers and symbols are kept). Default: cells stay as printed.",
-)
-@click.option("--concurrency", type=int, help="Requests in flight at once. Default: 8.")
-@click.option("--max-request-tokens", type=int, help="Source tokens per request at most. Default: 1500.")
-@click.option("--rpm", "requests_per_minute", type=int, help="Client-side limit on requests per minute.")
-@click.option("--tpm", "tokens_per_minute", type=int, help="Client-side limit on tokens per minute.")
-@click.option(
-    "--timeout", "request_timeout", type=float, help="Seconds to wait for one API answer. Default: 180."
-)
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path),
-    help="Translation cache folder (env TRANSLATOR_CACHE_DIR).",
-)
-@click.option("--format", "formats", help="Outputs to write: any of md,html,json. Default: all three.")
-@click.option("--mono", is_flag=True, default=None, help="Translation only, without the original text.")
-@click.option("--price", help="INPUT,OUTPUT price per million tokens, to report the cost.")
-@click.option(
-    "--max-cost", "max_cost", type=float, help="Stop before the run would cost more (needs --price)."
-)
-@click.option(
-    "--max-requests",
-    "max_requests",
-    type=int,
-    help="Stop before sending more requests. Default: 1.5 × the planned ones (at least planned + 20).",
-)
-@click.option(
-    "--max-tokens", "max_tokens", type=int, help="Stop before prompt + completion tokens pass this."
-)
-@click.option(
-    "--glossary",
-    "glossaries",
-    multiple=True,
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="CSV source,target[,note]; repeatable; overrides extracted terms. Empty target = keep.",
-)
-@click.option(
-    "--no-auto-glossary", "auto_glossary", flag_value=False, default=None, help="Do not extract terms."
-)
-@click.option(
-    "--annotate-terms",
-    is_flag=True,
-    default=None,
-    help="Follow each term's first translation by the original.",
-)
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML).")
+@settings_options
 @click.option(
     "--dry-run",
     is_flag=True,
     help="Parse and plan; print requests, tokens and cost; call no API, write nothing.",
 )
 @click.option("--json", "as_json", is_flag=True, help="With --dry-run: print the estimate as JSON.")
-@click.option("-v", "--verbose", is_flag=True, help="Print the full run report.")
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def run_command(
     input_path: Path,
     out_dir: Path | None,
@@ -167,12 +95,7 @@ def run_command(
     # SIGTERM (a service manager, `kill`) stops a run as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        price_in, price_out = _price(price)
-        if not options.get("glossaries"):
-            options.pop("glossaries", None)
-        settings = load_settings(
-            {**options, "price_input": price_in, "price_output": price_out}, config_file=config_file
-        )
+        settings = settings_from(options, price, config_file)
         if dry_run:
             _dry_run(input_path, settings, out_dir, tei, progress, as_json)
             return
@@ -353,6 +276,9 @@ def glossary_export(csv_file: Path, lang: str | None) -> None:
     write_csv(csv_file, glossary)
     click.echo(f"wrote {len(glossary)} entries to {csv_file}")
 
+
+main.add_command(batch_command)
+main.add_command(watch_command)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,321 @@
+"""``translate batch`` and ``translate watch``: what goes in is translated once, what comes
+out appears whole, what cannot be read is set aside with its reason, and neither a
+restart nor a kill loses or repeats paid work."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from translator.errors import ExitCode
+from translator.service import EventLog, JobStore, Service, check_folders
+from translator.service.inbox import Seen, ignored, settled
+from translator.settings import load_settings
+
+from .fixtures import ROOT, invoke, make_paper_pdf, make_pdf
+from .servers.fake_llm import FakeLLM
+
+OUTPUTS = ("zh.md", "zh.html", "zh.json")
+
+
+def _env(llm: FakeLLM) -> dict[str, str]:
+    return {"OPENAI_BASE_URL": llm.base_url, "OPENAI_API_KEY": "k", "TRANSLATOR_PARSER": "builtin"}
+
+
+def _inbox(tmp_path: Path) -> Path:
+    inbox = tmp_path / "in"
+    (inbox / "sub").mkdir(parents=True)
+    make_paper_pdf(inbox / "paper.pdf")
+    make_paper_pdf(inbox / "sub" / "other.pdf", title="Tiny Robots Learn to Swim")
+    return inbox
+
+
+def _requests_alone(tmp_path: Path, pdf: Path, llm: FakeLLM, *args: str) -> int:
+    """What one ``translate PDF`` of this paper costs in requests, in a cache of its own."""
+    before = llm.count()
+    result = invoke(
+        [str(pdf), "--out", str(tmp_path / "alone"), "-q", *args],
+        TRANSLATOR_CACHE_DIR=str(tmp_path / "alone-cache"),
+        **_env(llm),
+    )
+    assert result.exit_code == 0, result.output
+    return llm.count() - before
+
+
+def test_batch_translates_each_pdf_once_mirrors_folders_and_sets_aside_bad_files(tmp_path: Path) -> None:
+    inbox = _inbox(tmp_path)
+    shutil.copy(inbox / "paper.pdf", inbox / "sub" / "same-paper-again.pdf")
+    (inbox / "broken.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf\n%%EOF\n")
+    (inbox / "notes.txt").write_text("not a paper")
+    (inbox / "~$paper.pdf").write_bytes(b"office lock file")
+    (inbox / "draft.pdf.part").write_bytes(b"%PDF-1.4 half")
+    outside = tmp_path / "elsewhere.pdf"
+    make_pdf(outside, pages=1)
+    (inbox / "link.pdf").symlink_to(outside)
+    out = tmp_path / "out"
+    with FakeLLM() as llm:
+        expected = sum(_requests_alone(tmp_path, inbox / p, llm) for p in ("paper.pdf", "sub/other.pdf"))
+        before = llm.count()
+        result = invoke(["batch", str(inbox), "--out", str(out), "--papers", "3"], **_env(llm))
+        sent = llm.count() - before
+    assert result.exit_code == ExitCode.PARTIAL, result.output  # one paper was set aside
+    # The same PDF under a second name cost nothing more: one job per content.
+    assert sent == expected
+    for stem in ("paper", "sub/other", "sub/same-paper-again"):
+        for suffix in OUTPUTS:
+            assert (out / f"{stem}.{suffix}").is_file(), f"{stem}.{suffix} missing:\n{result.output}"
+    again = (out / "sub" / "same-paper-again.zh.md").read_text(encoding="utf-8")
+    assert "same-paper-again.zh.assets/" in again and "paper.zh.assets" not in again.replace("again.zh", "")
+    assert (inbox / "failed" / "broken.pdf").is_file() and not (inbox / "broken.pdf").exists()
+    reason = (inbox / "failed" / "broken.pdf.error.txt").read_text(encoding="utf-8")
+    assert "damaged" in reason and "drop the file into the inbox again" in reason
+    # Left alone: not a PDF, editor and sync files, a link out of the inbox.
+    for name in ("notes.txt", "~$paper.pdf", "draft.pdf.part", "link.pdf"):
+        assert (inbox / name).exists()
+        assert not list(out.rglob(f"{Path(name).stem}*.zh.md")) or name == "~$paper.pdf"
+    assert not (out / "link.zh.md").exists() and not (out / "elsewhere.zh.md").exists()
+    assert "ignored link.pdf" in result.output and "ignored notes.txt" in result.output
+    assert "translate batch" in result.output and "broken.pdf: " in result.output
+    assert not list(out.rglob("*.part")) and not list((out / ".translate").glob("staging/*"))
+
+
+def test_a_second_batch_translates_nothing_and_a_new_file_only_that(tmp_path: Path) -> None:
+    inbox = _inbox(tmp_path)
+    out = tmp_path / "out"
+    with FakeLLM() as llm:
+        assert invoke(["batch", str(inbox), "--out", str(out)], **_env(llm)).exit_code == 0
+        first = llm.count()
+        result = invoke(["batch", str(inbox), "--out", str(out)], **_env(llm))
+        assert result.exit_code == 0 and llm.count() == first
+        assert "nothing new" in result.output
+        make_paper_pdf(inbox / "new.pdf", title="Tiny Robots Learn to Climb")
+        new_alone = _requests_alone(tmp_path, inbox / "new.pdf", llm)
+        before = llm.count()
+        result = invoke(["batch", str(inbox), "--out", str(out), "--after", "move"], **_env(llm))
+        sent = llm.count() - before
+    assert result.exit_code == 0, result.output
+    assert sent == new_alone  # only the new paper was paid for
+    # --after move applies to every input, the ones translated before too (their outputs come from the cache).
+    for name in ("new.pdf", "paper.pdf", "sub/other.pdf"):
+        assert (inbox / "done" / name).is_file() and not (inbox / name).exists()
+    assert (out / "new.zh.md").is_file()
+
+
+@pytest.mark.parametrize("inside", ["out-in-in", "in-in-out", "same"])
+def test_overlapping_inbox_and_outbox_are_refused(tmp_path: Path, inside: str) -> None:
+    inbox = tmp_path / "a"
+    inbox.mkdir()
+    out = {"out-in-in": inbox / "out", "in-in-out": tmp_path, "same": inbox}[inside]
+    result = invoke(["batch", str(inbox), "--out", str(out)])
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "overlap" in result.output and "--out" in result.output
+
+
+def test_sync_and_editor_names_are_ignored() -> None:
+    for name in (
+        ".DS_Store",
+        "~$paper.pdf",
+        "paper.pdf.part",
+        "x.crdownload",
+        ".~lock.a.pdf#",
+        ".syncthing.a.pdf.tmp",
+    ):
+        assert ignored(name), name
+    assert not ignored("paper.pdf") and not ignored("A study~of things.pdf")
+
+
+def test_a_pdf_is_taken_only_when_whole_and_quiet(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "a.pdf")
+    data = pdf.read_bytes()
+    half = tmp_path / "half.pdf"
+    half.write_bytes(data[: len(data) // 2])
+    now = time.time()
+    quiet = now - 10
+    os.utime(pdf, (quiet, quiet))
+    os.utime(half, (quiet, quiet))
+    assert settled(Seen(pdf, "a.pdf", len(data), quiet), 5.0, now)
+    assert not settled(Seen(pdf, "a.pdf", len(data), quiet), 15.0, now)  # changed too recently
+    assert not settled(Seen(half, "half.pdf", len(data) // 2, quiet), 5.0, now)  # no end marker yet
+    # A file that never gets its end marker is taken after ten settle times (and fails with its reason).
+    assert settled(Seen(half, "half.pdf", len(data) // 2, now - 60), 5.0, now)
+
+
+def test_store_keeps_one_job_per_content_and_requeues_after_a_crash(tmp_path: Path) -> None:
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    assert store.add_source("a.pdf", "h1", 10, 1.0) == []
+    assert store.add_source("b/copy.pdf", "h1", 10, 2.0) == ["a.pdf"]
+    assert store.counts()["queued"] == 1
+    [first] = store.ready(set())  # one translation of a PDF at a time
+    store.start(first.hash)
+    assert store.ready(set()) == [] and store.counts()["running"] == 1
+    store.close()
+    store = JobStore(tmp_path / "jobs.sqlite3")  # a restart after kill -9
+    assert store.requeue_running() == 1
+    assert store.job("h1")["attempts"] == 0  # the interrupted try does not count
+    assert store.known_hash("a.pdf", 10, 1.0) == "h1" and store.known_hash("a.pdf", 11, 1.0) is None
+    store.fail("h1", "bad")
+    store.set_source("a.pdf", "failed")
+    assert store.known_hash("a.pdf", 10, 1.0) is None  # dropped again after a failure: a new try
+    store.add_source("a.pdf", "h1", 10, 1.0)
+    assert store.job("h1")["state"] == "queued"
+    store.close()
+
+
+def test_the_daily_cap_holds_over_papers_and_the_rest_waits_for_tomorrow(tmp_path: Path) -> None:
+    inbox = _inbox(tmp_path)
+    make_paper_pdf(inbox / "third.pdf", title="Tiny Robots Learn to Fly")
+    lines: list[str] = []
+    with FakeLLM() as llm:
+        settings = load_settings(
+            {
+                "base_url": llm.base_url,
+                "api_key": "k",
+                "parser": "builtin",
+                "price_input": 100.0,
+                "price_output": 100.0,
+                "daily_cost": 0.5,
+                "settle_seconds": 0.0,
+            }
+        )
+        service = Service(settings, check_folders(inbox, tmp_path / "out"), EventLog(lines.append))
+        rows = service.run_once(wait_for_retries=True)
+        store = JobStore(tmp_path / "out" / ".translate" / "jobs.sqlite3")
+        spent = store.spent_today()
+        waiting = [r for r in store.status() if r["state"] == "queued"]
+        store.close()
+    assert spent <= 0.5 + 1e-9, spent
+    assert waiting, "\n".join(lines)  # not everything fitted in the day's budget
+    assert all(r["not_before"] > time.time() for r in waiting)
+    assert any("daily cost cap" in line for line in lines)
+    assert rows
+
+
+def _watch(inbox: Path, out: Path, llm: FakeLLM, *extra: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TRANSLATOR_CONCURRENCY="2", **_env(llm))
+    command = [
+        sys.executable,
+        "-m",
+        "translator",
+        "watch",
+        str(inbox),
+        "--out",
+        str(out),
+        "--log-json",
+        *extra,
+    ]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+class _Events:
+    """The JSON-lines log of a watch process, read as it comes."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.items: list[dict[str, object]] = []
+        self.raw: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self._thread.start()
+
+    def _read(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            text = line.decode("utf-8", "replace").strip()
+            self.raw.append(text)
+            if text.startswith("{"):
+                item = json.loads(text)
+                item["seen_at"] = time.monotonic()
+                self.items.append(item)
+
+    def wait_for(self, kind: str, path: str = "", timeout: float = 60) -> dict[str, object]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for item in self.items:
+                if item["event"] == kind and (not path or item["path"] == path):
+                    return item
+            time.sleep(0.05)
+        raise AssertionError(f"no {kind} {path} event:\n" + "\n".join(self.raw))
+
+
+@pytest.mark.slow
+def test_watch_waits_for_a_slow_copy_and_survives_a_corrupt_file(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    source = make_paper_pdf(tmp_path / "source.pdf").read_bytes()
+    with FakeLLM() as llm:
+        watch = _watch(inbox, out, llm, "--settle", "1", "--rescan", "2")
+        events = _Events(watch)
+        try:
+            events.wait_for("start")
+            (inbox / "corrupt.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 100 + b"\n%%EOF\n")
+            events.wait_for("failed", "corrupt.pdf")
+            # A slow writer: eight chunks over about three seconds.
+            with (inbox / "slow.pdf").open("wb") as fh:
+                step = len(source) // 8 + 1
+                for start in range(0, len(source), step):
+                    fh.write(source[start : start + step])
+                    fh.flush()
+                    time.sleep(0.4)
+            copied = time.monotonic()
+            started = events.wait_for("started", "slow.pdf")
+            events.wait_for("done", "slow.pdf")
+            assert watch.poll() is None  # still watching
+        finally:
+            watch.send_signal(signal.SIGTERM)
+            code = watch.wait(10)
+    assert started["seen_at"] >= copied  # type: ignore[operator]
+    assert code == 0
+    assert (out / "slow.zh.md").is_file() and (inbox / "failed" / "corrupt.pdf.error.txt").is_file()
+    assert [i for i in events.items if i["event"] == "started" and i["path"] == "slow.pdf"].__len__() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["sigterm", "kill-9"])
+def test_a_stopped_or_killed_daemon_finishes_the_paper_on_restart(tmp_path: Path, how: str) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    pdf = make_paper_pdf(inbox / "paper.pdf")
+    out = tmp_path / "out"
+    small = ("--max-request-tokens", "40", "--no-auto-glossary")
+    with FakeLLM() as alone:
+        expected = _requests_alone(tmp_path, pdf, alone, *small)
+    with FakeLLM(hold_after=2) as llm:
+        watch = _watch(inbox, out, llm, "--settle", "0", *small)
+        events = _Events(watch)
+        deadline = time.monotonic() + 60
+        while llm.count() < 2 or llm.in_flight < 1:
+            assert time.monotonic() < deadline, "\n".join(events.raw)
+            time.sleep(0.02)
+        in_flight = llm.in_flight
+        sent = time.monotonic()
+        if how == "sigterm":
+            watch.send_signal(signal.SIGTERM)
+            code = watch.wait(10)
+            print(f"\nSIGTERM: exited {time.monotonic() - sent:.2f} s after the signal")
+            assert time.monotonic() - sent < 5.0, "SIGTERM took longer than 5 s"
+            assert code == 0
+            store = JobStore(out / ".translate" / "jobs.sqlite3")
+            assert [j["state"] for j in store.status()] == ["queued"]
+            store.close()
+        else:
+            watch.kill()
+            watch.wait(10)
+        llm.release()
+        restart = _watch(inbox, out, llm, "--oneshot", "--settle", "0", *small)
+        restart_events = _Events(restart)
+        assert restart.wait(120) == 0, "\n".join(restart_events.raw)
+        total = llm.count()
+    assert (out / "paper.zh.md").is_file()
+    assert "pending" not in json.loads((out / "paper.zh.json").read_text(encoding="utf-8"))["report"] or (
+        json.loads((out / "paper.zh.json").read_text(encoding="utf-8"))["report"]["pending"] == 0
+    )
+    # Only what was in flight at the stop is paid twice (the alone run had the glossary off too).
+    print(f"\n{how}: {total} requests in all, {expected} for an uninterrupted run, {in_flight} in flight")
+    assert total <= expected + in_flight, (total, expected, in_flight)

@@ -1,0 +1,110 @@
+"""The options every translating command takes (``translate PAPER``, ``batch``, ``watch``),
+declared once, and the settings they build."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..settings import Settings, load_settings, valid_parsers
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SETTINGS_OPTIONS = [
+    click.option("-l", "--lang", help="Target language code (zh, ja, ko, fr, de, ...). Default: zh."),
+    click.option("--model", help="Model name at the endpoint. Default: gpt-4o-mini."),
+    click.option(
+        "--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL), e.g. http://localhost:11434/v1."
+    ),
+    click.option("--grobid-url", help="GROBID service (env GROBID_URL). Default: http://localhost:8070."),
+    click.option(
+        "--parser",
+        metavar="[" + "|".join(valid_parsers()) + "]",  # checked by the settings, which know the plugins too
+        help="PDF reader: GROBID, the built-in reader, or auto (GROBID when it answers). Default: auto.",
+    ),
+    click.option(
+        "--translate-tables",
+        is_flag=True,
+        default=None,
+        help="Translate table cells too (numbers and symbols are kept). Default: cells stay as printed.",
+    ),
+    click.option("--concurrency", type=int, help="Requests in flight at once. Default: 8."),
+    click.option("--max-request-tokens", type=int, help="Source tokens per request at most. Default: 1500."),
+    click.option("--rpm", "requests_per_minute", type=int, help="Client-side limit on requests per minute."),
+    click.option("--tpm", "tokens_per_minute", type=int, help="Client-side limit on tokens per minute."),
+    click.option(
+        "--timeout", "request_timeout", type=float, help="Seconds to wait for one API answer. Default: 180."
+    ),
+    click.option(
+        "--cache-dir",
+        type=click.Path(path_type=Path),
+        help="Translation cache folder (env TRANSLATOR_CACHE_DIR).",
+    ),
+    click.option("--format", "formats", help="Outputs to write: any of md,html,json. Default: all three."),
+    click.option("--mono", is_flag=True, default=None, help="Translation only, without the original text."),
+    click.option("--price", help="INPUT,OUTPUT price per million tokens, to report the cost."),
+    click.option(
+        "--max-cost", "max_cost", type=float, help="Stop before the run would cost more (needs --price)."
+    ),
+    click.option(
+        "--max-requests",
+        "max_requests",
+        type=int,
+        help="Stop before sending more requests. Default: 1.5 × the planned ones (at least planned + 20).",
+    ),
+    click.option(
+        "--max-tokens", "max_tokens", type=int, help="Stop before prompt + completion tokens pass this."
+    ),
+    click.option(
+        "--glossary",
+        "glossaries",
+        multiple=True,
+        type=click.Path(path_type=Path, exists=True, dir_okay=False),
+        help="CSV source,target[,note]; repeatable; overrides extracted terms. Empty target = keep.",
+    ),
+    click.option(
+        "--no-auto-glossary", "auto_glossary", flag_value=False, default=None, help="Do not extract terms."
+    ),
+    click.option(
+        "--annotate-terms",
+        is_flag=True,
+        default=None,
+        help="Follow each term's first translation by the original.",
+    ),
+    click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML)."),
+    click.option("-v", "--verbose", is_flag=True, help="Print the full run report."),
+    click.option("-q", "--quiet", is_flag=True, help="Print errors only."),
+]
+
+
+def settings_options(command: F) -> F:
+    """Add every settings option to a command, in the order ``--help`` lists them."""
+    for option in reversed(SETTINGS_OPTIONS):
+        command = option(command)
+    return command
+
+
+def price(value: str | None) -> tuple[float | None, float | None]:
+    if not value:
+        return None, None
+    try:
+        parts = [float(p) for p in value.split(",")]
+    except ValueError as exc:
+        raise click.BadParameter("use INPUT,OUTPUT prices per million tokens, e.g. 0.15,0.60") from exc
+    if len(parts) == 1:
+        return parts[0], parts[0]
+    if len(parts) != 2:
+        raise click.BadParameter("use INPUT,OUTPUT prices per million tokens, e.g. 0.15,0.60")
+    return parts[0], parts[1]
+
+
+def settings_from(options: dict[str, Any], price_text: str | None, config_file: Path | None) -> Settings:
+    """The settings: these options over the environment, the config file and the defaults."""
+    price_in, price_out = price(price_text)
+    values = {k: v for k, v in options.items() if k != "glossaries" or v}
+    return load_settings(
+        {**values, "price_input": price_in, "price_output": price_out}, config_file=config_file
+    )
