@@ -319,3 +319,39 @@ def test_a_stopped_or_killed_daemon_finishes_the_paper_on_restart(tmp_path: Path
     # Only what was in flight at the stop is paid twice (the alone run had the glossary off too).
     print(f"\n{how}: {total} requests in all, {expected} for an uninterrupted run, {in_flight} in flight")
     assert total <= expected + in_flight, (total, expected, in_flight)
+
+
+def test_an_unreachable_api_is_retried_with_a_bound_then_set_aside(tmp_path: Path) -> None:
+    inbox = _inbox(tmp_path)
+    (inbox / "sub" / "other.pdf").unlink()
+    lines: list[str] = []
+    settings = load_settings(
+        {
+            "base_url": "http://127.0.0.1:9/v1",  # nothing listens there
+            "api_key": "k",
+            "parser": "builtin",
+            "settle_seconds": 0.0,
+            "job_attempts": 3,
+            "job_retry_seconds": 0.05,
+            "max_attempts": 2,
+        }
+    )
+    service = Service(settings, check_folders(inbox, tmp_path / "out"), EventLog(lines.append))
+    rows = service.run_once(wait_for_retries=True)
+    retries = [line for line in lines if " retry paper.pdf " in line]
+    assert len(retries) == 2, "\n".join(lines)  # tries 1 and 2 wait; try 3 is the last
+    assert [r.state for r in rows] == ["queued", "queued", "failed"]
+    reason = (inbox / "failed" / "paper.pdf.error.txt").read_text(encoding="utf-8")
+    assert "after 3 tries" in reason and "cannot reach" in reason.lower()
+
+
+def test_a_refused_key_stops_the_batch_and_keeps_the_papers_queued(tmp_path: Path) -> None:
+    inbox = _inbox(tmp_path)
+    with FakeLLM(api_key="the-right-key") as llm:
+        result = invoke(["batch", str(inbox), "--out", str(tmp_path / "out")], **_env(llm))
+    assert result.exit_code == ExitCode.API_AUTH, result.output
+    assert not (inbox / "failed").exists()  # not the papers' fault: nothing set aside
+    assert (inbox / "paper.pdf").is_file()
+    store = JobStore(tmp_path / "out" / ".translate" / "jobs.sqlite3")
+    assert {r["state"] for r in store.status()} == {"queued"}
+    store.close()
