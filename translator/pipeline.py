@@ -280,7 +280,9 @@ def translate_document(
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
     engine = client or build_engine(settings.engine)
-    translator = Translator(settings, engine, cache, title, PROMPT_VERSION, matcher, scheduler, budget)
+    translator = Translator(
+        settings, engine, cache, title, PROMPT_VERSION, matcher, scheduler, budget, progress.note
+    )
     pieces_left = {s.id: 0 for s in segments}
     for unit in units:
         pieces_left[unit.segment_id] += 1

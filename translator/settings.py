@@ -56,6 +56,8 @@ class EngineSettings:
     retry_max_seconds: float = 60.0
     max_retry_after_seconds: float = 120.0  # the longest single wait a server's Retry-After gets
     validation_retries: int = 3
+    batch_api: bool = False  # send a run's requests through the Batch API (half price, within 24 h)
+    batch_poll_seconds: float = 30.0
 
     @property
     def endpoint(self) -> str:

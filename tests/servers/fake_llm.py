@@ -23,6 +23,8 @@ from typing import Any
 
 from translator.chunking.tokens import count_tokens
 
+from .fake_batches import FakeBatches
+
 PLACEHOLDER = re.compile(r"(<x\d+/>)")
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 # Like a real model, the fake leaves acronyms and names (GPQA, QT-Opt, ReSyn, GPT-4) as they are.
@@ -166,10 +168,13 @@ class FakeLLM:
         hold_after: int | None = None,
         slots: int | None = None,
         trickle: float = 0.0,
+        batch_seconds: float = 0.0,
     ) -> None:
         # Seconds between the 32-byte pieces of an unstreamed answer: never a long enough
         # stall for a read timeout, yet as long as it likes in all.
         self.trickle = trickle
+        # The Batch API (/v1/files, /v1/batches): a batch completes after batch_seconds.
+        self.batch_api = FakeBatches(self, batch_seconds)
         self.follow_glossary = follow_glossary
         # Serve this many requests at once; one more is answered 429 with Retry-After, as a
         # busy hosted API or a local server with a fixed number of slots does.
@@ -199,9 +204,15 @@ class FakeLLM:
                 pass
 
             def do_GET(self) -> None:
+                if server.batch_api.owns(self.path):
+                    server.batch_api.get(self)
+                    return
                 self._json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
 
             def do_POST(self) -> None:
+                if server.batch_api.owns(self.path):
+                    server.batch_api.post(self)
+                    return
                 length = int(self.headers.get("content-length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with server.lock:

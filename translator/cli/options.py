@@ -74,6 +74,12 @@ SETTINGS_OPTIONS = [
         default=None,
         help="Follow each term's first translation by the original.",
     ),
+    click.option(
+        "--batch-api",
+        is_flag=True,
+        default=None,
+        help="Send the requests through the endpoint's Batch API: half price, answers within 24 h.",
+    ),
     click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML)."),
     click.option("-v", "--verbose", is_flag=True, help="Print the full run report."),
     click.option("-q", "--quiet", is_flag=True, help="Print errors only."),

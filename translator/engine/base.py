@@ -26,6 +26,12 @@ def prompt_tokens(messages: Messages, counter: TokenCounter) -> int:
     return sum(counter.count(m["content"]) + FRAMING for m in messages)
 
 
+def answer_allowance(source_tokens: int) -> int:
+    """The ``max_tokens`` of a request: room for a translation up to three times as long
+    as its source (Chinese and Japanese take more tokens), within what servers accept."""
+    return min(8192, 3 * source_tokens + 256)
+
+
 @dataclass(frozen=True)
 class Completion:
     """One answer: its text, why it ended, and what it cost."""

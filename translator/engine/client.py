@@ -9,12 +9,13 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..settings import EngineSettings
-from .base import Completion
+from .base import Completion, Engine
+from .batch_api import BatchTransport
 from .congestion import Window
-from .openai_engine import OpenAIEngine
+from .openai_engine import OpenAIBatches, OpenAIEngine
 from .retry import RetryingEngine
 
-__all__ = ["Completion", "build_engine", "require_credentials"]
+__all__ = ["Completion", "batch_transport", "build_engine", "require_credentials"]
 
 
 def require_credentials(settings: EngineSettings) -> str | None:
@@ -39,3 +40,9 @@ def build_engine(
     scheduler's, for this endpoint and model) adapts the requests in flight to 429s."""
     key = require_credentials(settings) or "not-needed"
     return RetryingEngine(OpenAIEngine(settings, key, http_client), settings, sleep, notify, window)
+
+
+def batch_transport(engine: Engine) -> BatchTransport | None:
+    """The Batch API of the endpoint behind ``engine``, when it is the OpenAI-compatible adapter."""
+    inner = engine.inner if isinstance(engine, RetryingEngine) else engine
+    return OpenAIBatches(inner) if isinstance(inner, OpenAIEngine) else None

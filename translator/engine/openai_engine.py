@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import email.utils
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import openai
 from openai.types.chat import ChatCompletion
@@ -34,6 +35,7 @@ from .base import (
     prompt_tokens,
 )
 
+T = TypeVar("T")
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 
 
@@ -232,3 +234,38 @@ class OpenAIEngine:
 
 def _ignore(tokens: int) -> None:
     pass
+
+
+class OpenAIBatches:
+    """The OpenAI-compatible Batch API (``/v1/files``, ``/v1/batches``) through the SDK:
+    the transport ``engine.batch_api`` drives; errors mapped like a chat request's."""
+
+    def __init__(self, engine: OpenAIEngine) -> None:
+        self._openai = engine._openai
+        self.settings = engine.settings
+
+    def upload(self, name: str, data: bytes) -> str:
+        return self._call(lambda: self._openai.files.create(file=(name, data), purpose="batch").id)
+
+    def create(self, file_id: str) -> str:
+        return self._call(
+            lambda: (
+                self._openai.batches.create(
+                    input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h"
+                ).id
+            )
+        )
+
+    def status(self, batch_id: str) -> tuple[str, str | None, str | None]:
+        """The batch's status, and its output and error files once there are."""
+        batch = self._call(lambda: self._openai.batches.retrieve(batch_id))
+        return batch.status, batch.output_file_id, batch.error_file_id
+
+    def download(self, file_id: str) -> bytes:
+        return self._call(lambda: self._openai.files.content(file_id).read())
+
+    def _call(self, action: Callable[[], T]) -> T:
+        try:
+            return action()
+        except openai.APIError as exc:
+            raise map_error(exc, self.settings) from exc

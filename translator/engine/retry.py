@@ -41,6 +41,11 @@ class RetryingEngine:
         self._lock = threading.Lock()
 
     @property
+    def inner(self) -> Engine:
+        """The engine it wraps (the Batch API talks to its endpoint directly)."""
+        return self.engine
+
+    @property
     def retries(self) -> int:
         with self._lock:
             return self._retries

@@ -23,7 +23,16 @@ from ..glossary.matcher import TermMatcher
 from ..glossary.matcher import problems as term_problems
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
-from .base import Completion, DeadlineError, Engine, EngineError, UnreachableError, prompt_tokens
+from .base import (
+    Completion,
+    DeadlineError,
+    Engine,
+    EngineError,
+    UnreachableError,
+    answer_allowance,
+    prompt_tokens,
+)
+from .batch_pass import send_as_batch
 from .breaker import Breaker
 from .budget import Budget, Refusal
 from .estimator import expected_completion
@@ -48,8 +57,10 @@ class Translator:
         matcher: TermMatcher | None = None,
         scheduler: Scheduler | None = None,
         budget: Budget | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
+        self.notify = notify
         self.budget = budget or Budget.from_limits(settings.limits)
         self.breaker = Breaker()
         self.counter = default_counter()
@@ -70,7 +81,7 @@ class Translator:
         self._lock = threading.Lock()
         self._abort = threading.Event()
         self._progress: ProgressCallback | None = None
-        self._any_answer = False
+        self.any_answer = False
 
     # -- public --------------------------------------------------------------
     def cached(self, units: list[Unit]) -> list[Unit]:
@@ -155,8 +166,15 @@ class Translator:
         if not batches:
             return self.results
         self.budget.plan(len(batches))
+        answers = send_as_batch(self, batches) if self.settings.engine.batch_api else {}
+        tasks = [
+            functools.partial(self._answered, b, answers[i])
+            if i in answers
+            else functools.partial(self._batch, b)
+            for i, b in enumerate(batches)
+        ]
         try:
-            self.scheduler.run([functools.partial(self._batch, b) for b in batches])
+            self.scheduler.run(tasks)
         except Stopped:
             # Ctrl-C or SIGTERM: what has arrived is cached; the requests in
             # flight are abandoned, not waited for, and start no retry.
@@ -189,7 +207,7 @@ class Translator:
         (then the batch is split, never sent again unchanged)."""
         ids = {str(i + 1): unit for i, unit in enumerate(batch.units)}
         messages = self.messages(batch, reason, all_keep)
-        max_tokens = min(8192, 3 * batch.tokens + 256)
+        max_tokens = answer_allowance(batch.tokens)
         charge = self.budget.reserve(prompt_tokens(messages, self.counter), max_tokens)
         if isinstance(charge, Refusal):
             return None, self._refused(charge), False
@@ -206,13 +224,13 @@ class Translator:
                 self.settings.engine.model, self.settings.engine.endpoint, len(ids), 0, 0,
                 time.monotonic() - started, exc.source,
             )  # fmt: skip
-            if isinstance(exc, UnreachableError) and not self._any_answer:
+            if isinstance(exc, UnreachableError) and not self.any_answer:
                 raise ApiUnavailableError(
                     f"cannot reach the translation API at {self.settings.engine.endpoint} ({_detail(exc)}): check "
                     "--base-url / OPENAI_BASE_URL and that the server is running"
                 ) from exc
             return None, str(exc), isinstance(exc, DeadlineError)
-        self._any_answer = True
+        self.any_answer = True
         self.budget.settle(charge, completion)
         self.stats.add(completion)
         self.cache.log_request(
@@ -237,6 +255,12 @@ class Translator:
             if error:  # none: a spend cap stopped the run, and the units stay pending
                 self._fail(batch.units, error)
             return
+        self._answered(batch, completion, attempt, glossary_retried)
+
+    def _answered(
+        self, batch: Batch, completion: Completion, attempt: int = 0, glossary_retried: bool = False
+    ) -> None:
+        """Check an answer (streamed, or from the Batch API); keep what passes, ask again for the rest."""
         if completion.finish_reason == "length":
             self.breaker.outcome(0, ["the answer was cut off (too long)"])
             self._retry_or_split(batch, attempt, "the answer was cut off (too long)", True, glossary_retried)
@@ -324,6 +348,11 @@ class Translator:
             self._batch(batch, attempt + 1, reason, glossary_retried)
         else:
             self._fail(batch.units, reason)
+
+    def note(self, message: str) -> None:
+        """A line for the user (the progress display's notes)."""
+        if self.notify is not None:
+            self.notify(message)
 
     def _refused(self, refusal: Refusal) -> str:
         """A request the budget refused: a cap stops the run (what is left stays pending, to
