@@ -34,11 +34,14 @@ def test_a_run_through_the_batch_api_sends_no_normal_request(tmp_path: Path) -> 
     tei = write_small_tei(tmp_path)
     with FakeLLM(batch_seconds=0.3) as llm:
         result = invoke(
-            [str(tei), "--out", str(tmp_path / "out"), "--batch-api", "--no-auto-glossary"],
+            [str(tei), "--out", str(tmp_path / "out"), "--batch-api", "--no-auto-glossary", "--price", "1,2"],
             **_env(llm, tmp_path / "cache"),
         )
         normal = llm.count() - llm.batch_api.lines
     assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "tiny.zh.json").read_text(encoding="utf-8"))["report"]
+    full_price = report["prompt_tokens"] / 1e6 * 1 + report["completion_tokens"] / 1e6 * 2
+    assert report["cost"] == round(full_price / 2, 6)  # the Batch API's half price
     assert llm.batch_api.created == 1 and llm.batch_api.lines > 1
     assert normal == 0
     assert {s["status"] for s in _segments(tmp_path / "out")} == {"translated"}

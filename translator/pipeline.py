@@ -256,11 +256,20 @@ def estimate(document: Document, settings: Settings, cache: Cache, engine: Engin
     }
 
 
-def cost(settings: Settings, prompt_tokens: int, completion_tokens: int) -> float | None:
+def cost(
+    settings: Settings, prompt_tokens: int, completion_tokens: int, stats: RunStats | None = None
+) -> float | None:
+    """The price of these tokens (None without ``--price``); the share of them ``stats``
+    counts as sent through the Batch API at its own rate."""
     limits = settings.limits
     if limits.price_input is None and limits.price_output is None:
         return None
-    return round(Budget.from_limits(limits).price(prompt_tokens, completion_tokens), 6)
+    budget = Budget.from_limits(limits)
+    total = budget.price(prompt_tokens, completion_tokens)
+    if stats is not None:
+        batch = budget.price(stats.batch_prompt_tokens, stats.batch_completion_tokens)
+        total -= (1 - settings.engine.batch_price_factor) * batch
+    return round(total, 6)
 
 
 # -- stage 3: translate ----------------------------------------------------------
@@ -315,7 +324,7 @@ def build_report(results: Results, stats: RunStats, settings: Settings, elapsed:
     segments = results.segments
     failed = results.with_status("failed")
     counts = {k: results.count(k) for k in ("translated", "cached", "failed", "pending")}
-    price = cost(settings, stats.prompt_tokens, stats.completion_tokens)
+    price = cost(settings, stats.prompt_tokens, stats.completion_tokens, stats)
     pending = f", {counts['pending']} not yet translated (stopped)" if counts["pending"] else ""
     summary = (
         f"{len(segments)} segments: {counts['translated']} translated, {counts['cached']} from cache, "

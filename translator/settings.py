@@ -58,6 +58,7 @@ class EngineSettings:
     validation_retries: int = 3
     batch_api: bool = False  # send a run's requests through the Batch API (half price, within 24 h)
     batch_poll_seconds: float = 30.0
+    batch_price_factor: float = 0.5  # a Batch API token's price, as a share of the list price
 
     @property
     def endpoint(self) -> str:

@@ -26,7 +26,11 @@ def send_as_batch(translator: Translator, batches: list[Batch]) -> dict[int, Com
     for index, batch in enumerate(batches):
         messages = translator.messages(batch)
         max_tokens = answer_allowance(batch.tokens)
-        charge = translator.budget.reserve(prompt_tokens(messages, translator.counter), max_tokens)
+        charge = translator.budget.reserve(
+            prompt_tokens(messages, translator.counter),
+            max_tokens,
+            translator.settings.engine.batch_price_factor,
+        )
         if isinstance(charge, Refusal):
             break  # the rest meets the same cap on the normal way, which stops the run
         charges[str(index)] = charge
@@ -41,6 +45,6 @@ def send_as_batch(translator: Translator, batches: list[Batch]) -> dict[int, Com
         completion = answers.get(key)
         translator.budget.settle(charge, completion)
         if completion is not None:
-            translator.stats.add(completion)
+            translator.stats.add(completion, batch=True)
             translator.any_answer = True
     return {int(key): completion for key, completion in answers.items()}

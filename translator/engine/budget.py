@@ -37,6 +37,7 @@ class Charge:
     prompt_tokens: int
     completion_tokens: int
     cost: float
+    rate: float = 1.0  # share of the list price (a Batch API request: half)
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,10 @@ class Budget:
             over.append(f"--max-cost {self.max_cost}")
         return over
 
-    def reserve(self, prompt_tokens: int, max_completion: int) -> Charge | Refusal:
-        """Charge one request before it is sent, or say which bound it would pass."""
-        cost = self.price(prompt_tokens, max_completion)
+    def reserve(self, prompt_tokens: int, max_completion: int, rate: float = 1.0) -> Charge | Refusal:
+        """Charge one request before it is sent (at ``rate`` × the prices), or say which
+        bound it would pass."""
+        cost = rate * self.price(prompt_tokens, max_completion)
         with self._lock:
             refusal = self._refusal(prompt_tokens + max_completion, cost)
             if refusal is not None:
@@ -109,7 +111,7 @@ class Budget:
             self.requests += 1
             self.tokens += prompt_tokens + max_completion
             self.cost += cost
-        return Charge(prompt_tokens, max_completion, cost)
+        return Charge(prompt_tokens, max_completion, cost, rate)
 
     def _refusal(self, tokens: int, cost: float) -> Refusal | None:
         if self.max_requests is not None and self.requests + 1 > self.max_requests:
@@ -141,4 +143,4 @@ class Budget:
         returned = completion.completion_tokens if completion is not None else 0
         with self._lock:
             self.tokens += prompt + returned - charge.prompt_tokens - charge.completion_tokens
-            self.cost += self.price(prompt, returned) - charge.cost
+            self.cost += charge.rate * self.price(prompt, returned) - charge.cost

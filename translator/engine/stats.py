@@ -24,18 +24,23 @@ class RunStats:
     units: int = 0
     retries: int = 0
     glossary_retranslations: int = 0
+    batch_prompt_tokens: int = 0  # of the tokens above, those sent through the Batch API
+    batch_completion_tokens: int = 0
     interrupted: bool = False
     stopped_by: str = ""  # the spend cap that stopped the run
     gave_up: str = ""  # why the run stopped asking a failing model (the retry budget, the breaker)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    def add(self, completion: Completion | None, failed: bool = False) -> None:
+    def add(self, completion: Completion | None, failed: bool = False, batch: bool = False) -> None:
         with self.lock:
             self.requests += 1
             self.failed_requests += int(failed)
             if completion is not None:
                 self.prompt_tokens += completion.prompt_tokens
                 self.completion_tokens += completion.completion_tokens
+                if batch:
+                    self.batch_prompt_tokens += completion.prompt_tokens
+                    self.batch_completion_tokens += completion.completion_tokens
 
 
 @dataclass
