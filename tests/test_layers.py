@@ -13,7 +13,7 @@ from pathlib import Path
 from .conftest import ROOT
 
 LAYERS = [
-    ("errors", "plugins", "languages", "urls", "deadlines"),
+    ("errors", "plugins", "languages", "urls", "deadlines", "signals"),
     ("settings", "files"),
     ("model", "results"),
     ("chunking",),

@@ -293,7 +293,6 @@ def test_a_stopped_or_killed_daemon_finishes_the_paper_on_restart(tmp_path: Path
         while llm.count() < 2 or llm.in_flight < 1:
             assert time.monotonic() < deadline, "\n".join(events.raw)
             time.sleep(0.02)
-        in_flight = llm.in_flight
         sent = time.monotonic()
         if how == "sigterm":
             watch.send_signal(signal.SIGTERM)
@@ -307,6 +306,9 @@ def test_a_stopped_or_killed_daemon_finishes_the_paper_on_restart(tmp_path: Path
         else:
             watch.kill()
             watch.wait(10)
+        # Every request that arrived after the first two answers is held, never answered:
+        # with the daemon gone, those are exactly the ones it had in flight.
+        in_flight = llm.admitted - 2
         llm.release()
         restart = _watch(inbox, out, llm, "--oneshot", "--settle", "0", *small)
         restart_events = _Events(restart)
@@ -355,3 +357,22 @@ def test_a_refused_key_stops_the_batch_and_keeps_the_papers_queued(tmp_path: Pat
     store = JobStore(tmp_path / "out" / ".translate" / "jobs.sqlite3")
     assert {r["state"] for r in store.status()} == {"queued"}
     store.close()
+
+
+def test_limits_set_large_papers_aside_and_status_lists_the_queue(tmp_path: Path) -> None:
+    inbox = _inbox(tmp_path)
+    make_pdf(inbox / "long.pdf", pages=12)
+    (inbox / "big.pdf").write_bytes(b"%PDF-1.4\n" + b"0" * 300_000 + b"\n%%EOF\n")
+    out = tmp_path / "out"
+    with FakeLLM() as llm:
+        args = ["batch", str(inbox), "--out", str(out), "--max-pages", "5", "--max-file-mb", "0.2"]
+        result = invoke(args, **_env(llm))
+    assert result.exit_code == ExitCode.PARTIAL, result.output
+    assert "more than --max-pages 5" in (inbox / "failed" / "long.pdf.error.txt").read_text(encoding="utf-8")
+    assert "more than --max-file-mb 0.2" in (inbox / "failed" / "big.pdf.error.txt").read_text(
+        encoding="utf-8"
+    )
+    assert (out / "paper.zh.md").is_file()
+    status = invoke(["watch", str(inbox), "--out", str(out), "--status"])
+    assert status.exit_code == 0
+    assert "2 done" in status.output and "1 failed" in status.output and "long.pdf" in status.output

@@ -277,6 +277,12 @@ class FakeLLM:
             {"retry-after": "1"},
         )
 
+    @property
+    def admitted(self) -> int:
+        """Requests that reached the handler, held ones included."""
+        with self.lock:
+            return self._admitted
+
     def count(self, fault: str | None = "any") -> int:
         with self.lock:
             if fault == "any":

@@ -19,6 +19,7 @@ from ..errors import ExitCode, TranslatorError
 from ..progress_bar import PapersProgress
 from ..service import EventLog, Folders, JobStore, Row, Service, check_folders
 from ..settings import AFTER_CHOICES, Settings
+from ..signals import stop_signals
 from .options import settings_from, settings_options
 
 SERVICE_OPTIONS = [
@@ -118,7 +119,9 @@ def _serve(inbox: Path, out_dir: Path | None, options: dict[str, Any], oneshot: 
         log = EventLog(write, settings.service.log_json)
         service = Service(settings, folders, log, progress_for=progress.paper if batch else None)
         log.event("start", str(folders.inbox), out=str(folders.outbox), papers=settings.service.papers)
-        with _stop_on_signals(service):
+        # SIGTERM and Ctrl-C: take no new paper, stop the requests in flight, queue the
+        # papers in hand again, and exit within seconds; a second one exits at once.
+        with stop_signals(lambda signum: _stop(service, signum), service.stopping.is_set):
             if oneshot:
                 rows = service.run_once(wait_for_retries=batch)
             else:
@@ -130,6 +133,11 @@ def _serve(inbox: Path, out_dir: Path | None, options: dict[str, Any], oneshot: 
     sys.exit(_exit_code(service, rows, batch))
 
 
+def _stop(service: Service, signum: int) -> None:
+    service.log.event("stopping", reason=signal.Signals(signum).name)
+    service.stop()
+
+
 def options_for_settings(options: dict[str, Any]) -> dict[str, Any]:
     """The options that are settings (the rest steer the command itself)."""
     return {k: v for k, v in options.items() if k not in ("price", "config_file", "verbose", "quiet")}
@@ -137,25 +145,6 @@ def options_for_settings(options: dict[str, Any]) -> dict[str, Any]:
 
 def _echo(line: str) -> None:
     click.echo(line, err=True)
-
-
-@contextmanager
-def _stop_on_signals(service: Service) -> Iterator[None]:
-    """SIGTERM and Ctrl-C: take no new paper, stop the requests in flight, queue the
-    papers in hand again, and exit within seconds; a second one exits at once."""
-
-    def stop(signum: int, frame: object) -> None:
-        if service.stopping.is_set():
-            raise KeyboardInterrupt
-        service.log.event("stopping", reason=signal.Signals(signum).name)
-        service.stop()
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 @contextmanager

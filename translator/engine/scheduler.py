@@ -12,12 +12,11 @@ arrives is cached, never waited for).
 
 from __future__ import annotations
 
-import contextlib
 import queue
-import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
+from ..signals import stop_signals
 from .congestion import Window
 from .ratelimit import RateLimiter
 
@@ -79,7 +78,10 @@ class Scheduler:
         if not items:
             return
         state = _RunState(len(items))
-        with self._signals_stop():
+        # While a job waits on the main thread, Ctrl-C and SIGTERM only set the stop flag,
+        # so they land the same way whatever line that thread is on; a second one raises
+        # KeyboardInterrupt at once. (A daemon waits on other threads and calls stop() itself.)
+        with stop_signals(lambda signum: self._stop.set(), self._stop.is_set):
             self._start_workers()
             for task in items:
                 self._queue.put((task, state))
@@ -110,28 +112,6 @@ class Scheduler:
             except BaseException as exc:  # handed to the waiting caller, never printed by the thread
                 state.fail(exc)
             state.done_one()
-
-    @contextlib.contextmanager
-    def _signals_stop(self) -> Iterator[None]:
-        """While a job waits on the main thread, Ctrl-C and SIGTERM only set the stop
-        flag, so they land the same way whatever line that thread is on; a second
-        one raises ``KeyboardInterrupt`` at once. (A daemon waits on other threads
-        and calls ``stop()`` itself.)"""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-
-        def stop_on_signal(signum: int, frame: object) -> None:
-            if self._stop.is_set():
-                raise KeyboardInterrupt
-            self._stop.set()
-
-        previous = {sig: signal.signal(sig, stop_on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
 
 
 class _RunState:

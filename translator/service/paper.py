@@ -4,7 +4,7 @@ published, or the job queued again, or the file set aside — and the store told
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..engine.budget import Budget
@@ -88,7 +88,7 @@ class PaperRun:
         target = self.folders.out_dir(ready.path)
         written = publish(staging, target)
         tei = target / f"{output_stem(Path(ready.path))}.tei.xml"
-        outcome = Outcome(**{**outcome.__dict__, "tei": str(tei) if tei in written else None})
+        outcome = replace(outcome, tei=str(tei) if tei in written else None)
         self.store.finish(ready.hash, outcome)
         self.store.set_source(ready.path, "written")
         moved = after_done(self.folders, ready.path, self.settings.service.after)

@@ -206,25 +206,29 @@ class JobStore:
 
     def retry(self, digest: str, error: str, not_before: float, outcome: Outcome | None = None) -> None:
         """Back to the queue: a passing cause (or a shutdown), tried again from ``not_before``."""
-        spent = outcome or Outcome()
-        self._run(
-            "UPDATE jobs SET state = 'queued', not_before = ?, last_error = ?, requests = requests + ?, "
-            "tokens = tokens + ?, cost = cost + ? WHERE hash = ?",
-            not_before,
-            error,
-            spent.requests,
-            spent.tokens,
-            spent.cost,
-            digest,
-        )
-        self.spent(spent.cost)
+        self._end_try(digest, "queued", error, outcome, not_before=not_before)
 
     def fail(self, digest: str, error: str, outcome: Outcome | None = None) -> None:
+        """Set aside: tried again only when its file is dropped again."""
+        self._end_try(digest, "failed", error, outcome, finished=self.now())
+
+    def _end_try(
+        self,
+        digest: str,
+        state: str,
+        error: str,
+        outcome: Outcome | None,
+        not_before: float | None = None,
+        finished: float | None = None,
+    ) -> None:
+        """A try that did not finish the job: its state, its error, and what it spent."""
         spent = outcome or Outcome()
         self._run(
-            "UPDATE jobs SET state = 'failed', finished = ?, last_error = ?, requests = requests + ?, "
-            "tokens = tokens + ?, cost = cost + ? WHERE hash = ?",
-            self.now(),
+            "UPDATE jobs SET state = ?, not_before = COALESCE(?, not_before), finished = COALESCE(?, finished), "
+            "last_error = ?, requests = requests + ?, tokens = tokens + ?, cost = cost + ? WHERE hash = ?",
+            state,
+            not_before,
+            finished,
             error,
             spent.requests,
             spent.tokens,
