@@ -111,6 +111,44 @@ def make_pdf(path: Path, pages: int = 2, text: bool = True) -> Path:
     return path
 
 
+# Display formulas as a paper prints them (text, its number) and the LaTeX they were set from.
+FORMULAS = [
+    ("f(x) = a x^2 + b x + c", r"f(x) = a x^{2} + b x + c"),
+    ("E = m c^2 + p", r"E = m c^{2} + p"),
+    ("g(y) = k y^3 - q / r", r"g(y) = k y^{3} - q / r"),
+]
+
+
+def make_formula_pdf(path: Path) -> Path:
+    """A one-column page with a title, a heading, and the display formulas of ``FORMULAS``
+    numbered (1), (2), (3), each after a paragraph."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 16)
+    pdf.set_xy(15, 20)
+    pdf.cell(180, 8, "Formulas of Tiny Robots", align="C")
+    pdf.set_font("helvetica", "B", 12)
+    pdf.set_xy(15, 40)
+    pdf.cell(0, 6, "1 Method")
+    y = 50.0
+    for number, (text, _) in enumerate(FORMULAS, 1):
+        pdf.set_font("helvetica", size=11)
+        pdf.set_xy(15, y)
+        pdf.multi_cell(
+            180,
+            5.5,
+            f"We write part {number} of the model of the robot as follows, and explain each term. " * 2,
+        )
+        y = pdf.get_y() + 4
+        pdf.set_xy(40, y)
+        pdf.cell(150, 6, f"{text}    ({number})")
+        y += 14
+    pdf.output(str(path))
+    return path
+
+
 def make_encrypted_pdf(path: Path) -> Path:
     from fpdf import FPDF
 

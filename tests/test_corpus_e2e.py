@@ -20,6 +20,7 @@ from lxml import html as lxml_html
 
 from translator.chunking.protect import protect
 from translator.cli import main
+from translator.render.math import markdown_math
 
 from .conftest import corpus_pairs, manifest_counts, needs_corpus
 from .fixtures import json_segments
@@ -35,10 +36,22 @@ def squash(text: str) -> str:
     return "".join(text.split())
 
 
+def json_formulas(node: object) -> list[dict]:  # type: ignore[type-arg]
+    """Every display formula of an output's JSON document."""
+    if isinstance(node, dict):
+        own = [node["formula"]] if isinstance(node.get("formula"), dict) else []
+        return own + [f for value in node.values() for f in json_formulas(value)]
+    if isinstance(node, list):
+        return [f for value in node for f in json_formulas(value)]
+    return []
+
+
 def sent_texts(llm: FakeLLM) -> list[str]:
     """Every text the fake API was asked to translate (segments and glossary terms)."""
     texts: list[str] = []
     for record in llm.records:
+        if record.fault == "image":
+            continue  # a formula's crop: no text to translate
         payload = json.loads(record.user)
         texts.extend(payload.values() if isinstance(payload, dict) else payload)
     return texts
@@ -89,6 +102,13 @@ def check_outputs(out: Path, stem: str, pdf: Path, llm: FakeLLM, grobid_counts: 
         # Inline citations: once in the original column, once in the translation.
         cites = tree.xpath("//*[contains(concat(' ', @class, ' '), ' bibr ')]")
         assert len(cites) == 2 * expected["ref_bibr"]
+    # Every display formula is LaTeX that passed the checks, or its crop and text: never lost.
+    for formula in json_formulas(data["document"]):
+        assert formula["latex"] or (formula["text"] and (formula["image"] or not formula["region"])), formula
+        assert (
+            formula["latex"] is None or f"$$\n{markdown_math(formula['latex'], formula['label'])}\n$$" in md
+        )
+    assert "```math" not in md
     # (Some papers quote <think> tags themselves, so only the server's own markers count.)
     for marker in (THINK_MARKER, CHATTER_MARKER):
         assert marker not in md and marker not in page and marker not in json.dumps(data, ensure_ascii=False)

@@ -45,7 +45,7 @@ def test_followed_glossary_is_fully_consistent(tei: Path, tmp_path: Path) -> Non
 def test_ignored_glossary_is_detected(tei: Path, tmp_path: Path) -> None:
     with FakeLLM(follow_glossary=False) as llm:
         data = _run(tei, tmp_path, llm)
-        records = list(llm.records)
+        records = [r for r in llm.records if r.fault != "image"]  # formula crops hold no terms
     report = data["report"]["glossary"]  # type: ignore[index]
     # The server's log of what it ignored, from the last answer for each text.
     last: dict[str, set[str]] = {}

@@ -23,7 +23,7 @@ LAYERS = [
     ("engine",),
     ("terminology",),
     ("render",),
-    ("pipeline",),
+    ("pipeline", "formula_stage"),
     ("jobs",),
     ("service",),
     ("cli", "progress_bar", "__main__", ""),  # "": the package's own __init__ (the Python API)

@@ -60,7 +60,8 @@ def test_markdown_keeps_citations_linked_and_references_untranslated() -> None:
     assert md.count("[\\[1\\]](#ref-b0)") == 4  # original and translation, in the abstract and the intro
     assert '<a id="ref-b1"></a>2. A Turing. Computing machinery and intelligence. Mind. 1950' in md
     assert md.index("## 参考文献 References") > md.index("## 注释 Notes")
-    assert "```math\nJ(θ) = E[∑ t γ t r t ]    (1)\n```" in md
+    # No LaTeX for this formula (no crop to ask about): its text in a plain fence, never a math one.
+    assert "```text\nJ(θ) = E[∑ t γ t r t ]    (1)\n```" in md and "```math" not in md
 
 
 def test_failed_segment_is_visible() -> None:
@@ -134,6 +135,9 @@ def test_the_json_schema_is_written_out_and_covers_the_model() -> None:
     for tei in corpus_tei_files():  # formulas, tables, notes, authors (none when the corpus is absent)
         doc, results = translated(with_table_cells(read_tei(tei)), fail="p1")
         results.images = {f.id: f"assets/{f.id}.png" for f in doc.figures[:2]}
+        formulas = list(doc.formulas())
+        results.latex = {f.id: "x^{2}" for f in formulas[:1]}
+        results.formula_errors = {f.id: "rejected" for f in formulas[1:2]}
         cases.append((doc, results))
     for doc, results in cases:
         assert document_json(doc, results) == _with_results(asdict(doc), results)
@@ -154,6 +158,8 @@ def _with_results(data: object, results: Results) -> object:
         }  # fmt: skip
     if "region" in data:
         out["image"] = results.image(data["id"])
+    if {"id", "text", "label", "region"} == data.keys():  # a display formula: its LaTeX, or why none
+        out |= {"latex": results.latex.get(data["id"]), "latex_error": results.formula_errors.get(data["id"])}
     return out
 
 

@@ -39,16 +39,22 @@ def _inbox(tmp_path: Path) -> Path:
     return inbox
 
 
+def _text_requests(llm: FakeLLM) -> int:
+    """Requests for translations and terms; formula images are counted apart (two papers in
+    flight with the same formula crop may both ask for it)."""
+    return llm.count() - llm.count("image")
+
+
 def _requests_alone(tmp_path: Path, pdf: Path, llm: FakeLLM, *args: str) -> int:
-    """What one ``translate PDF`` of this paper costs in requests, in a cache of its own."""
-    before = llm.count()
+    """What one ``translate PDF`` of this paper costs in text requests, in a cache of its own."""
+    before = _text_requests(llm)
     result = invoke(
         [str(pdf), "--out", str(tmp_path / "alone"), "-q", *args],
         TRANSLATOR_CACHE_DIR=str(tmp_path / "alone-cache"),
         **_env(llm),
     )
     assert result.exit_code == 0, result.output
-    return llm.count() - before
+    return _text_requests(llm) - before
 
 
 def test_batch_translates_each_pdf_once_mirrors_folders_and_sets_aside_bad_files(tmp_path: Path) -> None:
@@ -64,9 +70,9 @@ def test_batch_translates_each_pdf_once_mirrors_folders_and_sets_aside_bad_files
     out = tmp_path / "out"
     with FakeLLM() as llm:
         expected = sum(_requests_alone(tmp_path, inbox / p, llm) for p in ("paper.pdf", "sub/other.pdf"))
-        before = llm.count()
+        before = _text_requests(llm)
         result = invoke(["batch", str(inbox), "--out", str(out), "--papers", "3"], **_env(llm))
-        sent = llm.count() - before
+        sent = _text_requests(llm) - before
     assert result.exit_code == ExitCode.PARTIAL, result.output  # one paper was set aside
     # The same PDF under a second name cost nothing more: one job per content.
     assert sent == expected
@@ -99,9 +105,9 @@ def test_a_second_batch_translates_nothing_and_a_new_file_only_that(tmp_path: Pa
         assert "nothing new" in result.output
         make_paper_pdf(inbox / "new.pdf", title="Tiny Robots Learn to Climb")
         new_alone = _requests_alone(tmp_path, inbox / "new.pdf", llm)
-        before = llm.count()
+        before = _text_requests(llm)
         result = invoke(["batch", str(inbox), "--out", str(out), "--after", "move"], **_env(llm))
-        sent = llm.count() - before
+        sent = _text_requests(llm) - before
     assert result.exit_code == 0, result.output
     assert sent == new_alone  # only the new paper was paid for
     # --after move applies to every input, the ones translated before too (their outputs come from the cache).
@@ -313,7 +319,7 @@ def test_a_stopped_or_killed_daemon_finishes_the_paper_on_restart(tmp_path: Path
         restart = _watch(inbox, out, llm, "--oneshot", "--settle", "0", *small)
         restart_events = _Events(restart)
         assert restart.wait(120) == 0, "\n".join(restart_events.raw)
-        total = llm.count()
+        total = _text_requests(llm)
     assert (out / "paper.zh.md").is_file()
     assert "pending" not in json.loads((out / "paper.zh.json").read_text(encoding="utf-8"))["report"] or (
         json.loads((out / "paper.zh.json").read_text(encoding="utf-8"))["report"]["pending"] == 0

@@ -21,6 +21,8 @@ from .chunking.tokens import default_counter
 from .engine.base import Engine
 from .engine.budget import Budget
 from .engine.client import build_engine
+from .engine.formulas import MAX_TOKENS as FORMULA_MAX_TOKENS
+from .engine.formulas import formula_messages
 from .engine.outcomes import apply_results
 from .engine.prompts import PROMPT_VERSION
 from .engine.scheduler import Scheduler
@@ -203,6 +205,9 @@ def prepare(
     except (OSError, pdfium.PdfiumError) as exc:
         progress.note(f"figure images skipped: {exc}")
         return source
+    if settings.output.formulas == "text":  # formulas as their text alone: no crop shown
+        formula_ids = {f.id for f in source.document.formulas()}
+        cut = {key: path for key, path in cut.items() if key not in formula_ids}
     if cut:
         progress.note(f"{len(cut)} figure and formula images in {source.out_dir / folder}")
     return replace(source, images=cut)
@@ -236,6 +241,9 @@ def estimate(document: Document, settings: Settings, cache: Cache, engine: Engin
     batches = translator.plan(units, todo)
     priced = [engine.complete(translator.messages(b), b.tokens) for b in batches]
     priced += [engine.complete(call.messages, call.max_tokens) for call in term_calls]
+    # Each display formula with a place on the page may be one image request (fewer when cached).
+    formulas = [f for f in document.formulas() if f.region] if settings.output.formulas == "latex" else []
+    priced += [engine.complete(formula_messages(f, None), FORMULA_MAX_TOKENS) for f in formulas]
     prompt = sum(c.prompt_tokens for c in priced)
     completion = sum(c.completion_tokens for c in priced)
     return {
@@ -244,14 +252,15 @@ def estimate(document: Document, settings: Settings, cache: Cache, engine: Engin
         "cached_units": len(units) - len(todo),
         "glossary_terms": len(glossary),
         "glossary_requests": len(term_calls),
-        "requests": len(batches) + len(term_calls),
+        "requests": len(batches) + len(term_calls) + len(formulas),
+        "formula_requests": len(formulas),
         "source_tokens": sum(u.tokens for u in todo),
         "prompt_tokens": prompt,
         "completion_tokens_estimate": completion,
         "cost_estimate": cost(settings, prompt, completion),
         "tokenizer": default_counter().name,
         "over_caps": Budget.from_limits(settings.limits).caps_passed(
-            len(batches) + len(term_calls), prompt, completion
+            len(batches) + len(term_calls) + len(formulas), prompt, completion
         ),
     }
 

@@ -38,6 +38,8 @@ class Results:
     images: dict[str, str] = field(
         default_factory=dict
     )  # figure or formula id → PNG, relative to the outputs
+    latex: dict[str, str] = field(default_factory=dict)  # display formula id → its checked LaTeX
+    formula_errors: dict[str, str] = field(default_factory=dict)  # formula id → why it has no LaTeX
 
     def of(self, segment: Segment) -> Translation:
         """The segment's outcome (pending when there is none yet)."""

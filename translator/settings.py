@@ -30,6 +30,7 @@ from .urls import redact
 
 APP = "paper-translator"
 AFTER_CHOICES = ("keep", "move", "delete")
+FORMULA_CHOICES = ("latex", "image", "text")
 
 
 def default_cache_dir() -> Path:
@@ -59,6 +60,7 @@ class EngineSettings:
     batch_api: bool = False  # send a run's requests through the Batch API (half price, within 24 h)
     batch_poll_seconds: float = 30.0
     batch_price_factor: float = 0.5  # a Batch API token's price, as a share of the list price
+    formula_model: str | None = None  # a vision model for display formulas (default: the run's model)
 
     @property
     def endpoint(self) -> str:
@@ -86,6 +88,7 @@ class OutputSettings:
     lang: str = "zh"
     formats: tuple[str, ...] = ("md", "html", "json")
     mono: bool = False
+    formulas: str = "latex"  # latex (asked of a vision model, checked) | image | text
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,10 @@ class Settings:
             raise ConfigError("--max-cost needs the prices: pass --price INPUT,OUTPUT (per million tokens)")
         if self.service.daily_cost is not None and not (self.limits.price_input or self.limits.price_output):
             raise ConfigError("--daily-cost needs the prices: pass --price INPUT,OUTPUT (per million tokens)")
+        if self.output.formulas not in FORMULA_CHOICES:
+            raise ConfigError(
+                f"--formulas must be one of {', '.join(FORMULA_CHOICES)}, not {self.output.formulas!r}"
+            )
         if self.service.after not in AFTER_CHOICES:
             raise ConfigError(
                 f"--after must be one of {', '.join(AFTER_CHOICES)}, not {self.service.after!r}"

@@ -24,6 +24,7 @@ from typing import Any
 from translator.chunking.tokens import count_tokens
 
 from .fake_batches import FakeBatches
+from .fake_vision import formula_answer, image_request
 
 PLACEHOLDER = re.compile(r"(<x\d+/>)")
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
@@ -175,6 +176,10 @@ class FakeLLM:
         self.trickle = trickle
         # The Batch API (/v1/files, /v1/batches): a batch completes after batch_seconds.
         self.batch_api = FakeBatches(self, batch_seconds)
+        # Image requests (display formulas): crop hash → true LaTeX; scripted bad answers.
+        self.formulas: dict[str, str] = {}
+        self.formula_faults: list[str] = []
+        self.image_requests = 0
         self.follow_glossary = follow_glossary
         # Serve this many requests at once; one more is answered 429 with Retry-After, as a
         # busy hosted API or a local server with a fixed number of slots does.
@@ -311,6 +316,9 @@ class FakeLLM:
         messages = body.get("messages", [])
         system = next((m["content"] for m in messages if m["role"] == "system"), "")
         user = messages[-1]["content"] if messages else ""
+        if image_request(user):
+            self._formula(h, body, system, user)
+            return
         record = Record(fault=None, ids=[], system=system, user=user, status=200)
         if self.api_key is not None and h.headers.get("authorization") != f"Bearer {self.api_key}":
             record.status = 401
@@ -380,6 +388,26 @@ class FakeLLM:
                 "completion_tokens": record.completion_tokens,
                 "total_tokens": record.prompt_tokens + record.completion_tokens,
             },
+        })  # fmt: skip
+
+    def _formula(self, h: Any, body: dict[str, Any], system: str, content: list[dict[str, Any]]) -> None:
+        """An image request: a display formula's crop in, its LaTeX out (``fake_vision``)."""
+        status, answer = formula_answer(self, content)
+        record = Record(fault="image", ids=[], system=system, user="", status=status)
+        record.prompt_tokens = count_tokens(system) + 425
+        record.completion_tokens = count_tokens(answer)
+        self._log(record)
+        if status != 200:
+            h._json(status, {"error": {"message": answer, "type": "invalid_request_error"}})
+            return
+        h._json(200, {
+            "id": f"chatcmpl-{len(self.records)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake-model"),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": record.prompt_tokens, "completion_tokens": record.completion_tokens,
+                      "total_tokens": record.prompt_tokens + record.completion_tokens},
         })  # fmt: skip
 
     def _refuse(self, h: Any, record: Record, fault: str | None) -> bool:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..settings import Settings, load_settings, valid_parsers
+from ..settings import FORMULA_CHOICES, Settings, load_settings, valid_parsers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,6 +74,13 @@ SETTINGS_OPTIONS = [
         default=None,
         help="Follow each term's first translation by the original.",
     ),
+    click.option(
+        "--formulas",
+        type=click.Choice(FORMULA_CHOICES),
+        help="Display formulas: LaTeX read from their image by a vision model (checked), the image, or "
+        "the text. Default: latex (image when the model takes no images).",
+    ),
+    click.option("--formula-model", help="A vision model for the formulas (default: --model)."),
     click.option(
         "--batch-api",
         is_flag=True,

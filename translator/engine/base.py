@@ -9,21 +9,49 @@ code and a message that says what to do.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..chunking.tokens import TokenCounter
 from ..errors import ApiAuthError, ApiUnavailableError
 
 TokenCallback = Callable[[int], None]  # completion tokens just received (a correction may be negative)
-Messages = list[dict[str, str]]
+# A message's content is text, or (an image request) a list of text and image parts.
+Messages = list[dict[str, Any]]
 FRAMING = 4  # tokens of chat framing per message, as the API counts them
+IMAGE_TOKENS = 85  # an image's base cost; plus TILE_TOKENS per 512-px tile (OpenAI's "high" detail)
+TILE_TOKENS = 170
 
 
 def prompt_tokens(messages: Messages, counter: TokenCounter) -> int:
-    """The prompt tokens of chat messages as the API counts them: their text and the framing."""
-    return sum(counter.count(m["content"]) + FRAMING for m in messages)
+    """The prompt tokens of chat messages as the API counts them: their text, their images
+    (a wide formula crop's two tiles each; ``image_tokens`` prices a known size) and the framing."""
+    total = 0
+    for message in messages:
+        content = message["content"]
+        if isinstance(content, str):
+            total += counter.count(content)
+        else:
+            for part in content:
+                if part.get("type") == "text":
+                    total += counter.count(part["text"])
+                else:
+                    total += IMAGE_TOKENS + 2 * TILE_TOKENS
+        total += FRAMING
+    return total
+
+
+def image_tokens(width: int, height: int) -> int:
+    """What a vision model charges for an image of this size: scaled to fit 2048 px, then
+    its short side to 768 px, 170 tokens per 512-px tile plus 85."""
+    scale = min(1.0, 2048 / max(width, height, 1))
+    w, h = width * scale, height * scale
+    scale = min(1.0, 768 / max(1.0, min(w, h)))
+    w, h = w * scale, h * scale
+    tiles = math.ceil(w / 512) * math.ceil(h / 512)
+    return IMAGE_TOKENS + TILE_TOKENS * tiles
 
 
 def answer_allowance(source_tokens: int) -> int:

@@ -62,6 +62,8 @@ class Budget:
     requests: int = 0
     tokens: int = 0
     cost: float = 0.0
+    # Requests bounded on their own (a formula is asked at most twice), not by the retry budget.
+    self_bounded: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
@@ -78,7 +80,7 @@ class Budget:
         """Set the retry budget once the run knows its planned requests (an explicit
         ``--max-requests`` replaces it)."""
         with self._lock:
-            self.retry_limit = self.requests + retry_budget(planned)
+            self.retry_limit = self.requests - self.self_bounded + retry_budget(planned)
 
     def price(self, prompt_tokens: int, completion_tokens: int) -> float:
         return prompt_tokens / 1e6 * self.price_input + completion_tokens / 1e6 * self.price_output
@@ -100,26 +102,31 @@ class Budget:
             over.append(f"--max-cost {self.max_cost}")
         return over
 
-    def reserve(self, prompt_tokens: int, max_completion: int, rate: float = 1.0) -> Charge | Refusal:
+    def reserve(
+        self, prompt_tokens: int, max_completion: int, rate: float = 1.0, self_bounded: bool = False
+    ) -> Charge | Refusal:
         """Charge one request before it is sent (at ``rate`` × the prices), or say which
-        bound it would pass."""
+        bound it would pass. A ``self_bounded`` request counts against the caps the user
+        set, not against the retry budget of the translation."""
         cost = rate * self.price(prompt_tokens, max_completion)
         with self._lock:
-            refusal = self._refusal(prompt_tokens + max_completion, cost)
+            refusal = self._refusal(prompt_tokens + max_completion, cost, self_bounded)
             if refusal is not None:
                 return refusal
             self.requests += 1
+            self.self_bounded += int(self_bounded)
             self.tokens += prompt_tokens + max_completion
             self.cost += cost
         return Charge(prompt_tokens, max_completion, cost, rate)
 
-    def _refusal(self, tokens: int, cost: float) -> Refusal | None:
+    def _refusal(self, tokens: int, cost: float, self_bounded: bool = False) -> Refusal | None:
         if self.max_requests is not None and self.requests + 1 > self.max_requests:
             return Refusal(f"the request cap is reached ({self.max_requests} requests, --max-requests)", True)
         if (
             self.max_requests is None
+            and not self_bounded
             and self.retry_limit is not None
-            and self.requests + 1 > self.retry_limit
+            and self.requests - self.self_bounded + 1 > self.retry_limit
         ):
             return Refusal(
                 f"the retry budget is spent ({self.retry_limit} requests with re-asks and splits): "

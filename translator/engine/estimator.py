@@ -5,6 +5,7 @@ prompts with this engine in place of the model."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..chunking.tokens import TokenCounter, default_counter
 from .base import Completion, Messages, TokenCallback, prompt_tokens
@@ -35,7 +36,10 @@ class EstimatingEngine:
         completion = expected_completion(self.source_tokens(messages[-1]["content"]))
         return Completion("", "estimate", prompt_tokens(messages, self.counter), completion)
 
-    def source_tokens(self, user: str) -> int:
+    def source_tokens(self, user: str | list[dict[str, Any]]) -> int:
+        """The tokens to be translated (or transcribed: an image request's text hint)."""
+        if not isinstance(user, str):
+            return sum(self.counter.count(p["text"]) for p in user if p.get("type") == "text")
         try:
             texts = json.loads(user)
         except ValueError:

@@ -16,8 +16,10 @@ from ..engine.client import build_engine, require_credentials
 from ..engine.estimator import EstimatingEngine
 from ..engine.scheduler import Scheduler
 from ..files import check_output_folder, output_write_error, write_all_atomic
+from ..formula_stage import FormulaStage
 from ..glossary.entries import Glossary, csv_text
 from ..glossary.matcher import TermMatcher
+from ..model import Formula
 from ..parsing.grobid_client import GrobidClient
 from ..pipeline import (
     NoProgress,
@@ -71,13 +73,18 @@ class Job:
             budget = self.budget = Budget.from_limits(self.settings.limits)
             glossary = self.glossary(source, cache, engine, budget)
             matcher = TermMatcher(glossary) if len(glossary) else None
+            formulas = FormulaStage(self.settings, cache, engine, self.scheduler, budget, self.progress.note)
+            formulas.start(_crops(source))
             results, stats = translate_document(
                 source.document, self.settings, cache, engine, self.progress, matcher, self.scheduler, budget
             )
+            formula_counts = formulas.finish(results)
         finally:
             cache.close()
         results.images.update(source.images)
         report = build_report(results, stats, self.settings, self.now() - started)
+        if formula_counts:
+            report["formulas"] = formula_counts
         if matcher is not None:
             self.check_terms(source, results, glossary, matcher, report, stats.glossary_retranslations)
         outputs = self.render(source, results, glossary, report)
@@ -185,6 +192,13 @@ def run(
     """The Python API's one call: one paper in, bilingual outputs out."""
     spec = JobSpec(input_path, settings, out_dir, tei)
     return build_job(spec, engine=client, grobid=grobid, progress=progress, now=now).run()
+
+
+def _crops(source: Source) -> list[tuple[Formula, Path]]:
+    """The display formulas that have a crop, with its file."""
+    return [
+        (f, source.out_dir / source.images[f.id]) for f in source.document.formulas() if f.id in source.images
+    ]
 
 
 def _size(spec: JobSpec) -> int:

@@ -90,6 +90,8 @@ class _Writer:
             "label": f.label,
             "region": self.region(f.region),
             "image": self.results.image(f.id),
+            "latex": self.results.latex.get(f.id),
+            "latex_error": self.results.formula_errors.get(f.id),
         }
 
     def region(self, region: Region | None) -> Json | None:

@@ -8,13 +8,14 @@ ENGLISH = {
     "abstract": "Abstract", "figures": "Figures and tables", "acknowledgements": "Acknowledgements",
     "annexes": "Appendix", "notes": "Notes", "references": "References", "keywords": "Keywords",
     "untranslated": "Untranslated", "untitled": "Untitled", "contents": "Contents", "show": "Show",
-    "both": "Both", "original": "Original", "translation": "Translation",
+    "both": "Both", "original": "Original", "translation": "Translation", "as_printed": "as printed",
 }  # fmt: skip
 CHINESE = {
     "abstract": "摘要 Abstract", "figures": "图表 Figures and tables", "acknowledgements": "致谢 Acknowledgements",
     "annexes": "附录 Appendix", "notes": "注释 Notes", "references": "参考文献 References",
     "keywords": "关键词 Keywords", "untranslated": "未翻译 Untranslated", "untitled": "无标题",
     "contents": "目录", "show": "显示", "both": "对照", "original": "原文", "translation": "译文",
+    "as_printed": "原文图像 as printed",
 }  # fmt: skip
 
 

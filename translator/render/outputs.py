@@ -42,7 +42,8 @@ def render_markdown(
 
 def _tidy_markdown(text: str) -> str:
     """One blank line between blocks: every paragraph of ours is one line, so
-    only table rows and fenced blocks hold lines that must stay together."""
+    only table rows, fenced blocks and ``$$`` math blocks hold lines that must stay
+    together (a blank line inside ``$$`` ends the math in GitHub's reader)."""
     out: list[str] = []
     fenced = False
     for raw in text.splitlines():
@@ -50,10 +51,10 @@ def _tidy_markdown(text: str) -> str:
         if not line.strip():
             continue
         together = fenced or (line.startswith("|") and out and out[-1].startswith("|"))
-        if out and not together:
+        if out and not (together or (line == "$$" and fenced)):
             out.append("")
         out.append(line)
-        if line.startswith("```"):
+        if line.startswith("```") or line == "$$":
             fenced = not fenced
     return "\n".join(out) + "\n"
 

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from ..model import Document, Figure, Formula, FormulaBlock, Paragraph, Reference, Section, Segment
 from ..results import Results
 from .inline import Piece, anchor, link_for, source_pieces, translation_pieces
+from .math import html_math, markdown_math
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
 # What would open a block at the start of a line: a heading, a quote, a list item, a rule.
@@ -111,6 +112,8 @@ class BlockView:
     figure: FigureView | None = None
     image: str = ""  # a formula's PNG, relative to the outputs
     image_uri: str = ""
+    latex: str = ""  # a display formula's checked LaTeX
+    mathml: Markup = field(default_factory=Markup)  # … and its MathML, for the HTML
 
 
 @dataclass
@@ -226,9 +229,7 @@ def build_view(
                         placed.add(span.target)
                         view.blocks.append(BlockView("figure", figure=fig(figures[span.target])))
             elif isinstance(block, FormulaBlock):
-                image = results.image(block.formula.id)
-                uri = data_uri(base_dir, image)
-                view.blocks.append(BlockView("formula", formula=block.formula, image=image, image_uri=uri))
+                view.blocks.append(_formula_view(block.formula, results, base_dir))
         view.subsections = [section(sub, depth + 1) for sub in s.subsections]
         return view
 
@@ -270,6 +271,24 @@ def ref_numbered(ref: Reference) -> bool:
     return _OWN_NUMBER.match(ref.text) is not None
 
 
+def _formula_view(formula: Formula, results: Results, base_dir: Path | None) -> BlockView:
+    """A display formula: its LaTeX and MathML when it has checked LaTeX, its crop always."""
+    image = results.image(formula.id)
+    latex = results.latex.get(formula.id, "")
+    try:
+        mathml = html_math(latex) if latex else Markup("")
+    except ValueError:  # cannot happen for checked LaTeX; the image and text stand in
+        latex, mathml = "", Markup("")
+    return BlockView(
+        "formula",
+        formula=formula,
+        image=image,
+        image_uri=data_uri(base_dir, image),
+        latex=latex,
+        mathml=mathml,
+    )
+
+
 def md_url(path: str) -> str:
     """A relative link that Markdown readers follow even when the paper's name has
     spaces, brackets or CJK characters: percent-encoded, folders kept."""
@@ -282,5 +301,6 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "ref_numbered": ref_numbered,
     "md_url": md_url,
     "md_fence": md_fence,
+    "md_math": markdown_math,
     "anchor": anchor,
 }

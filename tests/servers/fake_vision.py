@@ -1,0 +1,47 @@
+"""Image requests to the fake OpenAI-compatible server: a display formula's crop comes in,
+LaTeX goes out. Crops the tests registered (``server.formulas``: SHA-256 of the PNG →
+the LaTeX the tests typeset) get their true LaTeX; any other crop gets its flattened
+hint written as LaTeX. ``server.formula_faults`` scripts bad answers, one per request:
+``broken`` (does not parse), ``invented`` (another formula), ``chatter`` (words around
+it), ``refuse`` (HTTP 400: the model takes no images); ``ok`` answers well."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+_SPECIAL = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$"}
+
+
+def image_request(content: Any) -> bool:
+    return isinstance(content, list) and any(p.get("type") == "image_url" for p in content)
+
+
+def formula_answer(server: Any, content: list[dict[str, Any]]) -> tuple[int, str]:
+    """(HTTP status, answer text) for one image request."""
+    hint = next((p["text"] for p in content if p.get("type") == "text"), "")
+    hint = hint.removeprefix("Extracted text: ")
+    url = next(p["image_url"]["url"] for p in content if p.get("type") == "image_url")
+    png = base64.b64decode(url.split(",", 1)[1])
+    latex = server.formulas.get(hashlib.sha256(png).hexdigest()) or _as_latex(hint)
+    with server.lock:
+        fault = server.formula_faults.pop(0) if server.formula_faults else None
+        server.image_requests += 1
+    if fault == "refuse":
+        return 400, "Invalid content type. image_url is only supported by certain models."
+    if fault == "broken":
+        return 200, r"\frac{" + latex
+    if fault == "invented":
+        return 200, r"E = m c^{2} + \int_{0}^{\infty} e^{-x^{2}} \, dx"
+    if fault == "chatter":
+        return (
+            200,
+            f"Sure! Here is the formula you asked for, transcribed carefully: $${latex}$$ Hope this helps.",
+        )
+    return 200, latex
+
+
+def _as_latex(text: str) -> str:
+    """A flattened formula written as LaTeX (letters and symbols kept, specials escaped)."""
+    return "".join(_SPECIAL.get(ch, ch) for ch in text).strip() or "x"
