@@ -187,3 +187,48 @@ def test_the_dry_run_counts_the_formula_requests(tmp_path: Path) -> None:
     estimate = json.loads(result.output[result.output.index("{") :])
     assert estimate["formula_requests"] == len(FORMULAS)
     assert estimate["requests"] >= len(FORMULAS) + 1
+
+
+def _math_tei(tmp_path: Path) -> Path:
+    from .fixtures import SMALL_TEI
+
+    text = SMALL_TEI.replace(
+        "<p>We thank the robots.</p>",
+        "<p>We thank the robots, whose state s_t and action a_t give the reward r_t.</p>",
+    )
+    assert text != SMALL_TEI
+    path = tmp_path / "math.tei.xml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_inline_math_is_written_as_checked_latex_when_asked(tmp_path: Path) -> None:
+    tei = _math_tei(tmp_path)
+    with FakeLLM() as llm:
+        env = _env(llm, tmp_path)
+        plain = invoke([str(tei), "--out", str(tmp_path / "plain"), "--no-auto-glossary"], **env)
+        asked = llm.count()
+        llm.invent_math = True
+        result = invoke(
+            [str(tei), "--out", str(tmp_path / "m"), "--no-auto-glossary", "--inline-math", "latex"], **env
+        )
+        assert llm.count() > asked  # asked anew: plain answers are cached apart
+    assert plain.exit_code == 0 and result.exit_code == 0, result.output
+    assert (
+        "$"
+        not in (tmp_path / "plain" / "math.zh.md").read_text(encoding="utf-8").split("Acknowledgements")[-1]
+    )
+    md = (tmp_path / "m" / "math.zh.md").read_text(encoding="utf-8")
+    assert "$s_{t}$ $a_{t}$ $r_{t}$" in md
+    assert "Omega" not in md and "otimes" not in md  # invented: not in the source, dropped
+    html = (tmp_path / "m" / "math.zh.html").read_text(encoding="utf-8")
+    assert html.count('<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">') == 3
+
+
+def test_inline_math_spans_are_kept_only_when_they_parse_and_match() -> None:
+    from translator.engine.latex import settle_inline_math
+
+    source = "the state s_t costs $5 and $10 in total"
+    assert settle_inline_math("状态 $s_{t}$ 花费 $5 和 $10", source) == "状态 $s_{t}$ 花费 $5 和 $10"
+    assert settle_inline_math("状态 $s_{t$", source) == "状态 $s_{t$"  # not a span: left as text
+    assert settle_inline_math(r"状态 $\frac{s}{$ 与 $\Omega$", source) == "状态 s 与 "

@@ -323,7 +323,7 @@ def translate_document(
         )
     finally:
         progress.stop()
-    outcome = Results(segments)
+    outcome = Results(segments, inline_math=settings.output.inline_math == "latex")
     apply_results(outcome, units, results, settings.lang)
     return outcome, translator.stats
 

@@ -31,6 +31,7 @@ from .urls import redact
 APP = "paper-translator"
 AFTER_CHOICES = ("keep", "move", "delete")
 FORMULA_CHOICES = ("latex", "image", "text")
+INLINE_MATH_CHOICES = ("text", "latex")
 
 
 def default_cache_dir() -> Path:
@@ -89,6 +90,7 @@ class OutputSettings:
     formats: tuple[str, ...] = ("md", "html", "json")
     mono: bool = False
     formulas: str = "latex"  # latex (asked of a vision model, checked) | image | text
+    inline_math: str = "text"  # latex: symbols in paragraphs written as checked $…$ LaTeX
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ class Settings:
             raise ConfigError(
                 f"--formulas must be one of {', '.join(FORMULA_CHOICES)}, not {self.output.formulas!r}"
             )
+        if self.output.inline_math not in INLINE_MATH_CHOICES:
+            raise ConfigError(f"--inline-math must be one of {', '.join(INLINE_MATH_CHOICES)}")
         if self.service.after not in AFTER_CHOICES:
             raise ConfigError(
                 f"--after must be one of {', '.join(AFTER_CHOICES)}, not {self.service.after!r}"

@@ -24,7 +24,7 @@ from typing import Any
 from translator.chunking.tokens import count_tokens
 
 from .fake_batches import FakeBatches
-from .fake_vision import formula_answer, image_request
+from .fake_vision import formula_answer, image_request, with_inline_math
 
 PLACEHOLDER = re.compile(r"(<x\d+/>)")
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
@@ -180,6 +180,7 @@ class FakeLLM:
         self.formulas: dict[str, str] = {}
         self.formula_faults: list[str] = []
         self.image_requests = 0
+        self.invent_math = False  # with --inline-math: add a $…$ the source does not hold
         self.follow_glossary = follow_glossary
         # Serve this many requests at once; one more is answered 429 with Retry-After, as a
         # busy hosted API or a local server with a fixed number of slots does.
@@ -355,6 +356,8 @@ class FakeLLM:
                     for e in matcher.entries_in(v)
                     if not complies(e, answer[k])
                 ]
+        if "single dollar signs" in system and not record.glossary_request:
+            answer = {k: with_inline_math(v, segments[k], self.invent_math) for k, v in answer.items()}
         answer, fault = _spoil(answer, segments, fault)
         record.fault = fault
         content = json.dumps(answer, ensure_ascii=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from typing import Any
 
 _SPECIAL = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$"}
@@ -45,3 +46,15 @@ def formula_answer(server: Any, content: list[dict[str, Any]]) -> tuple[int, str
 def _as_latex(text: str) -> str:
     """A flattened formula written as LaTeX (letters and symbols kept, specials escaped)."""
     return "".join(_SPECIAL.get(ch, ch) for ch in text).strip() or "x"
+
+
+SUBSCRIPTED = re.compile(r"\b([A-Za-z])_([A-Za-z0-9])\b")
+
+
+def with_inline_math(answer: str, source: str, invent: bool) -> str:
+    """What a model asked for ``$…$`` math writes: each subscripted symbol of the source
+    (``s_t``) as ``$s_{t}$`` after the translation; ``invent`` adds one the source lacks."""
+    spans = [f"${m.group(1)}_{{{m.group(2)}}}$" for m in SUBSCRIPTED.finditer(source)]
+    if invent and spans:
+        spans.append(r"$\Omega \otimes \Psi$")
+    return " ".join([answer, *spans]) if spans else answer

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..settings import FORMULA_CHOICES, Settings, load_settings, valid_parsers
+from ..settings import FORMULA_CHOICES, INLINE_MATH_CHOICES, Settings, load_settings, valid_parsers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,6 +79,11 @@ SETTINGS_OPTIONS = [
         type=click.Choice(FORMULA_CHOICES),
         help="Display formulas: LaTeX read from their image by a vision model (checked), the image, or "
         "the text. Default: latex (image when the model takes no images).",
+    ),
+    click.option(
+        "--inline-math",
+        type=click.Choice(INLINE_MATH_CHOICES),
+        help="latex: the model writes symbols in paragraphs as $…$ LaTeX, each checked (else plain). Default: text.",
     ),
     click.option("--formula-model", help="A vision model for the formulas (default: --model)."),
     click.option(

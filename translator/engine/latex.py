@@ -93,3 +93,28 @@ def _unbalanced(latex: str) -> str | None:
     if len(re.findall(r"\\left\b", latex)) != len(re.findall(r"\\right\b", latex)):
         return "\\left and \\right do not pair"
     return None
+
+
+# $…$ with no space just inside either dollar, and not a price ("$5 and $10").
+INLINE = re.compile(r"(?<![\\$A-Za-z0-9])\$(?=[^\s$])([^$\n]{1,200}?)(?<=[^\s\\$])\$(?![A-Za-z0-9$])")
+INLINE_PRECISION = 0.6
+
+
+def settle_inline_math(translation: str, source: str) -> str:
+    """Keep each ``$…$`` of a translation that parses and whose symbols are mostly in the
+    source; any other is written out as plain text (its LaTeX commands and braces dropped)."""
+
+    def settle(match: re.Match[str]) -> str:
+        latex = match.group(1)
+        try:
+            mathml = latex_to_mathml(latex, display=False)
+        except ValueError:
+            return _plain(latex)
+        _, precision = agreement(mathml, source)
+        return match.group(0) if precision >= INLINE_PRECISION else _plain(latex)
+
+    return INLINE.sub(settle, translation)
+
+
+def _plain(latex: str) -> str:
+    return re.sub(r"\\[A-Za-z]+|[{}^_]", "", latex).strip()

@@ -20,6 +20,9 @@ Keep every <xN/> tag, exactly once. Keep formulas, numbers, units and names of m
 Paper: {title}
 Section: {sections}"""
 
+INLINE_MATH_RULE = """
+Write the mathematical symbols and short expressions of the text as LaTeX between single dollar signs, e.g. $\\mathbf{s}_t$ or $x^{2}$; everything else as plain text."""
+
 STRICT_SUFFIX = """
 Your previous answer was rejected ({reason}). Follow the rules exactly."""
 
@@ -53,6 +56,7 @@ def system_message(
     retry_reason: str | None = None,
     terms: Sequence[Entry] = (),
     all_keep: bool = False,
+    inline_math: bool = False,
 ) -> str:
     """Instructions and context; the context is kept short, as it is paid for on every request."""
     shown = [_short(s) for s in sections[:MAX_SECTIONS]]
@@ -63,6 +67,8 @@ def system_message(
         title=_short(title) if len(title) > 2 * MAX_CONTEXT_CHARS else title or "(untitled)",
         sections="; ".join(shown) or "(none)",
     )
+    if inline_math:
+        text += INLINE_MATH_RULE
     if terms:
         text += "\n" + glossary_lines(terms, all_keep)
     if retry_reason:

@@ -20,7 +20,6 @@ from ..chunking.tokens import default_counter
 from ..errors import ApiUnavailableError, TranslatorError
 from ..glossary.entries import Entry
 from ..glossary.matcher import TermMatcher
-from ..glossary.matcher import problems as term_problems
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
 from .base import (
@@ -37,9 +36,11 @@ from .breaker import Breaker
 from .budget import Budget, Refusal
 from .estimator import expected_completion
 from .languages import looks_untranslated
+from .latex import INLINE, settle_inline_math
 from .prompts import system_message, user_message
 from .scheduler import Scheduler, Stopped
 from .stats import RunStats, UnitResult
+from .strays import glossary_strays
 
 ProgressCallback = Callable[[list[Unit], int], None]  # (units finished, completion tokens)
 
@@ -71,7 +72,10 @@ class Translator:
         self.cache = cache
         self.title = title
         engine, limits = settings.engine, settings.limits
-        self.context = CacheContext(prompt_version, engine.model, engine.endpoint, settings.lang, title)
+        self.inline_math = settings.output.inline_math == "latex"
+        # Answers asked with $…$ math differ from plain ones: they are cached apart.
+        version = f"{prompt_version}+inline-math" if self.inline_math else prompt_version
+        self.context = CacheContext(version, engine.model, engine.endpoint, settings.lang, title)
         self.limiter = self.scheduler.limiter(
             engine.endpoint, engine.model, limits.requests_per_minute, limits.tokens_per_minute
         )
@@ -122,6 +126,8 @@ class Translator:
         """Text without placeholders and kept terms, for the language check:
         "RobotReviewer <x1/>" is as it should be in any language."""
         text = PLACEHOLDER.sub(" ", text)
+        if self.inline_math:  # $…$ LaTeX is in no language
+            text = INLINE.sub(" ", text)
         if self.matcher is None:
             return text
         for occurrence in reversed(self.matcher.find(text)):
@@ -195,8 +201,9 @@ class Translator:
         """The chat messages of one request: instructions and context in the system
         message, the units as a JSON object ``{"1": text, …}`` in the user message."""
         system = system_message(
-            self.settings.lang, self.title, batch.sections, reason, self.terms(batch.units), all_keep
-        )
+            self.settings.lang, self.title, batch.sections, reason, self.terms(batch.units), all_keep,
+            self.inline_math,
+        )  # fmt: skip
         texts = {str(i + 1): unit.text for i, unit in enumerate(batch.units)}
         return [{"role": "system", "content": system}, {"role": "user", "content": user_message(texts)}]
 
@@ -279,7 +286,7 @@ class Translator:
         strays: list[Unit] = []
         notes: list[str] = []
         if self.matcher is not None and not glossary_retried:
-            good, strays, notes = self._glossary_strays(ids, batch, good, self.matcher)
+            good, strays, notes = glossary_strays(ids, batch, good, self.matcher)
         self._store(good)
         if strays:
             with self.stats.lock:
@@ -309,25 +316,8 @@ class Translator:
                 bad.append(unit)
                 reasons.append(f"id {key}: {problem}")
             else:
-                good.append((unit, text))
+                good.append((unit, settle_inline_math(text, unit.text) if self.inline_math else text))
         return good, bad, reasons
-
-    @staticmethod
-    def _glossary_strays(
-        ids: list[str], batch: Batch, good: list[tuple[Unit, str]], matcher: TermMatcher
-    ) -> tuple[list[tuple[Unit, str]], list[Unit], list[str]]:
-        """Answers that ignore the glossary get one targeted re-translation; what still
-        differs afterwards is kept and reported. Returns the rest, those units, and what to ask."""
-        strays: list[Unit] = []
-        notes: list[str] = []
-        key_of = {u.key: k for k, u in zip(ids, batch.units, strict=True)}
-        for unit, text in good:
-            missed = term_problems(unit.text, text, matcher)
-            if missed:
-                strays.append(unit)
-                wanted = ", ".join(f"'{e.source}' as '{e.rendered_target}'" for e in missed)
-                notes.append(f"id {key_of[unit.key]}: translate {wanted}")
-        return [(u, t) for u, t in good if u not in strays], strays, notes
 
     def _retry_or_split(
         self,

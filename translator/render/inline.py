@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..chunking.protect import PLACEHOLDER, protect
+from ..engine.latex import INLINE
 from ..model import Segment, Span
 from ..results import Translation
 
@@ -15,6 +16,7 @@ from ..results import Translation
 class Piece:
     text: str
     span: Span | None = None
+    math: bool = False  # ``text`` is inline LaTeX (checked when the answer came), without its $
 
 
 def source_pieces(segment: Segment) -> Iterator[Piece]:
@@ -28,8 +30,28 @@ def source_pieces(segment: Segment) -> Iterator[Piece]:
         yield Piece(segment.text[pos:])
 
 
-def translation_pieces(segment: Segment, outcome: Translation) -> Iterator[Piece]:
-    """The translation, with each placeholder turned back into its span."""
+def translation_pieces(segment: Segment, outcome: Translation, inline_math: bool = False) -> Iterator[Piece]:
+    """The translation, with each placeholder turned back into its span (and, for a run
+    with ``--inline-math latex``, each ``$…$`` a math piece)."""
+    for piece in _translation_pieces(segment, outcome):
+        if inline_math and piece.span is None:
+            yield from _math_pieces(piece.text)
+        else:
+            yield piece
+
+
+def _math_pieces(text: str) -> Iterator[Piece]:
+    pos = 0
+    for match in INLINE.finditer(text):
+        if match.start() > pos:
+            yield Piece(text[pos : match.start()])
+        yield Piece(match.group(1), math=True)
+        pos = match.end()
+    if pos < len(text):
+        yield Piece(text[pos:])
+
+
+def _translation_pieces(segment: Segment, outcome: Translation) -> Iterator[Piece]:
     tagged = outcome.tagged
     if tagged is None:
         if outcome.text:

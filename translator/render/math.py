@@ -40,12 +40,25 @@ def markdown_math(latex: str, label: str = "") -> str:
     return f"{body} \\tag{{{number}}}" if number else body
 
 
+def inline_markdown_math(latex: str) -> str:
+    """The body of a ``$…$`` span: one line, no ``$``, no raw ``<`` or ``>``."""
+    return markdown_math(latex).strip()
+
+
+def inline_html_math(latex: str) -> Markup:
+    """Inline MathML for a ``$…$`` span; its text, escaped, if it does not parse."""
+    try:
+        return safe_mathml(latex_to_mathml(latex, display=False), display="inline")
+    except ValueError:
+        return Markup.escape(latex)
+
+
 def html_math(latex: str) -> Markup:
     """Display MathML for the LaTeX, reduced to MathML's own elements and attributes."""
     return safe_mathml(latex_to_mathml(latex))
 
 
-def safe_mathml(mathml: str) -> Markup:
+def safe_mathml(mathml: str, display: str = "block") -> Markup:
     """The MathML with every element and attribute that is not MathML presentation
     removed (the converter copies ``\\text{…}`` into its output as it is)."""
     root = etree.fromstring(mathml.encode("utf-8"))
@@ -61,5 +74,5 @@ def safe_mathml(mathml: str) -> Markup:
         # Operator names the converter leaves as commands ("\arg"): shown as words.
         if element.text and element.text.startswith("\\") and element.text[1:].isalpha():
             element.text = element.text[1:]
-    root.set("display", "block")
+    root.set("display", display)
     return Markup(etree.tostring(root, encoding="unicode"))

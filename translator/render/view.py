@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from ..model import Document, Figure, Formula, FormulaBlock, Paragraph, Reference, Section, Segment
 from ..results import Results
 from .inline import Piece, anchor, link_for, source_pieces, translation_pieces
-from .math import html_math, markdown_math
+from .math import html_math, inline_html_math, inline_markdown_math, markdown_math
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
 # What would open a block at the start of a line: a heading, a quote, a list item, a rule.
@@ -36,6 +36,9 @@ def md_escape(text: str) -> str:
 def _md(pieces: Iterable[Piece], known: set[str]) -> str:
     out = []
     for piece in pieces:
+        if piece.math:
+            out.append(f"${inline_markdown_math(piece.text)}$")
+            continue
         text = md_escape(piece.text)
         href = link_for(piece.span, piece.text, known) if piece.span else None
         if href and href == piece.text:
@@ -60,6 +63,9 @@ def md_fence(text: str) -> str:
 def _html(pieces: Iterable[Piece], known: set[str]) -> Markup:
     out = []
     for piece in pieces:
+        if piece.math:
+            out.append(inline_html_math(piece.text))
+            continue
         text = escape(piece.text)
         if piece.span is not None:
             href = link_for(piece.span, piece.text, known)
@@ -172,7 +178,7 @@ def build_view(
 
     def seg(s: Segment) -> SegView:
         outcome = results.of(s)
-        tr = list(translation_pieces(s, outcome)) if outcome.text is not None else None
+        tr = list(translation_pieces(s, outcome, results.inline_math)) if outcome.text is not None else None
         src = list(source_pieces(s))
         return SegView(
             id=s.id,
