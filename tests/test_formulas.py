@@ -76,14 +76,14 @@ def test_every_formula_comes_out_as_the_latex_it_was_set_from(tmp_path: Path) ->
         data = _run(tmp_path, llm)
         asked = llm.image_requests
         again = _run(tmp_path, llm)  # a rerun asks nothing: the answers are cached by crop
-        assert llm.image_requests == asked == len(FORMULAS)
+        assert llm.image_requests == asked == 1  # the three formulas in one request
     truth = {f"({n})": latex for n, (_, latex) in enumerate(FORMULAS, 1)}
     formulas = _formulas(data)
     assert [f["label"] for f in formulas] == ["(1)", "(2)", "(3)"]
     for formula in formulas:
         assert latex_to_mathml(formula["latex"]) == latex_to_mathml(truth[formula["label"]])
     assert _formulas(again) == formulas
-    assert data["report"]["formulas"] == {"latex": 3, "kept_as_image": 0, "requests": 3}
+    assert data["report"]["formulas"] == {"latex": 3, "kept_as_image": 0, "requests": 1}
     md = (tmp_path / "out" / "f.zh.md").read_text(encoding="utf-8")
     assert "$$\nf(x) = a x^{2} + b x + c \\tag{1}\n$$" in md
     assert "```math" not in md and md.count("\n$$\n") == 6  # each $$ on a line of its own
@@ -94,10 +94,10 @@ def test_every_formula_comes_out_as_the_latex_it_was_set_from(tmp_path: Path) ->
 def test_bad_answers_are_asked_again_once_then_kept_as_images(tmp_path: Path) -> None:
     with FakeLLM() as llm:
         _paper(tmp_path, llm)
-        # Formula 1: broken, then right. 2: invented, then right. 3: chatter twice: kept as image.
-        llm.formula_faults = ["broken", "ok", "invented", "ok", "chatter", "chatter"]
+        # Asked together: 1 broken, 2 invented, 3 chatter; then each alone: 1 and 2 right, 3 chatter again.
+        llm.formula_faults = ["broken", "invented", "chatter", "ok", "ok", "chatter"]
         data = _run(tmp_path, llm, "--concurrency", "1")
-        assert llm.image_requests == 6
+        assert llm.image_requests == 4  # one for the three, one more for each rejected
     formulas = {f["label"]: f for f in _formulas(data)}
     assert formulas["(1)"]["latex"] and formulas["(2)"]["latex"]
     assert formulas["(3)"]["latex"] is None and "no words" in formulas["(3)"]["latex_error"]
@@ -105,12 +105,18 @@ def test_bad_answers_are_asked_again_once_then_kept_as_images(tmp_path: Path) ->
     assert data["report"]["formulas"]["kept_as_image"] == 1
     md = (tmp_path / "out" / "f.zh.md").read_text(encoding="utf-8")
     assert "```text\ng(y) = k y^3 - q / r" in md and "Sure!" not in md
+    assert md.count("⚠ 公式原样显示") == 1  # marked, as an untranslated paragraph is
+    html = (tmp_path / "out" / "f.zh.html").read_text(encoding="utf-8")
+    assert html.count('class="formula no-latex"') == 1
+    assert md.count("⚠ 公式原样显示") == 1  # marked, as an untranslated paragraph is
+    html = (tmp_path / "out" / "f.zh.html").read_text(encoding="utf-8")
+    assert html.count('class="formula no-latex"') == 1
 
 
 def test_a_model_that_takes_no_images_keeps_them_and_says_what_to_do(tmp_path: Path) -> None:
     with FakeLLM() as llm:
         _paper(tmp_path, llm)
-        llm.formula_faults = ["refuse"] * 3
+        llm.formula_faults = ["refuse"]
         data = _run(tmp_path, llm, "--concurrency", "1")
     assert all(f["latex"] is None and f["image"] for f in _formulas(data))
     assert "--formula-model" in data["_output"]
@@ -185,8 +191,8 @@ def test_the_dry_run_counts_the_formula_requests(tmp_path: Path) -> None:
         result = invoke([str(pdf), "--dry-run", "--json", "--no-auto-glossary"], **_env(llm, tmp_path))
         assert llm.count() == 0
     estimate = json.loads(result.output[result.output.index("{") :])
-    assert estimate["formula_requests"] == len(FORMULAS)
-    assert estimate["requests"] >= len(FORMULAS) + 1
+    assert estimate["formula_requests"] == 1  # three formulas, asked together
+    assert estimate["requests"] >= 2
 
 
 def _math_tei(tmp_path: Path) -> Path:
@@ -232,3 +238,11 @@ def test_inline_math_spans_are_kept_only_when_they_parse_and_match() -> None:
     assert settle_inline_math("状态 $s_{t}$ 花费 $5 和 $10", source) == "状态 $s_{t}$ 花费 $5 和 $10"
     assert settle_inline_math("状态 $s_{t$", source) == "状态 $s_{t$"  # not a span: left as text
     assert settle_inline_math(r"状态 $\frac{s}{$ 与 $\Omega$", source) == "状态 s 与 "
+
+
+def test_a_grouped_answer_is_split_by_formula() -> None:
+    from translator.engine.formulas import split_answer
+
+    answer = "<think>ok</think>=== 1 ===\n$$x^{2}$$\n=== 2 ===\n```latex\ny_{t} \\tag{2}\n```\n=== 9 ===\nz"
+    assert split_answer(answer, 2) == {1: "x^{2}", 2: "y_{t}"}
+    assert split_answer("x^{2}", 1) == {1: "x^{2}"} and split_answer("x^{2}", 2) == {}

@@ -22,6 +22,7 @@ from .engine.base import Engine
 from .engine.budget import Budget
 from .engine.client import build_engine
 from .engine.formulas import MAX_TOKENS as FORMULA_MAX_TOKENS
+from .engine.formulas import PER_REQUEST as FORMULAS_PER_REQUEST
 from .engine.formulas import formula_messages
 from .engine.outcomes import apply_results
 from .engine.prompts import PROMPT_VERSION
@@ -241,9 +242,13 @@ def estimate(document: Document, settings: Settings, cache: Cache, engine: Engin
     batches = translator.plan(units, todo)
     priced = [engine.complete(translator.messages(b), b.tokens) for b in batches]
     priced += [engine.complete(call.messages, call.max_tokens) for call in term_calls]
-    # Each display formula with a place on the page may be one image request (fewer when cached).
+    # The display formulas with a place on the page, PER_REQUEST to an image request (none
+    # when cached; a re-ask is not counted).
     formulas = [f for f in document.formulas() if f.region] if settings.output.formulas == "latex" else []
-    priced += [engine.complete(formula_messages(f, None), FORMULA_MAX_TOKENS) for f in formulas]
+    groups = [formulas[i : i + FORMULAS_PER_REQUEST] for i in range(0, len(formulas), FORMULAS_PER_REQUEST)]
+    priced += [
+        engine.complete(formula_messages([(f, None) for f in g]), FORMULA_MAX_TOKENS * len(g)) for g in groups
+    ]
     prompt = sum(c.prompt_tokens for c in priced)
     completion = sum(c.completion_tokens for c in priced)
     return {
@@ -252,15 +257,15 @@ def estimate(document: Document, settings: Settings, cache: Cache, engine: Engin
         "cached_units": len(units) - len(todo),
         "glossary_terms": len(glossary),
         "glossary_requests": len(term_calls),
-        "requests": len(batches) + len(term_calls) + len(formulas),
-        "formula_requests": len(formulas),
+        "requests": len(batches) + len(term_calls) + len(groups),
+        "formula_requests": len(groups),
         "source_tokens": sum(u.tokens for u in todo),
         "prompt_tokens": prompt,
         "completion_tokens_estimate": completion,
         "cost_estimate": cost(settings, prompt, completion),
         "tokenizer": default_counter().name,
         "over_caps": Budget.from_limits(settings.limits).caps_passed(
-            len(batches) + len(term_calls) + len(formulas), prompt, completion
+            len(batches) + len(term_calls) + len(groups), prompt, completion
         ),
     }
 

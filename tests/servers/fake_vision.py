@@ -20,27 +20,33 @@ def image_request(content: Any) -> bool:
 
 
 def formula_answer(server: Any, content: list[dict[str, Any]]) -> tuple[int, str]:
-    """(HTTP status, answer text) for one image request."""
-    hint = next((p["text"] for p in content if p.get("type") == "text"), "")
-    hint = hint.removeprefix("Extracted text: ")
-    url = next(p["image_url"]["url"] for p in content if p.get("type") == "image_url")
-    png = base64.b64decode(url.split(",", 1)[1])
-    latex = server.formulas.get(hashlib.sha256(png).hexdigest()) or _as_latex(hint)
+    """(HTTP status, answer text) for one image request: a ``=== N ===`` section per
+    formula, each answered as ``server.formula_faults`` says (one fault per formula)."""
+    hints = [p["text"] for p in content if p.get("type") == "text"]
+    urls = [p["image_url"]["url"] for p in content if p.get("type") == "image_url"]
     with server.lock:
-        fault = server.formula_faults.pop(0) if server.formula_faults else None
         server.image_requests += 1
-    if fault == "refuse":
-        return 400, "Invalid content type. image_url is only supported by certain models."
+    sections = []
+    for number, (hint, url) in enumerate(zip(hints, urls, strict=True), 1):
+        png = base64.b64decode(url.split(",", 1)[1])
+        hint = hint.split("Extracted text: ", 1)[-1]
+        latex = server.formulas.get(hashlib.sha256(png).hexdigest()) or _as_latex(hint)
+        with server.lock:
+            fault = server.formula_faults.pop(0) if server.formula_faults else None
+        if fault == "refuse":
+            return 400, "Invalid content type. image_url is only supported by certain models."
+        sections.append(f"=== {number} ===\n{_spoiled(latex, fault)}")
+    return 200, "\n".join(sections)
+
+
+def _spoiled(latex: str, fault: str | None) -> str:
     if fault == "broken":
-        return 200, r"\frac{" + latex
+        return r"\frac{" + latex
     if fault == "invented":
-        return 200, r"E = m c^{2} + \int_{0}^{\infty} e^{-x^{2}} \, dx"
+        return r"E = m c^{2} + \int_{0}^{\infty} e^{-x^{2}} \, dx"
     if fault == "chatter":
-        return (
-            200,
-            f"Sure! Here is the formula you asked for, transcribed carefully: $${latex}$$ Hope this helps.",
-        )
-    return 200, latex
+        return f"Sure! Here is the formula you asked for, transcribed carefully: $${latex}$$ Hope this helps."
+    return latex
 
 
 def _as_latex(text: str) -> str:

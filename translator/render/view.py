@@ -119,6 +119,7 @@ class BlockView:
     image: str = ""  # a formula's PNG, relative to the outputs
     image_uri: str = ""
     latex: str = ""  # a display formula's checked LaTeX
+    latex_error: str = ""  # why a formula that was asked for has none
     mathml: Markup = field(default_factory=Markup)  # … and its MathML, for the HTML
 
 
@@ -292,6 +293,7 @@ def _formula_view(formula: Formula, results: Results, base_dir: Path | None) -> 
         image_uri=data_uri(base_dir, image),
         latex=latex,
         mathml=mathml,
+        latex_error="" if latex else results.formula_errors.get(formula.id, ""),
     )
 
 
