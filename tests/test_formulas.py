@@ -246,3 +246,57 @@ def test_a_grouped_answer_is_split_by_formula() -> None:
     answer = "<think>ok</think>=== 1 ===\n$$x^{2}$$\n=== 2 ===\n```latex\ny_{t} \\tag{2}\n```\n=== 9 ===\nz"
     assert split_answer(answer, 2) == {1: "x^{2}", 2: "y_{t}"}
     assert split_answer("x^{2}", 1) == {1: "x^{2}"} and split_answer("x^{2}", 2) == {}
+
+
+def _two_line_formula_pdf(path: Path, label_first: bool) -> Path:
+    """A titled page whose one formula is set over two lines (numbered on the second),
+    or (``label_first``) two numbered formulas one under the other."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("dejavu", fname=DEJAVU)
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 16)
+    pdf.set_xy(15, 20)
+    pdf.cell(180, 8, "Long Formulas of Tiny Robots", align="C")
+    pdf.set_font("helvetica", "B", 12)
+    pdf.set_xy(15, 40)
+    pdf.cell(0, 6, "1 Method")
+    pdf.set_font("helvetica", size=11)
+    pdf.set_xy(15, 50)
+    pdf.multi_cell(
+        180, 5.5, "The loss of the robot is written over two lines, as journals set long formulas. " * 2
+    )
+    first, second = "L(θ) = ∑ᵢ αᵢ θᵢ² + β ∑ⱼ γⱼ θⱼ³", "+ δ ∑ₖ θₖ⁴ − ε    (1)"
+    if label_first:
+        first, second = f"{first}    (1)", "M(θ) = δ ∑ₖ θₖ⁴ − ε    (2)"
+    pdf.set_font("dejavu", size=11)
+    for n, line in enumerate((first, second)):
+        pdf.set_xy(40, 70 + n * 9.0)  # apart enough to be two blocks, as display lines often are
+        pdf.cell(150, 6, line)
+    pdf.set_font("helvetica", size=11)
+    pdf.set_xy(15, 90)
+    pdf.multi_cell(180, 5.5, "Each term of the loss is explained in the text that follows the formula. " * 2)
+    pdf.output(str(path))
+    return path
+
+
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf"  # a math font, as journals set formulas in
+
+
+@pytest.mark.skipif(
+    not Path(DEJAVU).is_file(), reason="needs the DejaVu math font (Debian fonts-dejavu-core)"
+)
+def test_a_formula_set_over_two_lines_is_one_formula_with_its_number() -> None:
+    import tempfile
+
+    from translator.parsing.pdf.reader import read_pdf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        joined = list(read_pdf(_two_line_formula_pdf(Path(tmp) / "a.pdf", label_first=False)).formulas())
+        apart = list(read_pdf(_two_line_formula_pdf(Path(tmp) / "b.pdf", label_first=True)).formulas())
+    assert [(f.label, f.text.split()[0], f.text.split()[-2]) for f in joined] == [("(1)", "L(θ)", "ε")]
+    region = joined[0].region
+    assert region is not None and region.y1 - region.y0 > 25  # both lines in the crop (points, ×2.83/mm)
+    # Two numbered formulas one under the other stay two.
+    assert [f.label for f in apart] == ["(1)", "(2)"]

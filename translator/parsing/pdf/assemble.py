@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ...model import Document, Formula, FormulaBlock, Note, Paragraph, Section, Segment, SegmentKind
+from ...model import Document, Formula, FormulaBlock, Note, Paragraph, Region, Section, Segment, SegmentKind
 from ..assembly import SectionTree, SegmentIds
 from .captions import Captions
 from .citations import citation_spans
@@ -257,6 +257,12 @@ class Assembler:
         section, _ = self.target_section()
         text = " ".join(ln.text for ln in block.lines)
         label = EQUATION_LABEL.search(text)
+        previous = section.blocks[-1] if section.blocks else None
+        if isinstance(previous, FormulaBlock) and self.continues_formula(previous.formula, block):
+            # The next line of a display formula set over several lines: one formula, one
+            # crop, the number its last line carries.
+            section.blocks[-1] = FormulaBlock(joined_formula(previous.formula, block, text, label))
+            return
         self.formulas += 1
         formula = Formula(
             id=f"formula_{self.formulas}",
@@ -265,6 +271,17 @@ class Assembler:
             region=region_of(block.page, block.box),
         )
         section.blocks.append(FormulaBlock(formula))
+
+    def continues_formula(self, formula: Formula, block: Block) -> bool:
+        """A formula block right under an unnumbered one, in the same column of the page,
+        within ``formula_join_gap`` line heights: the same formula, set over two lines."""
+        region = formula.region
+        if formula.label or region is None or region.page != block.page:
+            return False
+        box = block.box
+        gap = box.y0 - region.y1
+        overlap = min(box.x1, region.x1) - max(box.x0, region.x0)
+        return -1.0 <= gap <= self.kinds.params.formula_join_gap * block.size and overlap > 0
 
     def add_note(self, text: str) -> None:
         mark = _FOOTNOTE_MARK.match(text)
@@ -290,3 +307,18 @@ class Assembler:
 
 def _style(block: Block) -> tuple[float, bool]:
     return round(block.size * 2) / 2, block.bold
+
+
+def joined_formula(first: Formula, block: Block, text: str, label: re.Match[str] | None) -> Formula:
+    """The formula ``first`` with the block's lines added under it."""
+    region = first.region
+    box = block.box
+    if region is not None:
+        region = Region(
+            region.page,
+            min(region.x0, round(box.x0, 2)),
+            region.y0,
+            max(region.x1, round(box.x1, 2)),
+            round(box.y1, 2),
+        )
+    return Formula(first.id, f"{first.text} {text}", f"({label.group(1)})" if label else "", region)

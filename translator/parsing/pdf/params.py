@@ -51,6 +51,9 @@ class LayoutParams:
     caption_small_step: float = 0.3  # a caption set smaller than the body by this much
     figure_label_step: float = 1.0  # axis labels are smaller than the body by this much
     figure_label_chars: int = 25  # … and this short on average
+    formula_join_gap: float = (
+        1.5  # a formula block this close (× its size) under an unnumbered one continues it
+    )
 
     # -- captions, drawings and tables (points) -----------------------------------------
     caption_reach: float = 120.0  # a drawing further than this from its caption is not its own
