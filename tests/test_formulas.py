@@ -250,11 +250,11 @@ def test_a_grouped_answer_is_split_by_formula() -> None:
 
 def _two_line_formula_pdf(path: Path, label_first: bool) -> Path:
     """A titled page whose one formula is set over two lines (numbered on the second),
-    or (``label_first``) two numbered formulas one under the other."""
+    or (``label_first``) two numbered formulas one under the other. The formulas are set
+    in the PDF core font Symbol, a math font to the reader ("q" prints θ, "S" Σ)."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
-    pdf.add_font("dejavu", fname=DEJAVU)
     pdf.add_page()
     pdf.set_font("helvetica", "B", 16)
     pdf.set_xy(15, 20)
@@ -267,10 +267,10 @@ def _two_line_formula_pdf(path: Path, label_first: bool) -> Path:
     pdf.multi_cell(
         180, 5.5, "The loss of the robot is written over two lines, as journals set long formulas. " * 2
     )
-    first, second = "L(θ) = ∑ᵢ αᵢ θᵢ² + β ∑ⱼ γⱼ θⱼ³", "+ δ ∑ₖ θₖ⁴ − ε    (1)"
+    first, second = "L(q) = S a q + b S g q", "+ d S q - e    (1)"
     if label_first:
-        first, second = f"{first}    (1)", "M(θ) = δ ∑ₖ θₖ⁴ − ε    (2)"
-    pdf.set_font("dejavu", size=11)
+        first, second = f"{first}    (1)", "M(q) = d S q - e    (2)"
+    pdf.set_font("symbol", size=11)
     for n, line in enumerate((first, second)):
         pdf.set_xy(40, 70 + n * 9.0)  # apart enough to be two blocks, as display lines often are
         pdf.cell(150, 6, line)
@@ -281,12 +281,6 @@ def _two_line_formula_pdf(path: Path, label_first: bool) -> Path:
     return path
 
 
-DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf"  # a math font, as journals set formulas in
-
-
-@pytest.mark.skipif(
-    not Path(DEJAVU).is_file(), reason="needs the DejaVu math font (Debian fonts-dejavu-core)"
-)
 def test_a_formula_set_over_two_lines_is_one_formula_with_its_number() -> None:
     import tempfile
 
@@ -295,7 +289,8 @@ def test_a_formula_set_over_two_lines_is_one_formula_with_its_number() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         joined = list(read_pdf(_two_line_formula_pdf(Path(tmp) / "a.pdf", label_first=False)).formulas())
         apart = list(read_pdf(_two_line_formula_pdf(Path(tmp) / "b.pdf", label_first=True)).formulas())
-    assert [(f.label, f.text.split()[0], f.text.split()[-2]) for f in joined] == [("(1)", "L(θ)", "ε")]
+    # Before the rule: "Λ(θ) = Σ α θ + β Σ γ θ" unnumbered, then "+ δ Σ θ − ε (1)" on its own.
+    assert [(f.label, f.text) for f in joined] == [("(1)", "Λ(θ) = Σ α θ + β Σ γ θ + δ Σ θ − ε (1)")]
     region = joined[0].region
     assert region is not None and region.y1 - region.y0 > 25  # both lines in the crop (points, ×2.83/mm)
     # Two numbered formulas one under the other stay two.
