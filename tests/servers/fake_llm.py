@@ -399,6 +399,11 @@ class FakeLLM:
         record = Record(fault="image", ids=[], system=system, user="", status=status)
         record.prompt_tokens = count_tokens(system) + 425
         record.completion_tokens = count_tokens(answer)
+        delay = self.latency + (
+            record.completion_tokens / self.tokens_per_second if self.tokens_per_second else 0
+        )
+        if delay and status == 200:
+            time.sleep(delay)  # a vision model takes its time as a text model does
         self._log(record)
         if status != 200:
             h._json(status, {"error": {"message": answer, "type": "invalid_request_error"}})
