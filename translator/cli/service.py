@@ -52,9 +52,11 @@ SERVICE_OPTIONS = [
 
 
 def service_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of batch and watch, listed before those every translating command takes."""
+    command = settings_options(command)
     for option in reversed(SERVICE_OPTIONS):
         command = option(command)
-    return settings_options(command)
+    return command
 
 
 @click.command("batch", context_settings={"help_option_names": ["-h", "--help"]})
