@@ -66,3 +66,22 @@ def test_a_server_that_asks_for_an_hour_gets_a_capped_wait_and_a_word(tmp_path: 
         engine.complete([{"role": "user", "content": '{"1": "Hello world"}'}], 100)
     assert len(waits) == 1 and 120 <= waits[0] <= 120.2
     assert "the server asked for 3600 s; waiting at most 120" in notes[0]
+
+
+def test_against_fixed_slots_the_window_stays_near_them() -> None:
+    """A server with 8 slots, simulated: each answer while the window is above 8 is
+    a 429 instead. Plain AIMD saws between 4 and 9 (about 0.8 of the slots used); probing
+    slowly near the level that overflowed keeps the window at 8 most of the time."""
+    now = [0.0]
+    window = Window(16, clock=lambda: now[0])
+    used = []
+    for _ in range(3000):
+        now[0] += 0.1
+        if window.limit >= 9:
+            window.busy()
+        else:
+            window.answered()
+        used.append(min(int(window.limit), 8) / 8)
+    share = sum(used[500:]) / len(used[500:])
+    print(f"\nshare of 8 slots used after warm-up: {share:.3f}")
+    assert share >= 0.9

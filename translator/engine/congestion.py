@@ -12,6 +12,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 BACKOFF_GAP = 1.0  # seconds: 429s closer together than this are one signal
+# Near the level that last overflowed, grow this many times slower: a server with fixed
+# slots is then probed now and then instead of overrun every few seconds (the sawtooth
+# of plain AIMD kept 16 requests against 8 slots at 0.83 of the ideal).
+PROBE_SLOWDOWN = 8
 
 
 class Window:
@@ -23,6 +27,7 @@ class Window:
         self.in_flight = 0
         self.clock = clock
         self.last_backoff = float("-inf")
+        self.overflowed_at = float("inf")  # the window's size when the server last said 429
         self._cond = threading.Condition()
 
     @contextmanager
@@ -44,11 +49,16 @@ class Window:
         with self._cond:
             now = self.clock()
             if now - self.last_backoff >= BACKOFF_GAP:
+                self.overflowed_at = self.limit
                 self.limit = max(1.0, self.limit / 2)
                 self.last_backoff = now
 
     def answered(self) -> None:
-        """An answer came: grow by one place per window's worth of answers."""
+        """An answer came: grow by one place per window's worth of answers (per
+        ``PROBE_SLOWDOWN`` windows within one place of where the server last overflowed)."""
         with self._cond:
-            self.limit = min(self.ceiling, self.limit + 1.0 / max(1.0, self.limit))
+            step = 1.0 / max(1.0, self.limit)
+            if self.limit >= self.overflowed_at - 1:
+                step /= PROBE_SLOWDOWN
+            self.limit = min(self.ceiling, self.limit + step)
             self._cond.notify_all()
