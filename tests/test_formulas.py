@@ -295,3 +295,23 @@ def test_a_formula_set_over_two_lines_is_one_formula_with_its_number() -> None:
     assert region is not None and region.y1 - region.y0 > 25  # both lines in the crop (points, ×2.83/mm)
     # Two numbered formulas one under the other stay two.
     assert [f.label for f in apart] == ["(1)", "(2)"]
+
+
+def test_formula_requests_count_against_the_rate_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from translator.engine.ratelimit import RateLimiter
+
+    acquired: list[int] = []
+    original = RateLimiter.acquire
+
+    def counting(self: RateLimiter, tokens: int) -> None:
+        acquired.append(tokens)
+        original(self, tokens)
+
+    monkeypatch.setattr(RateLimiter, "acquire", counting)
+    with FakeLLM() as llm:
+        _paper(tmp_path, llm)
+        data = _run(tmp_path, llm, "--rpm", "6000")
+    report = data["report"]
+    assert len(acquired) == report["requests"] + report["formulas"]["requests"]

@@ -41,7 +41,11 @@ class FormulaStage:
         if settings.engine.formula_model:
             engine = build_engine(dataclasses.replace(settings.engine, model=model), notify=notify)
         context = CacheContext(PROMPT_VERSION, model, settings.engine.endpoint, "latex", "")
-        self.converter = FormulaConverter(engine, model, cache, context, scheduler, budget, notify)
+        limits = settings.limits
+        limiter = scheduler.limiter(
+            settings.engine.endpoint, model, limits.requests_per_minute, limits.tokens_per_minute
+        )
+        self.converter = FormulaConverter(engine, model, cache, context, scheduler, budget, notify, limiter)
         self.notify = notify
         self._thread: threading.Thread | None = None
         self._outcomes: dict[str, FormulaOutcome] = {}

@@ -28,6 +28,7 @@ from .answers import strip_reasoning
 from .base import BadRequestError, Completion, Engine, EngineError, Messages, image_tokens, prompt_tokens
 from .budget import Budget, Refusal
 from .latex import problem
+from .ratelimit import RateLimiter
 from .scheduler import Scheduler, Stopped
 
 FORMULA_PROMPT_VERSION = "formula-1"
@@ -71,8 +72,10 @@ class FormulaConverter:
         scheduler: Scheduler,
         budget: Budget,
         notify: Callable[[str], None] | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.engine = engine
+        self.limiter = limiter  # the endpoint's --rpm/--tpm, shared with the translation
         self.model = model
         self.cache = cache
         self.context = context
@@ -135,6 +138,8 @@ class FormulaConverter:
         charge = self.budget.reserve(text_tokens, max_tokens, self_bounded=True)
         if isinstance(charge, Refusal):
             return {}, charge.message
+        if self.limiter is not None:
+            self.limiter.acquire(text_tokens + max_tokens)
         completion: Completion | None = None
         try:
             completion = self.engine.complete(messages, max_tokens)
