@@ -14,6 +14,7 @@ import base64
 import contextlib
 import functools
 import hashlib
+import io
 import re
 import threading
 from collections.abc import Callable
@@ -51,8 +52,11 @@ class FormulaOutcome:
 
 @dataclass(frozen=True)
 class FormulaJob:
+    """One formula to ask for: its crop, read once, what the crop costs, its cache key."""
+
     formula: Formula
-    image: Path
+    png: bytes
+    tokens: int  # what a vision model charges for the crop
     key: str  # cache key: the crop's hash and the model
 
 
@@ -90,7 +94,7 @@ class FormulaConverter:
 
     def convert(self, formulas: list[tuple[Formula, Path]]) -> dict[str, FormulaOutcome]:
         """Every formula with a crop: from the cache, else asked; by formula id."""
-        jobs = [FormulaJob(f, image, self._key(image)) for f, image in formulas if image.is_file()]
+        jobs = [self._job(f, image) for f, image in formulas if image.is_file()]
         cached = self.cache.get_many(j.key for j in jobs)
         todo = []
         for job in jobs:
@@ -104,9 +108,11 @@ class FormulaConverter:
             self.scheduler.run([functools.partial(self._convert, group) for group in groups])
         return dict(self.outcomes)
 
-    def _key(self, image: Path) -> str:
-        digest = hashlib.sha256(image.read_bytes()).hexdigest()
-        return self.context.key(FORMULA_PROMPT_VERSION, f"{digest}\x1d{self.model}")
+    def _job(self, formula: Formula, image: Path) -> FormulaJob:
+        png = image.read_bytes()
+        digest = hashlib.sha256(png).hexdigest()
+        key = self.context.key(FORMULA_PROMPT_VERSION, f"{digest}\x1d{self.model}")
+        return FormulaJob(formula, png, _image_tokens(png), key)
 
     def _convert(self, group: list[FormulaJob], reason: str | None = None) -> None:
         """Ask for the group; keep what passes the checks; ask again alone for the rest
@@ -130,9 +136,9 @@ class FormulaConverter:
 
     def _ask(self, group: list[FormulaJob], reason: str | None) -> tuple[dict[int, str], str | None]:
         """The cleaned LaTeX of each formula of one answer, by number; or why there is none."""
-        messages = formula_messages([(job.formula, job.image) for job in group], reason)
+        messages = formula_messages([(job.formula, job.png) for job in group], reason)
         text_tokens = prompt_tokens([messages[0]], self.counter) + sum(
-            self.counter.count(job.formula.text) + 20 + _image_tokens(job.image) for job in group
+            self.counter.count(job.formula.text) + 20 + job.tokens for job in group
         )
         max_tokens = MAX_TOKENS * len(group)
         charge = self.budget.reserve(text_tokens, max_tokens, self_bounded=True)
@@ -169,14 +175,14 @@ class FormulaConverter:
             self.outcomes[job.formula.id] = outcome
 
 
-def formula_messages(items: list[tuple[Formula, Path | None]], reason: str | None = None) -> Messages:
+def formula_messages(items: list[tuple[Formula, bytes | None]], reason: str | None = None) -> Messages:
     """The system message (instructions, and why an earlier answer was rejected), then
     the user message with the paper's data only: each formula's number, flattened text
     and image (no image yet for the dry run, which only prices the request)."""
     system = SYSTEM if reason is None else f"{SYSTEM}\nYour previous answer was rejected: {reason}."
     content: list[dict[str, Any]] = []
-    for number, (formula, image) in enumerate(items, 1):
-        data = base64.b64encode(image.read_bytes()).decode("ascii") if image is not None else ""
+    for number, (formula, png) in enumerate(items, 1):
+        data = base64.b64encode(png).decode("ascii") if png is not None else ""
         content.append({"type": "text", "text": f"Formula {number}. Extracted text: {formula.text}"})
         content.append(
             {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{data}", "detail": "high"}}
@@ -227,8 +233,8 @@ def clean_latex(answer: str) -> str:
     return _NUMBER.sub("", text).strip()
 
 
-def _image_tokens(image: Path) -> int:
+def _image_tokens(png: bytes) -> int:
     from PIL import Image  # Pillow: already needed for the crops
 
-    with Image.open(image) as picture:
+    with Image.open(io.BytesIO(png)) as picture:
         return image_tokens(*picture.size)
