@@ -119,19 +119,26 @@ FORMULAS = [
 ]
 
 
-def make_formula_pdf(path: Path) -> Path:
-    """A one-column page with a title, a heading, and the display formulas of ``FORMULAS``
-    numbered (1), (2), (3), each after a paragraph."""
+def titled_page(title: str) -> Any:
+    """An A4 fpdf2 document on its first page: ``title`` centred, then the heading
+    "1 Method"; the body starts at y = 50 mm."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
     pdf.add_page()
     pdf.set_font("helvetica", "B", 16)
     pdf.set_xy(15, 20)
-    pdf.cell(180, 8, "Formulas of Tiny Robots", align="C")
+    pdf.cell(180, 8, title, align="C")
     pdf.set_font("helvetica", "B", 12)
     pdf.set_xy(15, 40)
     pdf.cell(0, 6, "1 Method")
+    return pdf
+
+
+def make_formula_pdf(path: Path) -> Path:
+    """A one-column page with a title, a heading, and the display formulas of ``FORMULAS``
+    numbered (1), (2), (3), each after a paragraph."""
+    pdf = titled_page("Formulas of Tiny Robots")
     y = 50.0
     for number, (text, _) in enumerate(FORMULAS, 1):
         pdf.set_font("helvetica", size=11)

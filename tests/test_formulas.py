@@ -14,7 +14,7 @@ from translator.engine.latex import latex_to_mathml, problem
 from translator.pipeline import load, prepare
 from translator.settings import load_settings
 
-from .fixtures import FORMULAS, invoke, make_formula_pdf
+from .fixtures import FORMULAS, invoke, make_formula_pdf, titled_page
 from .servers.fake_llm import FakeLLM
 
 
@@ -252,16 +252,7 @@ def _two_line_formula_pdf(path: Path, label_first: bool) -> Path:
     """A titled page whose one formula is set over two lines (numbered on the second),
     or (``label_first``) two numbered formulas one under the other. The formulas are set
     in the PDF core font Symbol, a math font to the reader ("q" prints θ, "S" Σ)."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 16)
-    pdf.set_xy(15, 20)
-    pdf.cell(180, 8, "Long Formulas of Tiny Robots", align="C")
-    pdf.set_font("helvetica", "B", 12)
-    pdf.set_xy(15, 40)
-    pdf.cell(0, 6, "1 Method")
+    pdf = titled_page("Long Formulas of Tiny Robots")
     pdf.set_font("helvetica", size=11)
     pdf.set_xy(15, 50)
     pdf.multi_cell(
