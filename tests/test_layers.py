@@ -26,6 +26,7 @@ LAYERS = [
     ("pipeline", "formula_stage"),
     ("jobs",),
     ("service",),
+    ("workers",),
     ("cli", "progress_bar", "__main__", ""),  # "": the package's own __init__ (the Python API)
 ]
 PACKAGE = ROOT / "translator"

@@ -22,6 +22,7 @@ class ExitCode(IntEnum):
     API_UNAVAILABLE = 7
     OUTPUT_FAILED = 8
     SPEND_CAP = 9
+    BROKER_UNREACHABLE = 10
     INTERRUPTED = 130
 
 
@@ -83,3 +84,9 @@ class CacheFullError(TranslatorError):
     """The translation cache cannot grow: its disk is full."""
 
     exit_code = ExitCode.OUTPUT_FAILED
+
+
+class BrokerError(TranslatorError):
+    """Redis (the workers' broker) cannot be reached or refused a command: passing."""
+
+    exit_code = ExitCode.BROKER_UNREACHABLE

@@ -141,6 +141,15 @@ class ServiceSettings:
 
 
 @dataclass(frozen=True)
+class WorkerSettings:
+    """Workers on many machines (``translate worker``/``submit``/``status``)."""
+
+    broker: str | None = None  # redis://HOST:PORT/DB
+    heartbeat_seconds: float = 60.0  # a worker silent this long is taken for dead; its paper moves on
+    deliveries: int = 3  # deliveries of one job (its workers died on it) before it fails
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know, in sections; validated when built."""
 
@@ -151,6 +160,7 @@ class Settings:
     limits: LimitSettings = field(default_factory=LimitSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     service: ServiceSettings = field(default_factory=ServiceSettings)
+    workers: WorkerSettings = field(default_factory=WorkerSettings)
 
     def __post_init__(self) -> None:
         if self.limits.concurrency < 1:
@@ -197,6 +207,7 @@ SECTIONS: dict[str, type[Any]] = {
     "limits": LimitSettings,
     "storage": StorageSettings,
     "service": ServiceSettings,
+    "workers": WorkerSettings,
 }
 FIELDS: dict[str, str] = {f.name: section for section, cls in SECTIONS.items() for f in fields(cls)}
 _ENV_ALIASES = {

@@ -21,6 +21,7 @@ from ..progress_bar import RichProgress
 from ..settings import Settings, load_settings
 from .options import settings_from, settings_options
 from .service import batch_command, watch_command
+from .workers import status_command, submit_command, worker_command
 
 
 class PaperGroup(click.Group):
@@ -50,6 +51,9 @@ def main() -> None:
     translate PAPER [OPTIONS]          translate a PDF or GROBID TEI (see: translate run --help)
     translate batch INBOX [--out DIR]  translate every PDF in a folder, several at a time
     translate watch INBOX [--out DIR]  translate every PDF dropped into a folder, as a service
+    translate worker --broker URL      translate papers from a queue shared by many machines
+    translate submit PATHS --broker URL   queue papers for the workers, follow them, write outputs
+    translate status --broker URL      list the jobs of the workers' queue
     translate glossary COMMAND         manage your default glossary per language
     """
 
@@ -279,6 +283,9 @@ def glossary_export(csv_file: Path, lang: str | None) -> None:
 
 main.add_command(batch_command)
 main.add_command(watch_command)
+main.add_command(worker_command)
+main.add_command(submit_command)
+main.add_command(status_command)
 
 if __name__ == "__main__":
     main()

@@ -131,7 +131,7 @@ def _serve(inbox: Path, out_dir: Path | None, options: dict[str, Any], oneshot: 
                     service.watch()
                 rows = service.rows
     if batch:
-        _summary(console, rows, settings)
+        print_summary(console, rows, settings, "translate batch")
     sys.exit(_exit_code(service, rows, batch))
 
 
@@ -178,7 +178,7 @@ def _watching(service: Service, settings: Settings) -> Iterator[None]:
         done.set()
 
 
-def _summary(console: Console, rows: list[Row], settings: Settings) -> None:
+def print_summary(console: Console, rows: list[Row], settings: Settings, title: str) -> None:
     """The table of the papers this run handled, then each failure's reason in full."""
     if not rows:
         console.print(
@@ -186,7 +186,7 @@ def _summary(console: Console, rows: list[Row], settings: Settings) -> None:
             "(`translate watch INBOX --out OUT --status` lists them)"
         )
         return
-    table = Table(title="translate batch")
+    table = Table(title=title)
     for name in ("paper", "state", "pages", "segments", "failed", "tokens", "cost", "time"):
         table.add_column(name, justify="left" if name in ("paper", "state") else "right")
     priced = settings.limits.price_input is not None
@@ -217,6 +217,11 @@ def _exit_code(service: Service, rows: list[Row], batch: bool) -> int:
         return int(cause.exit_code) if isinstance(cause, TranslatorError) else int(ExitCode.UNEXPECTED)
     if service.stopping.is_set():
         return int(ExitCode.INTERRUPTED) if batch else int(ExitCode.OK)
+    return summary_exit_code(rows)
+
+
+def summary_exit_code(rows: list[Row]) -> int:
+    """6 when a paper failed or kept segments untranslated, else 0."""
     if any(r.state == "failed" or r.failed for r in rows):
         return int(ExitCode.PARTIAL)
     return int(ExitCode.OK)

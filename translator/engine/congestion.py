@@ -21,13 +21,19 @@ PROBE_SLOWDOWN = 8
 class Window:
     """Requests allowed in flight: starts at ``size`` (``--concurrency``), never below 1."""
 
-    def __init__(self, size: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        size: int,
+        clock: Callable[[], float] = time.monotonic,
+        on_busy: Callable[[float], None] | None = None,
+    ) -> None:
         self.ceiling = float(size)
         self.limit = float(size)
         self.in_flight = 0
         self.clock = clock
         self.last_backoff = float("-inf")
         self.overflowed_at = float("inf")  # the window's size when the server last said 429
+        self.on_busy = on_busy  # told the server's Retry-After (workers share it through Redis)
         self._cond = threading.Condition()
 
     @contextmanager
@@ -44,8 +50,10 @@ class Window:
                 self.in_flight -= 1
                 self._cond.notify_all()
 
-    def busy(self) -> None:
+    def busy(self, retry_after: float | None = None) -> None:
         """The server said 429: halve the window (once per burst)."""
+        if retry_after is not None and self.on_busy is not None:
+            self.on_busy(retry_after)
         with self._cond:
             now = self.clock()
             if now - self.last_backoff >= BACKOFF_GAP:

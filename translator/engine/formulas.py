@@ -29,7 +29,7 @@ from .answers import strip_reasoning
 from .base import BadRequestError, Completion, Engine, EngineError, Messages, image_tokens, prompt_tokens
 from .budget import Budget, Refusal
 from .latex import problem
-from .ratelimit import RateLimiter
+from .ratelimit import Limiter
 from .scheduler import Scheduler, Stopped
 
 FORMULA_PROMPT_VERSION = "formula-1"
@@ -76,7 +76,7 @@ class FormulaConverter:
         scheduler: Scheduler,
         budget: Budget,
         notify: Callable[[str], None] | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.engine = engine
         self.limiter = limiter  # the endpoint's --rpm/--tpm, shared with the translation

@@ -1,10 +1,29 @@
-"""Client-side limits on requests and tokens per minute (token buckets)."""
+"""Client-side limits on requests and tokens per minute (token buckets).
+
+A limiter is anything with ``acquire`` and ``hold``: the token buckets below hold one
+process to ``--rpm``/``--tpm``; workers on many machines share one kept in Redis
+(``translator.workers.shared``), passed to the scheduler as its ``limiters`` factory.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    """The rate limit of one (endpoint, model) account."""
+
+    def acquire(self, tokens: int) -> None:
+        """Block until one request of about ``tokens`` tokens may be sent."""
+
+    def hold(self, seconds: float) -> None:
+        """The server asked a client to wait ``seconds`` (``Retry-After``)."""
+
+
+LimiterFactory = Callable[[str, str, int | None, int | None], Limiter]
 
 
 class Bucket:
@@ -49,7 +68,19 @@ class RateLimiter:
         self.tokens = Bucket(tokens_per_minute) if tokens_per_minute else None
 
     def acquire(self, tokens: int) -> None:
+        """Wait for one request's place in both buckets."""
         if self.requests:
             self.requests.take(1)
         if self.tokens:
             self.tokens.take(tokens)
+
+    def hold(self, seconds: float) -> None:
+        """Nothing more within one process: the request that met the 429 waits its
+        ``Retry-After`` itself, and the congestion window has halved the requests in flight."""
+
+
+def local_limiter(
+    endpoint: str, model: str, requests_per_minute: int | None, tokens_per_minute: int | None
+) -> Limiter:
+    """The default factory: token buckets in this process."""
+    return RateLimiter(requests_per_minute, tokens_per_minute)

@@ -70,8 +70,8 @@ class RetryingEngine:
         with self.window.slot():
             try:
                 completion = self.engine.complete(messages, max_tokens, on_tokens)
-            except RateLimitedError:
-                self.window.busy()
+            except RateLimitedError as exc:
+                self.window.busy(exc.retry_after)
                 raise
         self.window.answered()
         return completion

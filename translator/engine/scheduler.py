@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 
 from ..signals import stop_signals
 from .congestion import Window
-from .ratelimit import RateLimiter
+from .ratelimit import Limiter, LimiterFactory, local_limiter
 
 Task = Callable[[], None]
 
@@ -35,13 +35,16 @@ class Scheduler:
     ``stop()`` makes every waiting ``run`` raise :class:`Stopped` at once.
     """
 
-    def __init__(self, workers: int, poll_seconds: float = 0.1) -> None:
+    def __init__(
+        self, workers: int, poll_seconds: float = 0.1, limiters: LimiterFactory = local_limiter
+    ) -> None:
         self.workers = max(1, workers)
+        self.make_limiter = limiters
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._queue: queue.SimpleQueue[tuple[Task, _RunState]] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
-        self._limiters: dict[tuple[str, str], RateLimiter] = {}
+        self._limiters: dict[tuple[str, str], Limiter] = {}
         self._windows: dict[tuple[str, str], Window] = {}
         self._lock = threading.Lock()
 
@@ -56,20 +59,31 @@ class Scheduler:
 
     def limiter(
         self, endpoint: str, model: str, requests_per_minute: int | None, tokens_per_minute: int | None
-    ) -> RateLimiter:
+    ) -> Limiter:
         """The one rate limiter of this (endpoint, model) in the process: the first job's limits hold."""
         with self._lock:
             key = (endpoint, model)
             if key not in self._limiters:
-                self._limiters[key] = RateLimiter(requests_per_minute, tokens_per_minute)
+                self._limiters[key] = self.make_limiter(
+                    endpoint, model, requests_per_minute, tokens_per_minute
+                )
             return self._limiters[key]
+
+    def _hold(self, endpoint: str, model: str, seconds: float) -> None:
+        """A server's ``Retry-After``, told to the limiter of its (endpoint, model)."""
+        with self._lock:
+            limiter = self._limiters.get((endpoint, model))
+        if limiter is not None:
+            limiter.hold(seconds)
 
     def window(self, endpoint: str, model: str, size: int) -> Window:
         """The one congestion window of this (endpoint, model) in the process."""
         with self._lock:
             key = (endpoint, model)
             if key not in self._windows:
-                self._windows[key] = Window(size)
+                self._windows[key] = Window(
+                    size, on_busy=lambda seconds: self._hold(endpoint, model, seconds)
+                )
             return self._windows[key]
 
     def run(self, tasks: Iterable[Task]) -> None:

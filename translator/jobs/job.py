@@ -38,6 +38,13 @@ from ..settings import Settings
 from ..terminology import annotate_terms, build_glossary, check_consistency, glossary_file, glossary_report
 from .spec import JobSpec
 
+CacheOpener = Callable[[Settings], Cache]
+
+
+def local_cache(settings: Settings) -> Cache:
+    """The default: the SQLite cache in ``--cache-dir``."""
+    return TranslationCache(settings.storage.cache_dir)
+
 
 class Job:
     """One paper, its parts, and its stages."""
@@ -50,8 +57,10 @@ class Job:
         grobid: GrobidClient | None = None,
         progress: Progress | None = None,
         now: Callable[[], float] = time.monotonic,
+        open_cache: CacheOpener = local_cache,
     ) -> None:
         self.spec = spec
+        self.open_cache = open_cache  # workers on many machines share one (translator.workers.shared)
         self.settings = spec.settings
         self.scheduler = scheduler
         self.engine = engine
@@ -66,7 +75,7 @@ class Job:
         started = self.now()
         self.check()
         source = prepare(self.load(), self.settings, self.progress)
-        cache = TranslationCache(self.settings.storage.cache_dir)
+        cache = self.open_cache(self.settings)
         try:
             engine = self.engine or self.build_engine()
             # One budget for the whole run: term calls and translation requests alike.
@@ -173,10 +182,12 @@ def build_job(
     grobid: GrobidClient | None = None,
     progress: Progress | None = None,
     now: Callable[[], float] = time.monotonic,
+    open_cache: CacheOpener = local_cache,
 ) -> Job:
     """The one place a job is assembled: the process's scheduler when one is given
     (several papers at once share it), a new one otherwise."""
-    return Job(spec, scheduler or Scheduler(spec.settings.limits.concurrency), engine, grobid, progress, now)
+    scheduler = scheduler or Scheduler(spec.settings.limits.concurrency)
+    return Job(spec, scheduler, engine, grobid, progress, now, open_cache)
 
 
 def run(

@@ -9,6 +9,7 @@ dateparser and BeautifulSoup, while we need one call with our own timeouts,
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..urls import redact
 
 # Coordinates we will need to crop figures and formulas and to place headings.
 TEI_COORDINATES = ("figure", "formula", "head", "biblStruct")
+UNREACHABLE_REST_SECONDS = 60.0  # a server that cannot be reached is passed over this long
 START_HINT = (
     "start it with ./serve_grobid.sh (Docker or Java), point --grobid-url / GROBID_URL at a running one, "
     "or pass --parser builtin to read the PDF without GROBID"
@@ -32,7 +34,11 @@ class GrobidBusyError(GrobidUnavailableError):
 
 
 class GrobidClient:
-    """Calls one GROBID service."""
+    """Calls a GROBID service, or several: ``url`` may be a comma-separated list. Each
+    paper goes to the server with the fewest papers in flight from this process (ties
+    drawn at random, so workers on many machines spread too); a server that answers 503
+    is left alone for a growing pause while the others are used, and one that cannot be
+    reached is passed over for a minute."""
 
     def __init__(
         self,
@@ -44,8 +50,14 @@ class GrobidClient:
         sleep: Callable[[float], None] = time.sleep,
         backoff: float = 2.0,
     ) -> None:
-        self.url = url.rstrip("/")
-        self.shown = redact(self.url)  # for messages: no credentials written into the URL
+        self.urls = [u.strip().rstrip("/") for u in url.split(",") if u.strip()] or [url.rstrip("/")]
+        self.url = ",".join(self.urls)
+        self.shown = ", ".join(redact(u) for u in self.urls)  # for messages: no credentials from the URLs
+        self._in_flight = dict.fromkeys(self.urls, 0)
+        self._rest_until = dict.fromkeys(
+            self.urls, 0.0
+        )  # monotonic time a busy or silent server is left alone
+        self._lock = threading.Lock()
         self.timeout = timeout
         self.timeout_per_page = timeout_per_page
         self.attempts = attempts
@@ -57,25 +69,50 @@ class GrobidClient:
         self._http.close()
 
     def is_alive(self) -> bool:
+        """At least one of the servers answers."""
+        return any(self._alive(url) for url in self.urls)
+
+    def _alive(self, url: str) -> bool:
         try:
-            response = self._http.get(f"{self.url}/api/isalive", timeout=10.0)
+            response = self._http.get(f"{url}/api/isalive", timeout=10.0)
         except httpx.HTTPError:
             return False
         return response.status_code == 200 and response.text.strip().lower() in ("true", "")
+
+    def _pick(self) -> str:
+        """The server for the next upload: resting ones last, then the least busy."""
+        with self._lock:
+            now = time.monotonic()
+            order = sorted(
+                self.urls,
+                key=lambda u: (max(0.0, self._rest_until[u] - now), self._in_flight[u], random.random()),
+            )
+            chosen = order[0]
+            wait = self._rest_until[chosen] - now
+            self._in_flight[chosen] += 1
+        if wait > 0:
+            self.sleep(wait)  # every server is resting: wait for the first to be free again
+        return chosen
+
+    def _done(self, url: str, rest: float = 0.0) -> None:
+        with self._lock:
+            self._in_flight[url] -= 1
+            if rest:
+                self._rest_until[url] = time.monotonic() + rest
 
     def check_alive(self) -> None:
         if not self.is_alive():
             raise GrobidUnavailableError(f"GROBID does not answer at {self.shown}: {START_HINT}")
 
     def _post(
-        self, name: str, content: bytes, data: dict[str, str | list[str]], timeout: httpx.Timeout
+        self, url: str, name: str, content: bytes, data: dict[str, str | list[str]], timeout: httpx.Timeout
     ) -> httpx.Response:
         """One upload, with a deadline on the whole answer (``timeout.read`` from the headers
         on): a GROBID that trickles its TEI a few bytes at a time trips no read timeout, so a
         timer closes the response and the wait ends as a timeout."""
         with self._http.stream(
             "POST",
-            f"{self.url}/api/processFulltextDocument",
+            f"{url}/api/processFulltextDocument",
             files={"input": (name, content, "application/pdf")},
             data=data,
             timeout=timeout,
@@ -106,30 +143,34 @@ class GrobidClient:
         }
         content = pdf.read_bytes()
         delay = self.backoff
-        for attempt in range(1, self.attempts + 1):
+        unreachable: set[str] = set()
+        for _ in range(self.attempts):
+            url = self._pick()
             try:
-                response = self._post(pdf.name, content, data, timeout)
+                response = self._post(url, pdf.name, content, data, timeout)
             except httpx.TimeoutException as exc:
+                self._done(url)
                 raise GrobidParseError(
-                    f"GROBID at {self.shown} took longer than {timeout.read:.0f} s on {pdf.name}: raise "
+                    f"GROBID at {redact(url)} took longer than {timeout.read:.0f} s on {pdf.name}: raise "
                     "TRANSLATOR_GROBID_TIMEOUT (or grobid_timeout in the config file), give GROBID more "
                     "memory, or pass --parser builtin"
                 ) from exc
             except httpx.HTTPError as exc:
+                self._done(url, rest=UNREACHABLE_REST_SECONDS)
+                unreachable.add(url)
+                if len(unreachable) < len(self.urls):
+                    continue  # another server may answer
                 raise GrobidUnavailableError(
                     f"GROBID at {self.shown} cannot be reached ({exc}): {START_HINT}"
                 ) from exc
-            if response.status_code == 200:
-                return response.content
-            if response.status_code == 503 and attempt < self.attempts:
-                self.sleep(delay * random.uniform(0.5, 1.0))  # jitter: clients do not come back together
+            if response.status_code == 503:
+                # Busy: this server rests (jitter, so clients do not come back together), the next goes.
+                self._done(url, rest=delay * random.uniform(0.5, 1.0))
                 delay = min(delay * 2, 60.0)
                 continue
-            if response.status_code == 503:
-                raise GrobidBusyError(
-                    f"GROBID at {self.shown} stayed busy (503) after {self.attempts} attempts: wait and rerun, "
-                    "or start GROBID with more concurrency"
-                )
+            self._done(url)
+            if response.status_code == 200:
+                return response.content
             if response.status_code == 204:
                 raise GrobidParseError(
                     f"GROBID found no text in {pdf.name}: the PDF may be scanned; run OCR first"
@@ -138,4 +179,9 @@ class GrobidClient:
                 f"GROBID cannot parse this PDF ({pdf.name}, HTTP {response.status_code}): check that it opens "
                 "in a PDF reader, or try --tei with a TEI you made elsewhere"
             )
-        raise AssertionError("unreachable")
+        if unreachable == set(self.urls):
+            raise GrobidUnavailableError(f"GROBID at {self.shown} cannot be reached: {START_HINT}")
+        raise GrobidBusyError(
+            f"GROBID at {self.shown} stayed busy (503) after {self.attempts} attempts: wait and rerun, "
+            "or start GROBID with more concurrency"
+        )

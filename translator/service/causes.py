@@ -14,6 +14,7 @@ from ..engine.scheduler import Stopped
 from ..errors import (
     ApiAuthError,
     ApiUnavailableError,
+    BrokerError,
     CacheFullError,
     ConfigError,
     GrobidUnavailableError,
@@ -33,7 +34,10 @@ class Cause(Enum):
 def cause_of(exc: BaseException) -> Cause:
     if isinstance(exc, ApiAuthError | ConfigError):
         return Cause.FATAL
-    if isinstance(exc, GrobidUnavailableError | ApiUnavailableError | OutputError | CacheFullError | Stopped):
+    if isinstance(
+        exc,
+        GrobidUnavailableError | ApiUnavailableError | OutputError | CacheFullError | BrokerError | Stopped,
+    ):
         return Cause.PASSING
     if isinstance(exc, OSError):  # the inbox file vanished or the disk failed mid-read
         return Cause.PASSING

@@ -63,8 +63,8 @@ class PaperRun:
             result = job.run()
         except BaseException as exc:
             discard(staging)
-            return self._failed(ready, exc, _spent(job.budget, time.monotonic() - started))
-        outcome = _outcome(result, time.monotonic() - started)
+            return self._failed(ready, exc, spent_by(job.budget, time.monotonic() - started))
+        outcome = outcome_of(result, time.monotonic() - started)
         if result.interrupted:
             discard(staging)
             self.store.retry(ready.hash, "stopped by a shutdown", 0.0, outcome)
@@ -167,7 +167,8 @@ def _tei(ready: Ready) -> Path | None:
     return None
 
 
-def _outcome(result: RunResult, seconds: float) -> Outcome:
+def outcome_of(result: RunResult, seconds: float) -> Outcome:
+    """What one run did, for the store and the summary."""
     report = result.report
     return Outcome(
         pages=result.source.pages,
@@ -180,7 +181,8 @@ def _outcome(result: RunResult, seconds: float) -> Outcome:
     )
 
 
-def _spent(budget: Budget | None, seconds: float) -> Outcome:
+def spent_by(budget: Budget | None, seconds: float) -> Outcome:
+    """What a run that raised had spent."""
     if budget is None:
         return Outcome(seconds=seconds)
     return Outcome(requests=budget.requests, tokens=budget.tokens, cost=budget.cost, seconds=seconds)
