@@ -142,3 +142,28 @@ def test_a_grobid_that_trickles_its_answer_ends_on_time(tmp_path: Path) -> None:
             client.process_fulltext(pdf, pages=1)
         took = time.monotonic() - started
     assert took < 8  # the whole TEI would need about 16 s at this pace
+
+
+def test_several_servers_share_the_papers_and_the_busy_one_rests(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "tiny.pdf")
+    pairs = {pdf.read_bytes(): SMALL_TEI.encode()}
+    waits: list[float] = []
+    with FakeGrobid(pairs, busy=100) as busy, FakeGrobid(pairs) as free:
+        client = GrobidClient(f"{busy.url}, {free.url}", sleep=waits.append)
+        for _ in range(4):
+            assert client.process_fulltext(pdf).startswith(b"<?xml")
+        # The busy server answered 503 once and was left alone while it rests; nobody waited.
+        assert len(busy.requests) == 1 and len(free.requests) == 4 and waits == []
+        assert busy.url in client.shown and free.url in client.shown
+
+
+def test_an_unreachable_server_is_passed_over_for_the_others(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "tiny.pdf")
+    with FakeGrobid({pdf.read_bytes(): SMALL_TEI.encode()}) as alive:
+        client = GrobidClient(f"http://127.0.0.1:9,{alive.url}", sleep=lambda s: None)
+        assert client.is_alive()
+        for _ in range(3):
+            assert client.process_fulltext(pdf).startswith(b"<?xml")
+        assert len(alive.requests) == 3
+    with pytest.raises(GrobidUnavailableError, match="cannot be reached"):
+        GrobidClient("http://127.0.0.1:9,http://127.0.0.1:7", sleep=lambda s: None).process_fulltext(pdf)

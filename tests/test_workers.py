@@ -5,10 +5,6 @@ paper finished elsewhere paying only what was in flight, no paper looping."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,9 +17,10 @@ from translator.workers.board import JobBoard
 from translator.workers.shared import RedisCache, RedisLimiter, connect
 from translator.workers.submit import Paper, Waiter
 
-from .fixtures import ROOT, invoke, make_paper_pdf
+from .fixtures import invoke, make_paper_pdf
 from .servers.fake_llm import FakeLLM
 from .servers.redis_server import RedisServer
+from .servers.worker_process import WorkerProcess
 
 SMALL = ("--max-request-tokens", "40", "--no-auto-glossary")
 
@@ -45,33 +42,13 @@ def _env(llm: FakeLLM, broker: str, **extra: str) -> dict[str, str]:
     }
 
 
-class Worker:
-    """``translate worker`` in a process of its own, its JSON-lines log read as it comes."""
+class Worker(WorkerProcess):
+    """A worker on the fake API and this Redis, cutting requests small as the tests do."""
 
     def __init__(self, llm: FakeLLM, broker: str, cache: Path, *args: str) -> None:
-        env = dict(os.environ, PYTHONPATH=str(ROOT), TRANSLATOR_CACHE_DIR=str(cache), **_env(llm, broker))
-        command = [sys.executable, "-m", "translator", "worker", "--log-json", "--concurrency", "4"]
-        command += ["--max-request-tokens", "40", *args]  # how requests are cut is the worker's
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.events: list[dict[str, object]] = []
-        self.raw: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            text = line.decode("utf-8", "replace").strip()
-            self.raw.append(text)
-            if text.startswith("{"):
-                self.events.append(json.loads(text))
-
-    def saw(self, kind: str) -> list[dict[str, object]]:
-        return [e for e in self.events if e["event"] == kind]
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(20)
+        env = {"TRANSLATOR_CACHE_DIR": str(cache), **_env(llm, broker)}
+        # How requests are cut is the worker's: small, so a paper takes many requests.
+        super().__init__(env, "--concurrency", "4", "--max-request-tokens", "40", *args)
 
 
 def _submit(tmp_path: Path, llm: FakeLLM, broker: str, *args: str) -> tuple[int, str]:
@@ -321,3 +298,46 @@ def test_workers_reconnect_after_redis_restarts(redis_server: RedisServer, tmp_p
             worker.stop()
     assert code == 0, output + "\n".join(worker.raw)
     assert (tmp_path / "out" / "paper0.zh.md").is_file()
+
+
+def test_one_window_of_requests_in_flight_over_every_worker(redis_server: RedisServer) -> None:
+    from translator.workers.window import SharedWindow
+
+    windows = [
+        SharedWindow(connect(redis_server.url), "http://api/v1", "m", 3, lease_seconds=30) for _ in range(3)
+    ]
+    in_flight, most = [0], [0]
+    lock = threading.Lock()
+
+    def request(window: SharedWindow) -> None:
+        with window.slot():
+            with lock:
+                in_flight[0] += 1
+                most[0] = max(most[0], in_flight[0])
+            time.sleep(0.05)
+            with lock:
+                in_flight[0] -= 1
+        window.answered()
+
+    threads = [threading.Thread(target=request, args=(windows[i % 3],)) for i in range(18)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert most[0] == 3  # all three workers together: the ceiling, reached and never passed
+    windows[0].busy()  # one worker's 429 halves the window for all
+    state = redis_server.client().hgetall(windows[1].keys[0])
+    assert float(state[b"limit"]) == 1.5
+
+
+def test_a_dead_worker_s_places_free_themselves(redis_server: RedisServer) -> None:
+    from translator.workers.window import SharedWindow
+
+    dead = SharedWindow(connect(redis_server.url), "e", "m", 1, lease_seconds=0.5)
+    alive = SharedWindow(connect(redis_server.url), "e", "m", 1, lease_seconds=0.5)
+    holding = dead.slot()
+    holding.__enter__()  # the worker is killed holding its place: never released
+    started = time.monotonic()
+    with alive.slot():
+        waited = time.monotonic() - started
+    assert 0.3 <= waited < 3.0

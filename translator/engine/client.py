@@ -11,7 +11,7 @@ from ..errors import ConfigError
 from ..settings import EngineSettings
 from .base import Completion, Engine
 from .batch_api import BatchTransport
-from .congestion import Window
+from .congestion import InFlight
 from .openai_engine import OpenAIBatches, OpenAIEngine
 from .retry import RetryingEngine
 
@@ -34,7 +34,7 @@ def build_engine(
     http_client: Any | None = None,
     sleep: Callable[[float], None] = time.sleep,
     notify: Callable[[str], None] | None = None,
-    window: Window | None = None,
+    window: InFlight | None = None,
 ) -> RetryingEngine:
     """The OpenAI-compatible engine for these settings, with retries; ``window`` (the
     scheduler's, for this endpoint and model) adapts the requests in flight to 429s."""

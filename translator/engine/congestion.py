@@ -9,13 +9,36 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol
 
 BACKOFF_GAP = 1.0  # seconds: 429s closer together than this are one signal
 # Near the level that last overflowed, grow this many times slower: a server with fixed
 # slots is then probed now and then instead of overrun every few seconds (the sawtooth
 # of plain AIMD kept 16 requests against 8 slots at 0.83 of the ideal).
 PROBE_SLOWDOWN = 8
+
+
+class InFlight(Protocol):
+    """How many requests an endpoint gets at once: this process's ``Window``, or one
+    shared by workers on many machines (``translator.workers.window``)."""
+
+    def slot(self) -> AbstractContextManager[None]:
+        """Hold one place for one request."""
+
+    def busy(self, retry_after: float | None = None) -> None:
+        """The server said 429."""
+
+    def answered(self) -> None:
+        """An answer came."""
+
+
+WindowFactory = Callable[[str, str, int, "Callable[[float], None] | None"], InFlight]
+
+
+def local_window(endpoint: str, model: str, size: int, on_busy: Callable[[float], None] | None) -> InFlight:
+    """The default factory: a window in this process."""
+    return Window(size, on_busy=on_busy)
 
 
 class Window:

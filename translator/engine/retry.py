@@ -18,7 +18,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from ..settings import EngineSettings
 from .base import Completion, Engine, EngineError, Messages, RateLimitedError, TokenCallback, TransientError
-from .congestion import Window
+from .congestion import InFlight
 
 
 class RetryingEngine:
@@ -30,7 +30,7 @@ class RetryingEngine:
         settings: EngineSettings,
         sleep: Callable[[float], None] = time.sleep,
         notify: Callable[[str], None] | None = None,
-        window: Window | None = None,
+        window: InFlight | None = None,
     ) -> None:
         self.engine = engine
         self.window = window

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterable
 
 from ..signals import stop_signals
-from .congestion import Window
+from .congestion import InFlight, WindowFactory, local_window
 from .ratelimit import Limiter, LimiterFactory, local_limiter
 
 Task = Callable[[], None]
@@ -36,16 +36,21 @@ class Scheduler:
     """
 
     def __init__(
-        self, workers: int, poll_seconds: float = 0.1, limiters: LimiterFactory = local_limiter
+        self,
+        workers: int,
+        poll_seconds: float = 0.1,
+        limiters: LimiterFactory = local_limiter,
+        windows: WindowFactory = local_window,
     ) -> None:
         self.workers = max(1, workers)
         self.make_limiter = limiters
+        self.make_window = windows
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._queue: queue.SimpleQueue[tuple[Task, _RunState]] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._limiters: dict[tuple[str, str], Limiter] = {}
-        self._windows: dict[tuple[str, str], Window] = {}
+        self._windows: dict[tuple[str, str], InFlight] = {}
         self._lock = threading.Lock()
 
     @property
@@ -76,13 +81,13 @@ class Scheduler:
         if limiter is not None:
             limiter.hold(seconds)
 
-    def window(self, endpoint: str, model: str, size: int) -> Window:
+    def window(self, endpoint: str, model: str, size: int) -> InFlight:
         """The one congestion window of this (endpoint, model) in the process."""
         with self._lock:
             key = (endpoint, model)
             if key not in self._windows:
-                self._windows[key] = Window(
-                    size, on_busy=lambda seconds: self._hold(endpoint, model, seconds)
+                self._windows[key] = self.make_window(
+                    endpoint, model, size, lambda seconds: self._hold(endpoint, model, seconds)
                 )
             return self._windows[key]
 

@@ -35,6 +35,7 @@ from .order import settings_for
 from .progress import BoardProgress
 from .queue import TaskQueue
 from .shared import RedisCache, limiter_factory
+from .window import SharedWindows
 
 BOOKKEEPING_SECONDS = 300.0  # how long a worker waits for Redis to come back to record a job's end
 
@@ -69,7 +70,9 @@ class PaperWorker:
         self.id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.lease_seconds = settings.workers.heartbeat_seconds
         limiters = limiter_factory(board.client, settings.engine.max_retry_after_seconds)
-        self.scheduler = Scheduler(settings.limits.concurrency, limiters=limiters)
+        # --concurrency is the ceiling of requests in flight over every worker of the endpoint.
+        self.windows = SharedWindows(board.client, self.lease_seconds)
+        self.scheduler = Scheduler(settings.limits.concurrency, limiters=limiters, windows=self.windows)
         self.cache = RedisCache(board.client)
         self.fatal: WorkerStopped | None = None
         self.handled = 0
@@ -90,6 +93,7 @@ class PaperWorker:
         with self._lock:
             jobs = list(self._in_hand)
         self.board.renew(jobs, self.id, self.lease_seconds)
+        self.windows.renew()
 
     # -- one delivery --------------------------------------------------------
     def handle(self, job: str) -> None:
