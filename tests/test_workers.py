@@ -341,3 +341,34 @@ def test_a_dead_worker_s_places_free_themselves(redis_server: RedisServer) -> No
     with alive.slot():
         waited = time.monotonic() - started
     assert 0.3 <= waited < 3.0
+
+
+@pytest.mark.slow
+def test_sigterm_puts_the_paper_back_without_counting_a_try(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    (pdf,) = _papers(tmp_path / "in", 1)
+    board = JobBoard(connect(redis_server.url))
+    with FakeLLM(hold_after=2) as llm:
+        worker = Worker(llm, redis_server.url, tmp_path / "c", "--concurrency", "1")
+        submitted = invoke(["submit", str(pdf), "--no-wait", *SMALL], **_env(llm, redis_server.url))
+        assert submitted.exit_code == 0, submitted.output
+        deadline = time.monotonic() + 60
+        while llm.in_flight < 1:
+            assert time.monotonic() < deadline, "\n".join(worker.raw)
+            time.sleep(0.02)
+        sent = time.monotonic()
+        code = worker.stop()
+        stopped_in = time.monotonic() - sent
+        (job,) = board.jobs()
+        llm.release()
+        assert code == 0, "\n".join(worker.raw)
+        assert stopped_in < 8.0, stopped_in
+        assert job["state"] == "queued" and job["attempts"] == "0", job
+        rescuer = Worker(llm, redis_server.url, tmp_path / "c2")
+        try:
+            code, output = _submit(tmp_path, llm, redis_server.url, str(pdf))
+        finally:
+            rescuer.stop()
+    assert code == 0, output
+    print(f"\nworker SIGTERM: exited {stopped_in:.2f} s after the signal")
