@@ -344,7 +344,7 @@ def test_a_dead_worker_s_places_free_themselves(redis_server: RedisServer) -> No
 
 
 @pytest.mark.slow
-def test_sigterm_puts_the_paper_back_without_counting_a_try(
+def test_a_paper_submitted_twice_while_running_is_one_job_and_sigterm_puts_it_back(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
     (pdf,) = _papers(tmp_path / "in", 1)
@@ -357,6 +357,11 @@ def test_sigterm_puts_the_paper_back_without_counting_a_try(
         while llm.in_flight < 1:
             assert time.monotonic() < deadline, "\n".join(worker.raw)
             time.sleep(0.02)
+        # The same paper submitted again while it runs, under another name: the same job.
+        twin = tmp_path / "twin.pdf"
+        twin.write_bytes(pdf.read_bytes())
+        again = invoke(["submit", str(twin), "--no-wait", *SMALL], **_env(llm, redis_server.url))
+        assert " running" in again.output and len(board.jobs()) == 1, again.output
         sent = time.monotonic()
         code = worker.stop()
         stopped_in = time.monotonic() - sent

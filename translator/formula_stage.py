@@ -7,7 +7,6 @@ budget and the same cache. ``--formulas image`` or ``text`` skip it.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 from .cache import Cache, CacheContext
 from .engine.base import Engine
 from .engine.budget import Budget
-from .engine.client import build_engine
+from .engine.client import scheduled_engine
 from .engine.formulas import FormulaConverter, FormulaOutcome
 from .engine.prompts import PROMPT_VERSION
 from .engine.scheduler import Scheduler
@@ -39,13 +38,9 @@ class FormulaStage:
         self.settings = settings
         model = settings.engine.formula_model or settings.engine.model
         if settings.engine.formula_model:
-            engine = build_engine(dataclasses.replace(settings.engine, model=model), notify=notify)
+            engine = scheduled_engine(settings, scheduler, notify, model=model)
         context = CacheContext(PROMPT_VERSION, model, settings.engine.endpoint, "latex", "")
-        limits = settings.limits
-        limiter = scheduler.limiter(
-            settings.engine.endpoint, model, limits.requests_per_minute, limits.tokens_per_minute
-        )
-        self.converter = FormulaConverter(engine, model, cache, context, scheduler, budget, notify, limiter)
+        self.converter = FormulaConverter(engine, model, cache, context, scheduler, budget, notify)
         self.notify = notify
         self._thread: threading.Thread | None = None
         self._outcomes: dict[str, FormulaOutcome] = {}

@@ -20,7 +20,7 @@ from .chunking.chunker import Unit, plan
 from .chunking.tokens import default_counter
 from .engine.base import Engine
 from .engine.budget import Budget
-from .engine.client import build_engine
+from .engine.client import scheduled_engine
 from .engine.formulas import MAX_TOKENS as FORMULA_MAX_TOKENS
 from .engine.formulas import PER_REQUEST as FORMULAS_PER_REQUEST
 from .engine.formulas import formula_messages
@@ -302,7 +302,8 @@ def translate_document(
     progress = progress or NoProgress()
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
-    engine = client or build_engine(settings.engine)
+    scheduler = scheduler or Scheduler(settings.limits.concurrency)
+    engine = client or scheduled_engine(settings, scheduler, progress.note)
     translator = Translator(
         settings, engine, cache, title, PROMPT_VERSION, matcher, scheduler, budget, progress.note
     )

@@ -3,19 +3,22 @@ wrapped in retries. Other engines plug in by implementing ``engine.base.Engine``
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError
-from ..settings import EngineSettings
+from ..settings import EngineSettings, Settings
 from .base import Completion, Engine
 from .batch_api import BatchTransport
 from .congestion import InFlight
 from .openai_engine import OpenAIBatches, OpenAIEngine
+from .ratelimit import Limiter
 from .retry import RetryingEngine
+from .scheduler import Scheduler
 
-__all__ = ["Completion", "batch_transport", "build_engine", "require_credentials"]
+__all__ = ["Completion", "batch_transport", "build_engine", "require_credentials", "scheduled_engine"]
 
 
 def require_credentials(settings: EngineSettings) -> str | None:
@@ -35,11 +38,30 @@ def build_engine(
     sleep: Callable[[float], None] = time.sleep,
     notify: Callable[[str], None] | None = None,
     window: InFlight | None = None,
+    limiter: Limiter | None = None,
 ) -> RetryingEngine:
     """The OpenAI-compatible engine for these settings, with retries; ``window`` (the
-    scheduler's, for this endpoint and model) adapts the requests in flight to 429s."""
+    scheduler's, for this endpoint and model) adapts the requests in flight to 429s, and
+    every attempt takes its share of ``limiter`` once it holds a place there."""
     key = require_credentials(settings) or "not-needed"
-    return RetryingEngine(OpenAIEngine(settings, key, http_client), settings, sleep, notify, window)
+    return RetryingEngine(OpenAIEngine(settings, key, http_client), settings, sleep, notify, window, limiter)
+
+
+def scheduled_engine(
+    settings: Settings,
+    scheduler: Scheduler,
+    notify: Callable[[str], None] | None = None,
+    model: str | None = None,
+) -> RetryingEngine:
+    """The engine of a run (of ``model``, default the run's): retries, and the scheduler's
+    window of requests in flight and rate limit for its endpoint and model."""
+    engine = settings.engine if model is None else dataclasses.replace(settings.engine, model=model)
+    limits = settings.limits
+    window = scheduler.window(engine.endpoint, engine.model, limits.concurrency)
+    limiter = scheduler.limiter(
+        engine.endpoint, engine.model, limits.requests_per_minute, limits.tokens_per_minute
+    )
+    return build_engine(engine, notify=notify, window=window, limiter=limiter)
 
 
 def batch_transport(engine: Engine) -> BatchTransport | None:

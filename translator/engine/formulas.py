@@ -29,7 +29,6 @@ from .answers import strip_reasoning
 from .base import BadRequestError, Completion, Engine, EngineError, Messages, image_tokens, prompt_tokens
 from .budget import Budget, Refusal
 from .latex import problem
-from .ratelimit import Limiter
 from .scheduler import Scheduler, Stopped
 
 FORMULA_PROMPT_VERSION = "formula-1"
@@ -76,10 +75,8 @@ class FormulaConverter:
         scheduler: Scheduler,
         budget: Budget,
         notify: Callable[[str], None] | None = None,
-        limiter: Limiter | None = None,
     ) -> None:
-        self.engine = engine
-        self.limiter = limiter  # the endpoint's --rpm/--tpm, shared with the translation
+        self.engine = engine  # its attempts take their share of the endpoint's --rpm/--tpm
         self.model = model
         self.cache = cache
         self.context = context
@@ -144,8 +141,6 @@ class FormulaConverter:
         charge = self.budget.reserve(text_tokens, max_tokens, self_bounded=True)
         if isinstance(charge, Refusal):
             return {}, charge.message
-        if self.limiter is not None:
-            self.limiter.acquire(text_tokens + max_tokens)
         completion: Completion | None = None
         try:
             completion = self.engine.complete(messages, max_tokens)

@@ -16,9 +16,20 @@ from collections.abc import Callable
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
+from ..chunking.tokens import TokenCounter, default_counter
 from ..settings import EngineSettings
-from .base import Completion, Engine, EngineError, Messages, RateLimitedError, TokenCallback, TransientError
+from .base import (
+    Completion,
+    Engine,
+    EngineError,
+    Messages,
+    RateLimitedError,
+    TokenCallback,
+    TransientError,
+    prompt_tokens,
+)
 from .congestion import InFlight
+from .ratelimit import Limiter
 
 
 class RetryingEngine:
@@ -31,9 +42,12 @@ class RetryingEngine:
         sleep: Callable[[float], None] = time.sleep,
         notify: Callable[[str], None] | None = None,
         window: InFlight | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.engine = engine
         self.window = window
+        self.limiter = limiter  # --rpm/--tpm of the endpoint and model, taken by every attempt
+        self._counter: TokenCounter | None = None
         self.settings = settings
         self.sleep = sleep
         self.notify = notify
@@ -66,8 +80,13 @@ class RetryingEngine:
 
     def _attempt(self, messages: Messages, max_tokens: int, on_tokens: TokenCallback | None) -> Completion:
         if self.window is None:
+            self._take_rate(messages, max_tokens)
             return self.engine.complete(messages, max_tokens, on_tokens)
         with self.window.slot():
+            # The rate is taken once a place in flight is held: taken before, requests that
+            # wait for a place would all leave together when places free up, and the server
+            # would see more than --rpm in a minute (82 in a minute under --rpm 60, measured).
+            self._take_rate(messages, max_tokens)
             try:
                 completion = self.engine.complete(messages, max_tokens, on_tokens)
             except RateLimitedError as exc:
@@ -75,6 +94,15 @@ class RetryingEngine:
                 raise
         self.window.answered()
         return completion
+
+    def _take_rate(self, messages: Messages, max_tokens: int) -> None:
+        """One request's share of the rate limit: its prompt and the answer it allows, as
+        providers count a request against tokens per minute."""
+        if self.limiter is None:
+            return
+        if self._counter is None:
+            self._counter = default_counter()
+        self.limiter.acquire(prompt_tokens(messages, self._counter) + max_tokens)
 
     def _stop(self, state: RetryCallState) -> bool:
         s = self.settings

@@ -71,14 +71,11 @@ class Translator:
         self.client = client
         self.cache = cache
         self.title = title
-        engine, limits = settings.engine, settings.limits
+        engine = settings.engine
         self.inline_math = settings.output.inline_math == "latex"
         # Answers asked with $…$ math differ from plain ones: they are cached apart.
         version = f"{prompt_version}+inline-math" if self.inline_math else prompt_version
         self.context = CacheContext(version, engine.model, engine.endpoint, settings.lang, title)
-        self.limiter = self.scheduler.limiter(
-            engine.endpoint, engine.model, limits.requests_per_minute, limits.tokens_per_minute
-        )
         self.stats = RunStats()
         self.results: dict[str, UnitResult] = {}
         self._keys: dict[str, str] = {}
@@ -218,7 +215,6 @@ class Translator:
         charge = self.budget.reserve(prompt_tokens(messages, self.counter), max_tokens)
         if isinstance(charge, Refusal):
             return None, self._refused(charge), False
-        self.limiter.acquire(batch.tokens * 2 + 300)
         started = time.monotonic()
         try:
             completion = self.client.complete(messages, max_tokens, self._tokens_arrived)

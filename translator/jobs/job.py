@@ -12,7 +12,7 @@ from typing import Any
 from ..cache import Cache, TranslationCache
 from ..engine.base import Engine
 from ..engine.budget import Budget
-from ..engine.client import build_engine, require_credentials
+from ..engine.client import require_credentials, scheduled_engine
 from ..engine.estimator import EstimatingEngine
 from ..engine.scheduler import Scheduler
 from ..files import check_output_folder, output_write_error, write_all_atomic
@@ -114,10 +114,8 @@ class Job:
 
     # -- stages ----------------------------------------------------------------
     def build_engine(self) -> Engine:
-        """The model, with retries and the process's congestion window for its endpoint."""
-        s = self.settings
-        window = self.scheduler.window(s.engine.endpoint, s.engine.model, s.limits.concurrency)
-        return build_engine(s.engine, notify=self.progress.note, window=window)
+        """The model, with retries and the scheduler's window and rate limit for its endpoint."""
+        return scheduled_engine(self.settings, self.scheduler, notify=self.progress.note)
 
     def check(self) -> None:
         """Before anything is parsed or paid for: credentials, output folder, room."""
