@@ -22,6 +22,7 @@ LAYERS = [
     ("cache",),
     ("engine",),
     ("terminology",),
+    ("notes",),
     ("render",),
     ("pipeline", "formula_stage"),
     ("jobs",),

@@ -56,7 +56,8 @@ class FormulaStage:
 
     def _run(self, formulas: list[tuple[Formula, Path]]) -> None:
         try:
-            self._outcomes = self.converter.convert(formulas)
+            # Notes alone use the LaTeX a translation paid for, and ask for none.
+            self._outcomes = self.converter.convert(formulas, cached_only=self.settings.output.notes_only)
         except BaseException as exc:  # handed to finish(), on the job's thread
             self._error = exc
 

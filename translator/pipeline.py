@@ -33,6 +33,7 @@ from .errors import BadInputError
 from .files import write_all_atomic
 from .glossary.matcher import TermMatcher
 from .model import Document, Segment
+from .notes.stage import planned_requests
 from .parsing.assembly import with_table_cells
 from .parsing.crops import crop_assets
 from .parsing.grobid_client import GrobidBusyError, GrobidClient
@@ -215,8 +216,14 @@ def prepare(
 
 
 # -- stage 2: plan ---------------------------------------------------------------
+NOTES_ONLY_KINDS = ("title", "heading", "caption")  # what notes alone need translated
+
+
 def plan_document(document: Document, settings: Settings) -> tuple[list[Segment], list[Unit]]:
+    """The segments a run translates and the units it sends them in."""
     segments = list(document.segments())
+    if settings.output.notes_only:
+        segments = [s for s in segments if s.kind in NOTES_ONLY_KINDS]
     units = plan(
         segments,
         settings.limits.max_request_tokens,
@@ -244,11 +251,18 @@ def estimate(document: Document, settings: Settings, cache: Cache, engine: Engin
     priced += [engine.complete(call.messages, call.max_tokens) for call in term_calls]
     # The display formulas with a place on the page, PER_REQUEST to an image request (none
     # when cached; a re-ask is not counted).
-    formulas = [f for f in document.formulas() if f.region] if settings.output.formulas == "latex" else []
+    asks_latex = settings.output.formulas == "latex" and not settings.output.notes_only
+    formulas = [f for f in document.formulas() if f.region] if asks_latex else []
     groups = [formulas[i : i + FORMULAS_PER_REQUEST] for i in range(0, len(formulas), FORMULAS_PER_REQUEST)]
     priced += [
         engine.complete(formula_messages([(f, None) for f in g]), FORMULA_MAX_TOKENS * len(g)) for g in groups
     ]
+    notes = (
+        planned_requests(document, settings, cache)
+        if settings.output.notes or settings.output.notes_only
+        else []
+    )
+    priced += [engine.complete(r.messages, r.max_tokens) for r in notes]
     prompt = sum(c.prompt_tokens for c in priced)
     completion = sum(c.completion_tokens for c in priced)
     return {
@@ -257,15 +271,16 @@ def estimate(document: Document, settings: Settings, cache: Cache, engine: Engin
         "cached_units": len(units) - len(todo),
         "glossary_terms": len(glossary),
         "glossary_requests": len(term_calls),
-        "requests": len(batches) + len(term_calls) + len(groups),
+        "requests": len(batches) + len(term_calls) + len(groups) + len(notes),
         "formula_requests": len(groups),
+        "note_requests": len(notes),
         "source_tokens": sum(u.tokens for u in todo),
         "prompt_tokens": prompt,
         "completion_tokens_estimate": completion,
         "cost_estimate": cost(settings, prompt, completion),
         "tokenizer": default_counter().name,
         "over_caps": Budget.from_limits(settings.limits).caps_passed(
-            len(batches) + len(term_calls) + len(groups), prompt, completion
+            len(batches) + len(term_calls) + len(groups) + len(notes), prompt, completion
         ),
     }
 

@@ -29,6 +29,9 @@ BUILTIN: dict[str, dict[str, str]] = {
         "md": "translator.render.formats:MarkdownRenderer",
         "html": "translator.render.formats:HtmlRenderer",
         "json": "translator.render.formats:JsonRenderer",
+        "notes-md": "translator.render.notes:NotesMarkdownRenderer",
+        "notes-html": "translator.render.notes:NotesHtmlRenderer",
+        "notes-json": "translator.render.notes:NotesJsonRenderer",
     },
 }
 

@@ -41,6 +41,7 @@ class Results:
     latex: dict[str, str] = field(default_factory=dict)  # display formula id → its checked LaTeX
     formula_errors: dict[str, str] = field(default_factory=dict)  # formula id → why it has no LaTeX
     inline_math: bool = False  # translations hold checked $…$ LaTeX (--inline-math latex)
+    notes: object | None = None  # the reading notes (translator.notes.model.Notes), when asked for
 
     def of(self, segment: Segment) -> Translation:
         """The segment's outcome (pending when there is none yet)."""

@@ -91,6 +91,10 @@ class OutputSettings:
     mono: bool = False
     formulas: str = "latex"  # latex (asked of a vision model, checked) | image | text
     inline_math: str = "text"  # latex: symbols in paragraphs written as checked $…$ LaTeX
+    notes: bool = False  # reading notes beside the translation (<stem>.<lang>.notes.md/.html/.json)
+    notes_only: bool = False  # the notes alone (translate notes): only titles and captions translated
+    notes_template: str | None = None  # the user's Jinja2 template for the notes' Markdown
+    keep_unverified: bool = False  # show failing note points, marked, instead of dropping them
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from typing import Any
 from translator.chunking.tokens import count_tokens
 
 from .fake_batches import FakeBatches
+from .fake_notes import install as install_notes
+from .fake_notes import notes_answer, notes_request
 from .fake_vision import formula_answer, image_request, with_inline_math
 
 PLACEHOLDER = re.compile(r"(<x\d+/>)")
@@ -199,6 +201,7 @@ class FakeLLM:
         self.api_key = api_key
         self.records: list[Record] = []
         self.lock = threading.Lock()
+        install_notes(self)  # note requests: answers built from their paragraphs, scripted faults
         self.in_flight = 0
         self.max_in_flight = 0
         server = self
@@ -326,6 +329,10 @@ class FakeLLM:
             self._log(record)
             h._json(401, {"error": {"message": "Incorrect API key provided", "code": "invalid_api_key"}})
             return
+        if notes_request(system):
+            self._answer(h, body, Record(fault="notes", ids=[], system=system, user=user, status=200),
+                         notes_answer(self, system, user), "stop")  # fmt: skip
+            return
         fault = self.faults.next(user)
         record.fault = fault
         try:
@@ -369,7 +376,11 @@ class FakeLLM:
             content = f"{CHATTER_MARKER}\n```json\n{content}\n```\nLet me know if you need anything else."
         elif fault == "think":
             content = f"<think>{THINK_MARKER}: the user wants Chinese. Let me translate.</think>\n{content}"
-        record.prompt_tokens = count_tokens(system) + count_tokens(user) + 8
+        self._answer(h, body, record, content, finish)
+
+    def _answer(self, h: Any, body: dict[str, Any], record: Record, content: str, finish: str) -> None:
+        """Send one text answer, streamed or whole, after the server's latency."""
+        record.prompt_tokens = count_tokens(record.system) + count_tokens(record.user) + 8
         record.completion_tokens = count_tokens(content)
         if body.get("stream") and self.streaming:
             self._stream(h, body, record, content, finish)

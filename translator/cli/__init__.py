@@ -49,6 +49,7 @@ def main() -> None:
 
     \b
     translate PAPER [OPTIONS]          translate a PDF or GROBID TEI (see: translate run --help)
+    translate notes PAPER [OPTIONS]    write bilingual reading notes, every point traceable to the paper
     translate batch INBOX [--out DIR]  translate every PDF in a folder, several at a time
     translate watch INBOX [--out DIR]  translate every PDF dropped into a folder, as a service
     translate worker --broker URL      translate papers from a queue shared by many machines
@@ -94,6 +95,63 @@ def run_command(
     be written (folder, disk full) · 9 a spend cap stopped the run (outputs written,
     marked; rerun with a higher cap to continue) · 130 interrupted (rerun to continue).
     """
+    _run(input_path, out_dir, tei, config_file, price, dry_run, as_json, verbose, quiet, options)
+
+
+@main.command("notes", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("input_path", metavar="PAPER", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default: beside PAPER)."
+)
+@click.option(
+    "--tei", type=click.Path(path_type=Path), help="Start from this GROBID TEI instead of parsing the PDF."
+)
+@settings_options
+@click.option(
+    "--dry-run", is_flag=True, help="Print the requests, tokens and cost; call no API, write nothing."
+)
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: print the estimate as JSON.")
+def notes_command(
+    input_path: Path,
+    out_dir: Path | None,
+    tei: Path | None,
+    config_file: Path | None,
+    price: str | None,
+    dry_run: bool,
+    as_json: bool,
+    verbose: bool,
+    quiet: bool,
+    **options: Any,
+) -> None:
+    """Write the reading notes of a paper: <stem>.<lang>.notes.md, .notes.html and .notes.json.
+
+    \b
+    A summary (background, past methods, the method and its steps, results with the
+    paper's numbers, limitations), then each section's key points, formulas and
+    figures, and a term table; English terms in bold beside their translations.
+    Every point cites the paragraphs it rests on and is checked against them (the
+    ids exist, its numbers are there, its bold terms are in the paper); a point that
+    fails is asked once more, then dropped (--keep-unverified: shown, marked).
+    Only the title, headings and captions are translated; after a translation of
+    the same paper, only the note requests are paid for.
+    """
+    options["notes_only"] = True
+    _run(input_path, out_dir, tei, config_file, price, dry_run, as_json, verbose, quiet, options)
+
+
+def _run(
+    input_path: Path,
+    out_dir: Path | None,
+    tei: Path | None,
+    config_file: Path | None,
+    price: str | None,
+    dry_run: bool,
+    as_json: bool,
+    verbose: bool,
+    quiet: bool,
+    options: dict[str, Any],
+) -> None:
+    """One paper: its dry run, or its run and closing lines."""
     console = Console(stderr=True, quiet=quiet)
     progress = RichProgress(console, enabled=not quiet)
     # SIGTERM (a service manager, `kill`) stops a run as Ctrl-C does.
@@ -145,6 +203,7 @@ def _dry_run(
         ("already translated (cache)", f"{cached} of {units} pieces ({cached / max(1, units):.0%})"),
         ("glossary", f"{estimate['glossary_terms']} terms, {estimate['glossary_requests']} term request(s)"),
         ("requests", str(estimate["requests"])),
+        *([("of which note requests", str(estimate["note_requests"]))] if estimate["note_requests"] else []),
         ("prompt tokens", f"{estimate['prompt_tokens']:,}"),
         ("completion tokens (guess)", f"{estimate['completion_tokens_estimate']:,}"),
         ("cost", "pass --price IN,OUT to see it" if cost is None else f"{cost:.4f}"),

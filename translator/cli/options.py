@@ -92,6 +92,23 @@ SETTINGS_OPTIONS = [
         default=None,
         help="Send the requests through the endpoint's Batch API: half price, answers within 24 h.",
     ),
+    click.option(
+        "--notes",
+        is_flag=True,
+        default=None,
+        help="Also write reading notes: <stem>.<lang>.notes.md/.html/.json (see: translate notes --help).",
+    ),
+    click.option(
+        "--keep-unverified",
+        is_flag=True,
+        default=None,
+        help="Notes: show points that fail the checks against the paper, marked, instead of dropping them.",
+    ),
+    click.option(
+        "--notes-template",
+        type=click.Path(path_type=Path, exists=True, dir_okay=False),
+        help="Notes: your Jinja2 template for the Markdown (start from templates/notes.md.j2).",
+    ),
     click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML)."),
     click.option("-v", "--verbose", is_flag=True, help="Print the full run report."),
     click.option("-q", "--quiet", is_flag=True, help="Print errors only."),

@@ -89,8 +89,10 @@ class FormulaConverter:
         self._refused_images = threading.Event()
         self._lock = threading.Lock()
 
-    def convert(self, formulas: list[tuple[Formula, Path]]) -> dict[str, FormulaOutcome]:
-        """Every formula with a crop: from the cache, else asked; by formula id."""
+    def convert(
+        self, formulas: list[tuple[Formula, Path]], cached_only: bool = False
+    ) -> dict[str, FormulaOutcome]:
+        """Every formula with a crop: from the cache, else asked (unless ``cached_only``); by formula id."""
         jobs = [self._job(f, image) for f, image in formulas if image.is_file()]
         cached = self.cache.get_many(j.key for j in jobs)
         todo = []
@@ -99,6 +101,8 @@ class FormulaConverter:
                 self.outcomes[job.formula.id] = FormulaOutcome(cached[job.key], cached=True)
             else:
                 todo.append(job)
+        if cached_only:
+            todo = []
         groups = [todo[i : i + PER_REQUEST] for i in range(0, len(todo), PER_REQUEST)]
         # A stop: what arrived is cached; the rest keeps its image this time.
         with contextlib.suppress(Stopped):

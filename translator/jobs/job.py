@@ -20,6 +20,8 @@ from ..formula_stage import FormulaStage
 from ..glossary.entries import Glossary, csv_text
 from ..glossary.matcher import TermMatcher
 from ..model import Formula
+from ..notes.model import Notes, notes_report
+from ..notes.stage import output_formats, write_notes
 from ..parsing.grobid_client import GrobidClient
 from ..pipeline import (
     NoProgress,
@@ -88,12 +90,20 @@ class Job:
                 source.document, self.settings, cache, engine, self.progress, matcher, self.scheduler, budget
             )
             formula_counts = formulas.finish(results)
+            results.images.update(source.images)
+            if self.settings.output.notes or self.settings.output.notes_only:
+                parts = (engine, cache, self.scheduler, budget)
+                results.notes = write_notes(
+                    source.document, results, self.settings, glossary, parts,
+                    source.pdf_path, source.stem, self.progress.note,
+                )  # fmt: skip
         finally:
             cache.close()
-        results.images.update(source.images)
         report = build_report(results, stats, self.settings, self.now() - started)
         if formula_counts:
             report["formulas"] = formula_counts
+        if isinstance(results.notes, Notes):
+            report["notes"] = notes_report(results.notes)
         if matcher is not None:
             self.check_terms(source, results, glossary, matcher, report, stats.glossary_retranslations)
         outputs = self.render(source, results, glossary, report)
@@ -161,9 +171,10 @@ class Job:
     ) -> list[Path]:
         """Every output and the glossary CSV, written all or none."""
         s = self.settings.output
-        self.progress.note(f"writing {', '.join(s.formats)} to {source.out_dir}")
+        formats = output_formats(self.settings)
+        self.progress.note(f"writing {', '.join(formats)} to {source.out_dir}")
         texts = render_outputs(
-            source.document, results, source.out_dir, source.stem, s.lang, s.formats, s.mono, report
+            source.document, results, source.out_dir, source.stem, s.lang, formats, s.mono, report
         )
         texts[glossary_file(source.out_dir, source.stem, s.lang)] = csv_text(glossary)
         try:
