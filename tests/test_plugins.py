@@ -61,7 +61,7 @@ def third_party(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_builtin_names() -> None:
-    assert valid_formats() == ("md", "html", "json")
+    assert valid_formats() == ("md", "html", "json", "notes-md", "notes-html", "notes-json")
     assert valid_parsers() == ("auto", "grobid", "builtin")
 
 

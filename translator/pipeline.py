@@ -33,7 +33,7 @@ from .errors import BadInputError
 from .files import write_all_atomic
 from .glossary.matcher import TermMatcher
 from .model import Document, Segment
-from .notes.stage import planned_requests
+from .notes.stage import planned_requests, wants_notes
 from .parsing.assembly import with_table_cells
 from .parsing.crops import crop_assets
 from .parsing.grobid_client import GrobidBusyError, GrobidClient
@@ -257,11 +257,7 @@ def estimate(document: Document, settings: Settings, cache: Cache, engine: Engin
     priced += [
         engine.complete(formula_messages([(f, None) for f in g]), FORMULA_MAX_TOKENS * len(g)) for g in groups
     ]
-    notes = (
-        planned_requests(document, settings, cache)
-        if settings.output.notes or settings.output.notes_only
-        else []
-    )
+    notes = planned_requests(document, settings, cache) if wants_notes(settings) else []
     priced += [engine.complete(r.messages, r.max_tokens) for r in notes]
     prompt = sum(c.prompt_tokens for c in priced)
     completion = sum(c.completion_tokens for c in priced)

@@ -21,7 +21,7 @@ from ..glossary.entries import Glossary, csv_text
 from ..glossary.matcher import TermMatcher
 from ..model import Formula
 from ..notes.model import Notes, notes_report
-from ..notes.stage import output_formats, write_notes
+from ..notes.stage import output_formats, wants_notes, write_notes
 from ..parsing.grobid_client import GrobidClient
 from ..pipeline import (
     NoProgress,
@@ -91,7 +91,7 @@ class Job:
             )
             formula_counts = formulas.finish(results)
             results.images.update(source.images)
-            if self.settings.output.notes or self.settings.output.notes_only:
+            if wants_notes(self.settings):
                 parts = (engine, cache, self.scheduler, budget)
                 results.notes = write_notes(
                     source.document, results, self.settings, glossary, parts,

@@ -35,6 +35,12 @@ def output_formats(settings: Settings) -> tuple[str, ...]:
     return out.formats
 
 
+def wants_notes(settings: Settings) -> bool:
+    """``--notes``, ``translate notes``, or a notes format named in ``--format``."""
+    out = settings.output
+    return out.notes or out.notes_only or any(f in NOTES_FORMATS for f in out.formats)
+
+
 def notes_context(document: Document, settings: Settings) -> CacheContext:
     """What besides a request's text makes its answer: the model, endpoint, language and paper."""
     title = document.title.text if document.title else ""
