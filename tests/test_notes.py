@@ -233,3 +233,23 @@ def test_notes_on_every_corpus_pair(tmp_path: Path, pair: tuple[Path, Path]) -> 
     assert front["title"] and front["citekey"]
     if notes["meta"]["authors"]:
         assert front["authors"] == notes["meta"]["authors"]
+
+
+def test_reading_style_translation_puts_every_terms_english_in_bold(tmp_path: Path) -> None:
+    """``--mono --annotate-terms all --term-style bold``: the translation alone, each glossary
+    term's English in bold right after its translation, every time (as seed 002 reads)."""
+    pdf = make_paper_pdf(tmp_path / "paper.pdf")
+    args = ["--out", str(tmp_path / "out"), "--mono", "--annotate-terms", "all", "--term-style", "bold", "-q"]
+    with FakeLLM() as llm:
+        result = invoke([str(pdf), *args], **_env(llm, tmp_path))
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    md = (out / "paper.zh.md").read_text("utf-8")
+    glossary = [line.split(",")[:2] for line in (out / "paper.zh.glossary.csv").read_text("utf-8").splitlines()[1:]]
+    annotated = {source: md.count(f"{target}**{source}**") for source, target in glossary if target}
+    assert max(annotated.values()) >= 2, annotated  # a term used twice is annotated twice
+    assert "（" not in md  # bold style, not parentheses
+    html = (out / "paper.zh.html").read_text("utf-8")
+    assert '<strong class="term" lang="en">' in html
+    data = (out / "paper.zh.json").read_text("utf-8")
+    assert "\\ue010" not in data and "\ue010" not in data

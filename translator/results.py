@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 from .model import Segment, SegmentStatus
 
+# Around a term's original that --term-style bold adds to a tagged translation: the
+# renderers show it in bold; private-use characters, so no paper or model text has them.
+TERM_OPEN, TERM_CLOSE = "\ue010", "\ue011"
+
 
 @dataclass(frozen=True)
 class Translation:

@@ -30,6 +30,8 @@ from .urls import redact
 
 APP = "paper-translator"
 AFTER_CHOICES = ("keep", "move", "delete")
+ANNOTATE_CHOICES = ("off", "first", "all")
+TERM_STYLES = ("paren", "bold")
 FORMULA_CHOICES = ("latex", "image", "text")
 INLINE_MATH_CHOICES = ("text", "latex")
 
@@ -101,7 +103,10 @@ class OutputSettings:
 class GlossarySettings:
     glossaries: tuple[Path, ...] = ()
     auto_glossary: bool = True
-    annotate_terms: bool = False
+    annotate_terms: str = "off"  # off | first | all: each term's translation followed by its original
+    term_style: str = (
+        "paren"  # paren: 强化学习（reinforcement learning） | bold: 强化学习**reinforcement learning**
+    )
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,10 @@ class Settings:
             )
         if self.output.inline_math not in INLINE_MATH_CHOICES:
             raise ConfigError(f"--inline-math must be one of {', '.join(INLINE_MATH_CHOICES)}")
+        if self.glossary.annotate_terms not in ANNOTATE_CHOICES:
+            raise ConfigError(f"--annotate-terms must be one of {', '.join(ANNOTATE_CHOICES)}")
+        if self.glossary.term_style not in TERM_STYLES:
+            raise ConfigError(f"--term-style must be one of {', '.join(TERM_STYLES)}")
         if self.service.after not in AFTER_CHOICES:
             raise ConfigError(
                 f"--after must be one of {', '.join(AFTER_CHOICES)}, not {self.service.after!r}"
@@ -264,7 +273,23 @@ def _bool(raw: Any) -> bool:
     return raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "yes", "on")
 
 
+def _annotate(raw: Any) -> str:
+    """``annotate_terms``: first, all or off; true/false as the flag it once was."""
+    text = str(raw).strip().lower()
+    return {
+        "true": "first",
+        "1": "first",
+        "yes": "first",
+        "on": "first",
+        "false": "off",
+        "0": "off",
+        "no": "off",
+        "": "off",
+    }.get(text, text)
+
+
 _BY_NAME: dict[str, Callable[[Any], Any]] = {
+    "annotate_terms": _annotate,
     "cache_dir": lambda raw: Path(str(raw)).expanduser(),
     "config_dir": lambda raw: Path(str(raw)).expanduser(),
     "glossaries": _paths,

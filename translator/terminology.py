@@ -3,6 +3,7 @@ then check and annotate the translation against it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from .glossary.extract import Candidate, candidates
 from .glossary.matcher import TermMatcher, complies
 from .languages import base
 from .model import Document
-from .results import Results
+from .results import TERM_CLOSE, TERM_OPEN, Results
 from .settings import Settings
 
 
@@ -126,9 +127,13 @@ def check_consistency(results: Results, matcher: TermMatcher) -> Consistency:
     return result
 
 
-def annotate_terms(results: Results, matcher: TermMatcher, lang: str) -> int:
-    """After the first occurrence of each term's translation, add the original in
-    parentheses, e.g. 强化学习（reinforcement learning）.  Returns how many were added."""
+def annotate_terms(
+    results: Results, matcher: TermMatcher, lang: str, every: bool = False, bold: bool = False
+) -> int:
+    """After the first occurrence of each term's translation (or each one, ``every``), add
+    the original: in parentheses, 强化学习（reinforcement learning）, or in bold beside it,
+    强化学习**reinforcement learning** (marked in the tagged text for the renderers; the
+    plain text gets the original without markup). Returns how many were added."""
     open_, close = ("（", "）") if base(lang) in ("zh", "ja") else (" (", ")")
     done: set[str] = set()
     added = 0
@@ -137,18 +142,32 @@ def annotate_terms(results: Results, matcher: TermMatcher, lang: str) -> int:
         text, tagged = outcome.text, outcome.tagged
         if text is None:
             continue
+        if bold and tagged is None:
+            tagged = text
         for entry in matcher.entries_in(segment.text):
             if entry.keep or entry.source in done or entry.target not in text:
                 continue
-            note = f"{entry.target}{open_}{entry.source}{close}"
-            text = text.replace(entry.target, note, 1)
-            if tagged:
-                tagged = tagged.replace(entry.target, note, 1)
-            done.add(entry.source)
+            count = -1 if every else 1
+            if bold:
+                text = _after(text, entry.target, entry.source, count)
+                tagged = _after(tagged or "", entry.target, f"{TERM_OPEN}{entry.source}{TERM_CLOSE}", count)
+            else:
+                note = f"{open_}{entry.source}{close}"
+                text = _after(text, entry.target, note, count)
+                if tagged:
+                    tagged = _after(tagged, entry.target, note, count)
+            if not every:
+                done.add(entry.source)
             added += 1
         if text != outcome.text:
             results.set(segment, replace(outcome, text=text, tagged=tagged))
     return added
+
+
+def _after(text: str, target: str, addition: str, count: int) -> str:
+    """``target`` followed by ``addition``, ``count`` times (-1: every time), never twice in a row."""
+    pattern = re.compile(re.escape(target) + "(?!" + re.escape(addition) + ")")
+    return pattern.sub(lambda m: m.group(0) + addition, text, count=max(0, count))
 
 
 def glossary_report(glossary: Glossary, consistency: Consistency, retranslations: int) -> dict[str, Any]:

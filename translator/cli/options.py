@@ -70,9 +70,16 @@ SETTINGS_OPTIONS = [
     ),
     click.option(
         "--annotate-terms",
-        is_flag=True,
+        type=click.Choice(["first", "all"]),
+        is_flag=False,
+        flag_value="first",
         default=None,
-        help="Follow each term's first translation by the original.",
+        help="Follow each term's translation by the original: its first use (alone: first) or all.",
+    ),
+    click.option(
+        "--term-style",
+        type=click.Choice(["paren", "bold"]),
+        help="How --annotate-terms shows the original: 强化学习（reinforcement learning） or 强化学习**reinforcement learning**.",
     ),
     click.option(
         "--formulas",

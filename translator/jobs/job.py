@@ -163,8 +163,15 @@ class Job:
         report["glossary"] = glossary_report(glossary, consistency, retranslations)
         report["glossary"]["file"] = str(glossary_file(source.out_dir, source.stem, self.settings.lang))
         report["summary"] += f" · terms consistent {consistency.rate:.1%}"
-        if self.settings.glossary.annotate_terms:
-            annotate_terms(results, matcher, self.settings.lang)
+        g = self.settings.glossary
+        if g.annotate_terms != "off":
+            annotate_terms(
+                results,
+                matcher,
+                self.settings.lang,
+                every=g.annotate_terms == "all",
+                bold=g.term_style == "bold",
+            )
 
     def render(
         self, source: Source, results: Results, glossary: Glossary, report: dict[str, Any]

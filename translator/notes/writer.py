@@ -155,10 +155,7 @@ class NoteTaker:
         figure = next(f for f in self.document.figures if f.id == figure_id)
         caption = figure.caption.text if figure.caption else figure.head
         translation = (self.results.of(figure.caption).text or "") if figure.caption else ""
-        label = (
-            figure.label if re.search(r"[A-Za-z]", figure.label) else f"{_NAMES[figure.kind]} {figure.label}"
-        )
-        return Item(figure_id, label.strip(), caption, translation, image=self.results.image(figure_id))
+        return Item(figure_id, _label(figure), caption, translation, image=self.results.image(figure_id))
 
     def _figures_by_section(self) -> dict[str, list[Figure]]:
         """Each figure with the first section whose paragraphs cite it: by link where the
@@ -259,10 +256,27 @@ class NoteTaker:
             self.dropped.update({reason: 1})
 
 
+_NUMBERED = re.compile(r"\b(?:Fig(?:ure)?s?|Tables?|Tab)\.?\s*([0-9]+|[IVXL]+)\b", re.IGNORECASE)
+
+
+def _number(figure: Figure) -> str:
+    """The figure's number as its caption prints it ("Fig. 3" → 3), else its label's."""
+    printed = _NUMBERED.search(figure.head)
+    if printed:
+        return printed.group(1)
+    label = figure.label.strip(" .")
+    return label if re.fullmatch(r"[0-9]{1,2}|[IVXL]{1,5}", label) else ""
+
+
+def _label(figure: Figure) -> str:
+    number = _number(figure)
+    return f"{_NAMES[figure.kind]} {number}".strip() if number or not figure.label else figure.label
+
+
 def _mention(figure: Figure) -> re.Pattern[str] | None:
-    """How the text names this figure or table ("Fig. 3", "Figure 3", "Table 2")."""
-    number = re.search(r"\d+", f"{figure.label} {figure.head}")
-    if number is None:
+    """How the text names this figure or table ("Fig. 3", "Figure 3", "Table II")."""
+    number = _number(figure)
+    if not number:
         return None
     words = r"(?:Fig(?:ure)?s?\.?)" if figure.kind == "figure" else r"(?:Tables?|Tab\.)"
-    return re.compile(rf"\b{words}\s*{number.group(0)}(?![\d.])")
+    return re.compile(rf"\b{words}\s*{number}(?![\w.])")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..chunking.protect import PLACEHOLDER, protect
 from ..engine.latex import INLINE
 from ..model import Segment, Span
-from ..results import Translation
+from ..results import TERM_CLOSE, TERM_OPEN, Translation
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class Piece:
     text: str
     span: Span | None = None
     math: bool = False  # ``text`` is inline LaTeX (checked when the answer came), without its $
+    term: bool = False  # a term's original, added by --annotate-terms with --term-style bold
 
 
 def source_pieces(segment: Segment) -> Iterator[Piece]:
@@ -34,10 +35,28 @@ def translation_pieces(segment: Segment, outcome: Translation, inline_math: bool
     """The translation, with each placeholder turned back into its span (and, for a run
     with ``--inline-math latex``, each ``$…$`` a math piece)."""
     for piece in _translation_pieces(segment, outcome):
-        if inline_math and piece.span is None:
-            yield from _math_pieces(piece.text)
-        else:
+        if piece.span is not None:
             yield piece
+            continue
+        for part in _term_pieces(piece.text):
+            if inline_math and not part.term:
+                yield from _math_pieces(part.text)
+            else:
+                yield part
+
+
+_TERM = re.compile(f"{TERM_OPEN}(.*?){TERM_CLOSE}")
+
+
+def _term_pieces(text: str) -> Iterator[Piece]:
+    pos = 0
+    for match in _TERM.finditer(text):
+        if match.start() > pos:
+            yield Piece(text[pos : match.start()])
+        yield Piece(match.group(1), term=True)
+        pos = match.end()
+    if pos < len(text):
+        yield Piece(text[pos:])
 
 
 def _math_pieces(text: str) -> Iterator[Piece]:

@@ -22,7 +22,7 @@ from ..model import (
     Span,
     TableCell,
 )
-from ..results import Results
+from ..results import TERM_CLOSE, TERM_OPEN, Results
 
 SCHEMA_VERSION = 2  # 2: "region" {page, x0, y0, x1, y1} in place of GROBID's "coords" string
 Json = dict[str, Any]
@@ -60,7 +60,7 @@ class _Writer:
         o = self.results.of(s)
         return {
             "id": s.id, "kind": s.kind, "text": s.text, "spans": [self.span(x) for x in s.spans],
-            "section": s.section, "translation": o.text, "translation_tagged": o.tagged,
+            "section": s.section, "translation": o.text, "translation_tagged": _plain(o.tagged),
             "status": o.status, "error": o.error, "glossary_issues": list(o.glossary_issues),
         }  # fmt: skip
 
@@ -120,3 +120,8 @@ class _Writer:
             "id": r.id, "text": r.text, "title": r.title, "authors": list(r.authors), "year": r.year,
             "venue": r.venue, "doi": r.doi,
         }  # fmt: skip
+
+
+def _plain(tagged: str | None) -> str | None:
+    """A tagged translation without the renderers' term marks (--term-style bold)."""
+    return None if tagged is None else tagged.replace(TERM_OPEN, "").replace(TERM_CLOSE, "")

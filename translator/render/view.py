@@ -39,6 +39,9 @@ def _md(pieces: Iterable[Piece], known: set[str]) -> str:
         if piece.math:
             out.append(f"${inline_markdown_math(piece.text)}$")
             continue
+        if piece.term:
+            out.append(f"**{md_escape(piece.text)}**")
+            continue
         text = md_escape(piece.text)
         href = link_for(piece.span, piece.text, known) if piece.span else None
         if href and href == piece.text:
@@ -65,6 +68,9 @@ def _html(pieces: Iterable[Piece], known: set[str]) -> Markup:
     for piece in pieces:
         if piece.math:
             out.append(inline_html_math(piece.text))
+            continue
+        if piece.term:
+            out.append(Markup('<strong class="term" lang="en">{}</strong>').format(piece.text))
             continue
         text = escape(piece.text)
         if piece.span is not None:

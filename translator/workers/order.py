@@ -20,6 +20,7 @@ ORDER_FIELDS = (
     "inline_math",
     "auto_glossary",
     "annotate_terms",
+    "term_style",
     "parser",
     "translate_tables",
     "max_requests",
