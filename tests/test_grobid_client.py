@@ -152,8 +152,9 @@ def test_several_servers_share_the_papers_and_the_busy_one_rests(tmp_path: Path)
         client = GrobidClient(f"{busy.url}, {free.url}", sleep=waits.append)
         for _ in range(4):
             assert client.process_fulltext(pdf).startswith(b"<?xml")
-        # The busy server answered 503 once and was left alone while it rests; nobody waited.
-        assert len(busy.requests) == 1 and len(free.requests) == 4 and waits == []
+        # The busy server (asked first or not: ties are drawn at random) answered 503 at most
+        # once and was left alone while it rests; every paper went to the free one; nobody waited.
+        assert len(busy.requests) <= 1 and len(free.requests) == 4 and waits == []
         assert busy.url in client.shown and free.url in client.shown
 
 
