@@ -231,8 +231,16 @@ def test_notes_on_every_corpus_pair(tmp_path: Path, pair: tuple[Path, Path]) -> 
     md = (tmp_path / "out" / f"{pdf.stem}.zh.notes.md").read_text("utf-8")
     front = yaml.safe_load(md.split("\n---\n")[0].removeprefix("---\n"))
     assert front["title"] and front["citekey"]
-    if notes["meta"]["authors"]:
-        assert front["authors"] == notes["meta"]["authors"]
+    # Title, authors, year and DOI as the TEI's header has them.
+    from translator.parsing.tei_reader import read_tei
+
+    doc = read_tei(tei)
+    assert front["title"] == doc.title.text if doc.title else True
+    assert front.get("authors", []) == [a.name for a in doc.authors if a.name]
+    assert front.get("year", "") == (
+        doc.published[:4] if doc.published[:4].isdigit() else front.get("year", "")
+    )
+    assert front.get("doi", "") == (doc.doi or front.get("doi", ""))
 
 
 def test_reading_style_translation_puts_every_terms_english_in_bold(tmp_path: Path) -> None:
@@ -245,7 +253,9 @@ def test_reading_style_translation_puts_every_terms_english_in_bold(tmp_path: Pa
     assert result.exit_code == 0, result.output
     out = tmp_path / "out"
     md = (out / "paper.zh.md").read_text("utf-8")
-    glossary = [line.split(",")[:2] for line in (out / "paper.zh.glossary.csv").read_text("utf-8").splitlines()[1:]]
+    glossary = [
+        line.split(",")[:2] for line in (out / "paper.zh.glossary.csv").read_text("utf-8").splitlines()[1:]
+    ]
     annotated = {source: md.count(f"{target}**{source}**") for source, target in glossary if target}
     assert max(annotated.values()) >= 2, annotated  # a term used twice is annotated twice
     assert "（" not in md  # bold style, not parentheses

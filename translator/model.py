@@ -162,6 +162,11 @@ class Document:
     references: list[Reference] = field(default_factory=list)
     source_lang: str = ""
     grobid_version: str = ""
+    # The paper's own identifiers, where the parser found them (GROBID's header).
+    published: str = ""  # date as given: 2016-03-08, 2017-07, 2006
+    venue: str = ""
+    doi: str = ""
+    arxiv: str = ""
 
     def all_sections(self) -> Iterator[Section]:
         for group in (self.abstract, self.body, self.acknowledgements, self.annexes):

@@ -47,10 +47,12 @@ def paper_meta(
     """The YAML front matter's fields (empty ones left out by the renderer)."""
     text = front_text(document)
     everything = "\n".join(s.text for s in document.segments())
-    arxiv = ARXIV.search(text) or ARXIV.search(everything[:20000])
-    doi = DOI.search(text)
+    found_arxiv = ARXIV.search(text) or ARXIV.search(everything[:20000])
+    arxiv = document.arxiv or (found_arxiv.group(1) if found_arxiv else "")
+    found_doi = DOI.search(text)
+    doi = document.doi or (found_doi.group(1) if found_doi else "")
     code = CODE.search(everything)
-    year = _year(text, arxiv.group(1) if arxiv else "")
+    year = document.published[:4] if document.published[:4].isdigit() else _year(text, arxiv)
     authors = [a.name for a in document.authors if a.name]
     title = document.title.text if document.title else (source.stem if source else "")
     translated = (results.of(document.title).text or "") if document.title else ""
@@ -59,9 +61,9 @@ def paper_meta(
         "title_translation": translated,
         "authors": authors,
         "year": year,
-        "venue": "",
-        "doi": doi.group(1) if doi else "",
-        "arxiv": arxiv.group(1) if arxiv else "",
+        "venue": document.venue,
+        "doi": doi,
+        "arxiv": arxiv,
         "code": code.group(0).rstrip(".,") if code else "",
         "citekey": citekey(authors, year, title),
         "tags": [k.text for k in document.keywords],

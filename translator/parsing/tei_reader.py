@@ -76,6 +76,23 @@ class _Reader:
                     return seg
         return None
 
+    def identifiers(self) -> tuple[str, str, str, str]:
+        """Publication date, venue, DOI and arXiv id from the header's own bibliographic entry."""
+        bibl = "t:teiHeader/t:fileDesc/t:sourceDesc/t:biblStruct"
+        dates = self.x(f"{bibl}/t:monogr/t:imprint/t:date[@type='published']") or self.x(
+            "t:teiHeader/t:fileDesc/t:publicationStmt/t:date[@type='published']"
+        )
+        venues = self.x(f"{bibl}/t:monogr/t:title[@level='j']")
+        dois = self.x(f"{bibl}/t:idno[@type='DOI']")
+        arxivs = self.x(f"{bibl}/t:idno[@type='arXiv']")
+        arxiv = re.search(r"\d{4}\.\d{4,5}", all_text(arxivs[0])) if arxivs else None
+        return (
+            dates[0].get("when", "") or all_text(dates[0]) if dates else "",
+            all_text(venues[0]) if venues else "",
+            all_text(dois[0]) if dois else "",
+            arxiv.group(0) if arxiv else "",
+        )
+
     def authors(self) -> list[Author]:
         authors: list[Author] = []
         for el in self.x("t:teiHeader/t:fileDesc/t:sourceDesc/t:biblStruct/t:analytic/t:author"):
@@ -282,6 +299,7 @@ def read_tei(source: str | bytes | Path) -> Document:
     doc.notes = reader.notes()
     doc.acknowledgements, doc.annexes = reader.back()
     doc.references = reader.references()
+    doc.published, doc.venue, doc.doi, doc.arxiv = reader.identifiers()
     apps = reader.x("t:teiHeader/t:encodingDesc/t:appInfo/t:application[@ident='GROBID']")
     doc.grobid_version = apps[0].get("version", "") if apps else ""
     doc.source_lang = root.get(f"{{{XML_NS}}}lang") or ""
