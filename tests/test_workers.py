@@ -191,6 +191,8 @@ def test_two_workers_translate_every_paper_once_and_a_resubmission_is_free(
         expected = sum(_alone(tmp_path / f"alone{i}", pdf, alone) for i, pdf in enumerate(papers))
     with FakeLLM(latency=0.05) as llm:
         workers = [Worker(llm, redis_server.url, tmp_path / f"cache{i}", "--papers", "2") for i in range(2)]
+        for worker in workers:
+            worker.ready()  # both serve before the papers come, so both take some
         try:
             code, output = _submit(tmp_path, llm, redis_server.url, str(tmp_path / "in"))
             assert code == 0, output + "\n".join(w.raw[-20:] for w in workers for _ in [0])
@@ -286,12 +288,30 @@ def test_poison_papers_fail_once_with_their_reason(redis_server: RedisServer, tm
 
 
 @pytest.mark.slow
+def test_a_worker_started_before_redis_waits_for_it(tmp_path: Path) -> None:
+    (pdf,) = _papers(tmp_path / "in", 1)
+    server = RedisServer()
+    with FakeLLM() as llm:
+        worker = Worker(llm, server.url, tmp_path / "c")
+        try:
+            deadline = time.monotonic() + 30
+            while not worker.saw("waiting"):
+                assert worker.process.poll() is None and time.monotonic() < deadline, "\n".join(worker.raw)
+                time.sleep(0.05)
+            with server:
+                worker.ready()
+                code, output = _submit(tmp_path, llm, server.url, str(pdf))
+        finally:
+            worker.stop()
+    assert code == 0, output
+
+
+@pytest.mark.slow
 def test_workers_reconnect_after_redis_restarts(redis_server: RedisServer, tmp_path: Path) -> None:
     (pdf,) = _papers(tmp_path / "in", 1)
     with FakeLLM() as llm:
-        worker = Worker(llm, redis_server.url, tmp_path / "c")
+        worker = Worker(llm, redis_server.url, tmp_path / "c").ready()
         try:
-            time.sleep(1.0)
             redis_server.restart(down_seconds=2.0)
             code, output = _submit(tmp_path, llm, redis_server.url, str(pdf))
         finally:
@@ -377,3 +397,14 @@ def test_a_paper_submitted_twice_while_running_is_one_job_and_sigterm_puts_it_ba
             rescuer.stop()
     assert code == 0, output
     print(f"\nworker SIGTERM: exited {stopped_in:.2f} s after the signal")
+
+
+def test_submit_says_when_no_worker_is_running(redis_server: RedisServer, tmp_path: Path) -> None:
+    board = JobBoard(connect(redis_server.url))
+    job = board.submit("x.pdf", b"%PDF-1 x", {}).id
+    notices: list[str] = []
+    polls = iter(range(45))
+    waiter = Waiter(board, tmp_path, sleep=lambda s: None, alive=lambda: 0, notice=notices.append)
+    rows = waiter.wait([Paper("x.pdf", job)], stop=lambda: next(polls, None) is None)
+    assert rows[0].state == "queued" and len(notices) == 2
+    assert "no worker is running: start `translate worker" in notices[0]

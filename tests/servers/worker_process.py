@@ -33,6 +33,17 @@ class WorkerProcess:
             if text.startswith("{"):
                 self.events.append(json.loads(text))
 
+    def ready(self, timeout: float = 60.0) -> WorkerProcess:
+        """Wait until the worker serves (its first log event, after it reached Redis)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not self.saw("worker"):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise AssertionError("the worker did not start:\n" + "\n".join(self.raw))
+            time.sleep(0.05)
+        return self
+
     def saw(self, kind: str) -> list[dict[str, object]]:
         return [e for e in self.events if e["event"] == kind]
 

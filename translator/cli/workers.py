@@ -90,8 +90,11 @@ def _work(staging: Path | None, options: dict[str, Any]) -> int:
     from ..workers.worker import PaperWorker
 
     settings = _settings(options)
-    board, queue = _connect(settings)
     log = EventLog(lambda line: click.echo(line, err=True), settings.service.log_json)
+    connected = _wait_for_redis(settings, log)
+    if connected is None:
+        return int(ExitCode.INTERRUPTED)
+    board, queue = connected
     folder = staging or settings.storage.cache_dir / "worker-staging"
     worker = PaperWorker(settings, board, queue, log, folder)
 
@@ -105,6 +108,24 @@ def _work(staging: Path | None, options: dict[str, Any]) -> int:
         cause = worker.fatal.cause
         return int(cause.exit_code) if isinstance(cause, TranslatorError) else int(ExitCode.UNEXPECTED)
     return int(ExitCode.OK)
+
+
+def _wait_for_redis(settings: Settings, log: EventLog) -> tuple[JobBoard, TaskQueue] | None:
+    """A worker started before Redis (a reboot, compose) waits for it instead of exiting;
+    None when stopped meanwhile."""
+    import threading
+
+    stopped = threading.Event()
+    delay = 1.0
+    with stop_signals(lambda signum: stopped.set(), stopped.is_set):
+        while not stopped.is_set():
+            try:
+                return _connect(settings)
+            except TranslatorError as exc:
+                log.event("waiting", reason=f"{exc}; trying again in {delay:.0f} s")
+                stopped.wait(delay)
+                delay = min(delay * 2, 30.0)
+    return None
 
 
 @click.command("submit", context_settings=HELP)
@@ -146,7 +167,8 @@ def _submit(paths: list[Path], out_dir: Path, no_wait: bool, options: dict[str, 
         return int(ExitCode.OK)
     stopped: list[int] = []
     with _Bars(console) as bars, stop_signals(lambda signum: stopped.append(signum), lambda: bool(stopped)):
-        rows = Waiter(board, out_dir, bars.show).wait(papers, stop=lambda: bool(stopped))
+        waiter = Waiter(board, out_dir, bars.show, alive=queue.workers_alive, notice=bars.bar.console.print)
+        rows = waiter.wait(papers, stop=lambda: bool(stopped))
     print_summary(console, rows, settings, "translate submit")
     if stopped:
         console.print("stopped waiting; the workers go on: run the same submit again to collect the outputs")

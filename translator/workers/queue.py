@@ -51,6 +51,13 @@ class TaskQueue:
         except (redis.RedisError, dramatiq.errors.BrokerError) as exc:
             raise BrokerError(f"cannot queue job {job} ({exc}): check --broker and that Redis runs") from exc
 
+    def workers_alive(self) -> int:
+        """Workers whose heartbeat is recent."""
+        seconds, micros = self.broker.client.time()
+        now = int(seconds) * 1000 + int(micros) // 1000
+        key = f"{self.broker.namespace}:__heartbeats__"
+        return int(self.broker.client.zcount(key, now - int(self.heartbeat_seconds * 1000), "+inf"))
+
     def waiting(self) -> int:
         """Messages waiting in the queue (not those in hand)."""
         return int(self.broker.do_qsize(QUEUE))

@@ -19,6 +19,7 @@ from .order import order_of
 from .queue import TaskQueue
 
 POLL_SECONDS = 0.5
+NO_WORKER_POLLS = 20  # every 10 s of waiting, say so when no worker is alive
 
 
 @dataclass
@@ -69,16 +70,27 @@ class Waiter:
         out_dir: Path,
         show: Callable[[Paper, dict[str, str]], None] = lambda paper, record: None,
         sleep: Callable[[float], None] = time.sleep,
+        alive: Callable[[], int] | None = None,
+        notice: Callable[[str], None] = lambda line: None,
     ) -> None:
         self.board = board
         self.out_dir = out_dir
         self.show = show
         self.sleep = sleep
+        self.alive = alive  # workers with a recent heartbeat, to say so when there are none
+        self.notice = notice
 
     def wait(self, papers: list[Paper], stop: Callable[[], bool] = lambda: False) -> list[Row]:
         """Until every job is done or failed (or ``stop``); one summary row per paper."""
         rows: dict[str, Row] = {}
+        polls = 0
         while not stop():
+            polls += 1
+            if polls % NO_WORKER_POLLS == 0 and self.alive is not None and self.alive() == 0:
+                self.notice(
+                    "no worker is running: start `translate worker --broker …` on a machine that reaches "
+                    "this Redis (the papers wait in the queue; Ctrl-C stops waiting, not them)"
+                )
             for paper in papers:
                 if paper.name in rows:
                     continue
