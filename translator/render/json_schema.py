@@ -44,6 +44,10 @@ def document_json(doc: Document, results: Results) -> Json:
         "references": [j.reference(r) for r in doc.references],
         "source_lang": doc.source_lang,
         "grobid_version": doc.grobid_version,
+        "published": doc.published,
+        "venue": doc.venue,
+        "doi": doc.doi,
+        "arxiv": doc.arxiv,
     }
 
 
