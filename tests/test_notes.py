@@ -263,3 +263,19 @@ def test_reading_style_translation_puts_every_terms_english_in_bold(tmp_path: Pa
     assert '<strong class="term" lang="en">' in html
     data = (out / "paper.zh.json").read_text("utf-8")
     assert "\\ue010" not in data and "\ue010" not in data
+
+
+@pytest.mark.slow
+@needs_corpus
+def test_notes_after_a_translation_resend_nothing_on_a_long_paper(tmp_path: Path) -> None:
+    """Notes alone cut the paper as a translation does: the title, headings and captions it
+    needs are the pieces already paid for (once they were cut anew, and 3 were paid twice)."""
+    pdf, tei = max(corpus_pairs(), key=lambda pair: pair[1].stat().st_size)
+    common = ["--tei", str(tei), "--out", str(tmp_path / "out"), "-q"]
+    with FakeLLM() as llm:
+        env = {**_env(llm, tmp_path), "TRANSLATOR_PARSER": "grobid"}
+        assert invoke([str(pdf), *common], **env).exit_code == 0
+        paid = llm.count() - llm.count("notes")
+        assert invoke(["notes", str(pdf), *common], **env).exit_code == 0
+        assert llm.count() - llm.count("notes") == paid
+        assert llm.count("notes") > 0

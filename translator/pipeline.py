@@ -222,8 +222,6 @@ NOTES_ONLY_KINDS = ("title", "heading", "caption")  # what notes alone need tran
 def plan_document(document: Document, settings: Settings) -> tuple[list[Segment], list[Unit]]:
     """The segments a run translates and the units it sends them in."""
     segments = list(document.segments())
-    if settings.output.notes_only:
-        segments = [s for s in segments if s.kind in NOTES_ONLY_KINDS]
     units = plan(
         segments,
         settings.limits.max_request_tokens,
@@ -231,6 +229,12 @@ def plan_document(document: Document, settings: Settings) -> tuple[list[Segment]
         default_counter(),
         settings.limits.min_request_tokens,
     )
+    if settings.output.notes_only:
+        # Cut as the whole paper is cut (a unit's size depends on the paper's length), so
+        # the pieces, and their cache keys, are those a translation of the paper paid for.
+        segments = [s for s in segments if s.kind in NOTES_ONLY_KINDS]
+        kept = {s.id for s in segments}
+        units = [u for u in units if u.segment_id in kept]
     return segments, units
 
 

@@ -227,7 +227,10 @@ class NoteTaker:
                 return read_answer(cached)
             except AnswerError:
                 pass
-        charge = self.budget.reserve(prompt_tokens(request.messages, self.counter), request.max_tokens)
+        # Bounded by themselves (one per section batch, the summary, one re-ask each): they
+        # count against the user's caps, not against the translation's retry budget.
+        tokens = prompt_tokens(request.messages, self.counter)
+        charge = self.budget.reserve(tokens, request.max_tokens, self_bounded=True)
         if isinstance(charge, Refusal):
             self._count(f"not asked: {charge.message}")
             return None
