@@ -104,3 +104,14 @@ def test_only_the_adapter_imports_the_openai_sdk() -> None:
         )
     ]
     assert users == ["translator/engine/openai_engine.py"]
+
+
+def test_the_command_line_starts_without_the_api_sdk() -> None:
+    """`translate --help` (and every command until it builds an engine) does not import the
+    openai SDK: its types took 0.7 s of each start."""
+    import subprocess
+    import sys
+
+    code = "import sys; from translator.cli import main; print('openai' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"
