@@ -280,3 +280,22 @@ def test_notes_after_a_translation_resend_nothing_on_a_long_paper(tmp_path: Path
         assert invoke(["notes", str(pdf), *common], **env).exit_code == 0
         assert llm.count() - llm.count("notes") == paid
         assert llm.count("notes") > 0
+
+
+def test_a_key_formula_with_latex_is_mathml_in_the_notes(tmp_path: Path) -> None:
+    """A formula the translation read as LaTeX (the fake answers any crop with its printed
+    text written as LaTeX) is MathML in the notes' HTML, not its image or its source."""
+    from translator.parsing.pdf.reader import read_pdf
+
+    from .fixtures import make_formula_pdf
+
+    pdf = make_formula_pdf(tmp_path / "f.pdf")
+    assert list(read_pdf(pdf).formulas())
+    with FakeLLM() as llm:
+        result = invoke([str(pdf), "--out", str(tmp_path / "out"), "--notes", "-q"], **_env(llm, tmp_path))
+    assert result.exit_code == 0, result.output
+    notes = json.loads((tmp_path / "out" / "f.zh.notes.json").read_text("utf-8"))
+    with_latex = [f for s in notes["sections"] for f in s["formulas"] if f["latex"]]
+    assert with_latex, notes["sections"]
+    html = (tmp_path / "out" / "f.zh.notes.html").read_text("utf-8")
+    assert html.count("<math") >= len(with_latex)

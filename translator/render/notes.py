@@ -18,7 +18,7 @@ from ..languages import base
 from ..model import Document
 from ..notes.model import SUMMARY_PARTS, Notes
 from ..results import Results
-from .math import markdown_math
+from .math import html_math, markdown_math
 from .view import data_uri, md_escape
 
 BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -96,6 +96,7 @@ def _context(notes: Notes, lang: str, stem: str, out_dir: Path | None) -> dict[s
         "labels": LABELS.get(base(lang), LABELS["en"]),
         "bilingual": f"{stem}.{lang}.html" if "html" in notes.meta.get("formats", ()) else "",
         "image": (lambda rel: data_uri(out_dir, rel)) if out_dir else (lambda rel: rel),
+        "mathml": html_math,
     }
 
 
