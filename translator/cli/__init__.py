@@ -6,19 +6,20 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .. import pipeline
 from ..errors import ExitCode, TranslatorError
 from ..glossary.entries import Entry, Glossary, default_glossary_path, load_csv, write_csv
-from ..jobs import JobSpec, build_job
 from ..progress_bar import RichProgress
 from ..settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from ..pipeline import RunResult
 from .options import settings_from, settings_options
 from .service import batch_command, watch_command
 from .workers import status_command, submit_command, worker_command
@@ -152,6 +153,8 @@ def _run(
     options: dict[str, Any],
 ) -> None:
     """One paper: its dry run, or its run and closing lines."""
+    from ..jobs import JobSpec, build_job  # here, not at start: --help need not load the pipeline
+
     console = Console(stderr=True, quiet=quiet)
     progress = RichProgress(console, enabled=not quiet)
     # SIGTERM (a service manager, `kill`) stops a run as Ctrl-C does.
@@ -185,6 +188,8 @@ def _dry_run(
     as_json: bool,
 ) -> None:
     """Parse and plan as a run would, then print what it would cost. Writes nothing."""
+    from ..jobs import JobSpec, build_job
+
     spec = JobSpec(input_path, settings, out_dir, tei)
     estimate = build_job(spec, progress=progress).estimate()
     if as_json:
@@ -220,7 +225,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _closing(console: Console, result: pipeline.RunResult, verbose: bool) -> None:
+def _closing(console: Console, result: RunResult, verbose: bool) -> None:
     """The summary, the files written, and the one line that explains a non-zero exit
     (printed even with -q)."""
     report = result.report

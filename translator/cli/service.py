@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -17,10 +17,12 @@ from rich.table import Table
 
 from ..errors import ExitCode, TranslatorError
 from ..progress_bar import PapersProgress
-from ..service import EventLog, Folders, JobStore, Row, Service, check_folders
 from ..settings import AFTER_CHOICES, Settings
 from ..signals import stop_signals
 from .options import settings_from, settings_options
+
+if TYPE_CHECKING:
+    from ..service import Folders, Row, Service
 
 SERVICE_OPTIONS = [
     click.option(
@@ -103,10 +105,14 @@ def watch_command(inbox: Path, out_dir: Path | None, oneshot: bool, status: bool
 
 
 def _folders(inbox: Path, out_dir: Path | None) -> Folders:
+    from ..service import check_folders  # the service loads the pipeline: only when a command runs
+
     return check_folders(inbox, out_dir or inbox.resolve().with_name(f"{inbox.resolve().name}-translated"))
 
 
 def _serve(inbox: Path, out_dir: Path | None, options: dict[str, Any], oneshot: bool, batch: bool) -> None:
+    from ..service import EventLog, Service
+
     console = Console(stderr=True, quiet=bool(options.get("quiet")))
     try:
         settings = settings_from(
@@ -228,6 +234,8 @@ def summary_exit_code(rows: list[Row]) -> int:
 
 
 def _status(inbox: Path, out_dir: Path | None) -> None:
+    from ..service import JobStore
+
     try:
         folders = _folders(inbox, out_dir)
     except TranslatorError as exc:

@@ -16,13 +16,13 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from ..errors import ExitCode, TranslatorError
-from ..service import EventLog
 from ..settings import Settings
 from ..signals import stop_signals
 from .options import settings_from, settings_options
 from .service import options_for_settings, print_summary, summary_exit_code
 
 if TYPE_CHECKING:
+    from ..service import EventLog
     from ..workers.board import JobBoard
     from ..workers.queue import TaskQueue
     from ..workers.submit import Paper
@@ -87,6 +87,7 @@ def worker_command(staging: Path | None, **options: Any) -> None:
 
 
 def _work(staging: Path | None, options: dict[str, Any]) -> int:
+    from ..service import EventLog
     from ..workers.worker import PaperWorker
 
     settings = _settings(options)
