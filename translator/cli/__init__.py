@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +17,10 @@ from rich.table import Table
 from ..errors import ExitCode, TranslatorError
 from ..glossary.entries import Entry, Glossary, default_glossary_path, load_csv, write_csv
 from ..progress_bar import RichProgress
-from ..settings import Settings, load_settings
+from ..settings import load_settings
 
 if TYPE_CHECKING:
+    from ..jobs import JobSpec
     from ..pipeline import RunResult
 from .options import settings_from, settings_options
 from .service import batch_command, watch_command
@@ -60,33 +62,35 @@ def main() -> None:
     """
 
 
+def paper_command(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The arguments and options of the commands that take one PAPER (run, notes)."""
+    command = click.option(
+        "--json", "as_json", is_flag=True, help="With --dry-run: print the estimate as JSON."
+    )(command)
+    command = click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Parse and plan; print requests, tokens and cost; call no API, write nothing.",
+    )(command)
+    command = settings_options(command)
+    command = click.option(
+        "--tei",
+        type=click.Path(path_type=Path),
+        help="Start from this GROBID TEI instead of parsing the PDF.",
+    )(command)
+    command = click.option(
+        "-o",
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        help="Output folder (default: beside PAPER).",
+    )(command)
+    return click.argument("input_path", metavar="PAPER", type=click.Path(path_type=Path))(command)
+
+
 @main.command("run", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("input_path", metavar="PAPER", type=click.Path(path_type=Path))
-@click.option(
-    "-o", "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default: beside PAPER)."
-)
-@click.option(
-    "--tei", type=click.Path(path_type=Path), help="Start from this GROBID TEI instead of parsing the PDF."
-)
-@settings_options
-@click.option(
-    "--dry-run",
-    is_flag=True,
-    help="Parse and plan; print requests, tokens and cost; call no API, write nothing.",
-)
-@click.option("--json", "as_json", is_flag=True, help="With --dry-run: print the estimate as JSON.")
-def run_command(
-    input_path: Path,
-    out_dir: Path | None,
-    tei: Path | None,
-    config_file: Path | None,
-    price: str | None,
-    dry_run: bool,
-    as_json: bool,
-    verbose: bool,
-    quiet: bool,
-    **options: Any,
-) -> None:
+@paper_command
+def run_command(**options: Any) -> None:
     """Translate a scientific paper (PDF or GROBID TEI) into bilingual Markdown, HTML and JSON.
 
     \b
@@ -96,34 +100,12 @@ def run_command(
     be written (folder, disk full) · 9 a spend cap stopped the run (outputs written,
     marked; rerun with a higher cap to continue) · 130 interrupted (rerun to continue).
     """
-    _run(input_path, out_dir, tei, config_file, price, dry_run, as_json, verbose, quiet, options)
+    _run(options)
 
 
 @main.command("notes", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("input_path", metavar="PAPER", type=click.Path(path_type=Path))
-@click.option(
-    "-o", "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default: beside PAPER)."
-)
-@click.option(
-    "--tei", type=click.Path(path_type=Path), help="Start from this GROBID TEI instead of parsing the PDF."
-)
-@settings_options
-@click.option(
-    "--dry-run", is_flag=True, help="Print the requests, tokens and cost; call no API, write nothing."
-)
-@click.option("--json", "as_json", is_flag=True, help="With --dry-run: print the estimate as JSON.")
-def notes_command(
-    input_path: Path,
-    out_dir: Path | None,
-    tei: Path | None,
-    config_file: Path | None,
-    price: str | None,
-    dry_run: bool,
-    as_json: bool,
-    verbose: bool,
-    quiet: bool,
-    **options: Any,
-) -> None:
+@paper_command
+def notes_command(**options: Any) -> None:
     """Write the reading notes of a paper: <stem>.<lang>.notes.md, .notes.html and .notes.json.
 
     \b
@@ -136,35 +118,29 @@ def notes_command(
     Only the title, headings and captions are translated; after a translation of
     the same paper, only the note requests are paid for.
     """
-    options["notes_only"] = True
-    _run(input_path, out_dir, tei, config_file, price, dry_run, as_json, verbose, quiet, options)
+    _run({**options, "notes_only": True})
 
 
-def _run(
-    input_path: Path,
-    out_dir: Path | None,
-    tei: Path | None,
-    config_file: Path | None,
-    price: str | None,
-    dry_run: bool,
-    as_json: bool,
-    verbose: bool,
-    quiet: bool,
-    options: dict[str, Any],
-) -> None:
-    """One paper: its dry run, or its run and closing lines."""
+def _run(options: dict[str, Any]) -> None:
+    """One paper: its dry run, or its run and closing lines. ``options`` are the command's;
+    those that steer the command are taken out, the rest are settings."""
     from ..jobs import JobSpec, build_job  # here, not at start: --help need not load the pipeline
 
+    input_path, out_dir, tei = options.pop("input_path"), options.pop("out_dir"), options.pop("tei")
+    config_file, price = options.pop("config_file"), options.pop("price")
+    dry_run, as_json = options.pop("dry_run"), options.pop("as_json")
+    verbose, quiet = options.pop("verbose"), options.pop("quiet")
     console = Console(stderr=True, quiet=quiet)
     progress = RichProgress(console, enabled=not quiet)
     # SIGTERM (a service manager, `kill`) stops a run as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         settings = settings_from(options, price, config_file)
+        spec = JobSpec(input_path, settings, out_dir, tei)
         if dry_run:
-            _dry_run(input_path, settings, out_dir, tei, progress, as_json)
+            _dry_run(spec, progress, as_json)
             return
-        result = build_job(JobSpec(input_path, settings, out_dir, tei), progress=progress).run()
+        result = build_job(spec, progress=progress).run()
     except TranslatorError as exc:
         progress.stop()
         console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
@@ -179,18 +155,11 @@ def _run(
     _closing(console, result, verbose)
 
 
-def _dry_run(
-    input_path: Path,
-    settings: Settings,
-    out_dir: Path | None,
-    tei: Path | None,
-    progress: RichProgress,
-    as_json: bool,
-) -> None:
+def _dry_run(spec: JobSpec, progress: RichProgress, as_json: bool) -> None:
     """Parse and plan as a run would, then print what it would cost. Writes nothing."""
-    from ..jobs import JobSpec, build_job
+    from ..jobs import build_job
 
-    spec = JobSpec(input_path, settings, out_dir, tei)
+    input_path, settings = spec.input_path, spec.settings
     estimate = build_job(spec, progress=progress).estimate()
     if as_json:
         click.echo(json.dumps(estimate, indent=2))
