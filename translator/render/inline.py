@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..chunking.protect import PLACEHOLDER, protect
@@ -48,26 +48,28 @@ def translation_pieces(segment: Segment, outcome: Translation, inline_math: bool
 _TERM = re.compile(f"{TERM_OPEN}(.*?){TERM_CLOSE}")
 
 
-def _term_pieces(text: str) -> Iterator[Piece]:
+def _split(
+    text: str, pattern: re.Pattern[str], found: Callable[[re.Match[str]], Piece | None]
+) -> Iterator[Piece]:
+    """The plain text between the matches of ``pattern``, and what ``found`` makes of each match."""
     pos = 0
-    for match in _TERM.finditer(text):
+    for match in pattern.finditer(text):
         if match.start() > pos:
             yield Piece(text[pos : match.start()])
-        yield Piece(match.group(1), term=True)
+        piece = found(match)
+        if piece is not None:
+            yield piece
         pos = match.end()
     if pos < len(text):
         yield Piece(text[pos:])
+
+
+def _term_pieces(text: str) -> Iterator[Piece]:
+    return _split(text, _TERM, lambda m: Piece(m.group(1), term=True))
 
 
 def _math_pieces(text: str) -> Iterator[Piece]:
-    pos = 0
-    for match in INLINE.finditer(text):
-        if match.start() > pos:
-            yield Piece(text[pos : match.start()])
-        yield Piece(match.group(1), math=True)
-        pos = match.end()
-    if pos < len(text):
-        yield Piece(text[pos:])
+    return _split(text, INLINE, lambda m: Piece(m.group(1), math=True))
 
 
 def _translation_pieces(segment: Segment, outcome: Translation) -> Iterator[Piece]:
@@ -77,16 +79,16 @@ def _translation_pieces(segment: Segment, outcome: Translation) -> Iterator[Piec
             yield Piece(outcome.text)
         return
     protected = protect(segment)
-    pos = 0
-    for match in PLACEHOLDER.finditer(tagged):
-        if match.start() > pos:
-            yield Piece(tagged[pos : match.start()])
+
+    def span(match: re.Match[str]) -> Piece | None:
         n = int(match.group(1))
-        if 1 <= n <= len(protected.spans):
-            yield Piece(protected.originals[n - 1], protected.spans[n - 1])
-        pos = match.end()
-    if pos < len(tagged):
-        yield Piece(tagged[pos:])
+        return (
+            Piece(protected.originals[n - 1], protected.spans[n - 1])
+            if 1 <= n <= len(protected.spans)
+            else None
+        )
+
+    yield from _split(tagged, PLACEHOLDER, span)
 
 
 ANCHOR_PREFIX = {"bibr": "ref", "figure": "fig", "table": "fig", "formula": "eq", "foot": "note"}
