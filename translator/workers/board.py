@@ -16,7 +16,7 @@ from typing import Any
 
 import redis
 
-from .shared import PREFIX, broker_errors
+from .shared import PREFIX, broker_errors, text
 
 STATES = ("queued", "running", "done", "failed")
 
@@ -63,7 +63,7 @@ class JobBoard:
         key = self._key("job", job)
         with broker_errors(self.client):
             created = bool(self.client.hsetnx(key, "state", "queued"))
-            state = "queued" if created else _text(self.client.hget(key, "state"))
+            state = "queued" if created else text(self.client.hget(key, "state"))
             if not created and state != "failed":
                 return Submitted(job, state, False)
             now = time.time()
@@ -94,19 +94,19 @@ class JobBoard:
         """The job's record (empty if there is none)."""
         with broker_errors(self.client):
             raw = self.client.hgetall(self._key("job", job))
-        return {_text(k): _text(v) for k, v in raw.items()}
+        return {text(k): text(v) for k, v in raw.items()}
 
     def jobs(self, limit: int = 1000) -> list[dict[str, str]]:
         """The newest jobs first."""
         with broker_errors(self.client):
             ids = self.client.zrevrange(f"{PREFIX}jobs", 0, limit - 1)
-        return [record for record in (self.get(_text(i)) for i in ids) if record]
+        return [record for record in (self.get(text(i)) for i in ids) if record]
 
     def outputs(self, job: str) -> dict[str, bytes]:
         """A done job's files, by path relative to the output folder."""
         with broker_errors(self.client):
             raw = self.client.hgetall(self._key("out", job))
-        return {_text(k): _bytes(v) for k, v in raw.items()}
+        return {text(k): _bytes(v) for k, v in raw.items()}
 
     # -- workers -------------------------------------------------------------
     def take(self, job: str, worker: str, lease_seconds: float) -> dict[str, str] | None:
@@ -175,10 +175,6 @@ class JobBoard:
             pipe.delete(self._key("lease", job))
             tries = pipe.execute()[0]
         return int(tries or 0)
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _field(value: Any) -> str | int | float:

@@ -18,6 +18,7 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 
 from ..errors import BrokerError
+from .shared import redis_now_ms
 
 QUEUE = "translate"
 ACTOR = "translate_paper"
@@ -53,8 +54,7 @@ class TaskQueue:
 
     def workers_alive(self) -> int:
         """Workers whose heartbeat is recent."""
-        seconds, micros = self.broker.client.time()
-        now = int(seconds) * 1000 + int(micros) // 1000
+        now = redis_now_ms(self.broker.client)
         key = f"{self.broker.namespace}:__heartbeats__"
         return int(self.broker.client.zcount(key, now - int(self.heartbeat_seconds * 1000), "+inf"))
 

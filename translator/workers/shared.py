@@ -63,11 +63,35 @@ def connect(url: str) -> redis.Redis:
     return client
 
 
-# KEYS: the window's log, the pause flag. ARGV: rpm (0: none), tpm (0: none), tokens,
-# window ms, a unique member. Returns 0 when taken, else the milliseconds to wait.
-_ACQUIRE = """
+# Redis's own clock, in milliseconds: every machine's scripts count the same time.
+LUA_NOW = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+"""
+
+
+def redis_now_ms(client: redis.Redis) -> int:
+    """Redis's clock, in milliseconds, as the scripts read it."""
+    seconds, micros = client.time()
+    return int(seconds) * 1000 + int(micros) // 1000
+
+
+def account_key(endpoint: str, model: str) -> str:
+    """The name of one (endpoint, model) account in Redis keys: hashed, so that no key
+    written into an endpoint URL ever shows in Redis."""
+    return hashlib.sha256(f"{endpoint}\n{model}".encode()).hexdigest()[:16]
+
+
+def text(value: Any) -> str:
+    """A value read from Redis, as text."""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+# KEYS: the window's log, the pause flag. ARGV: rpm (0: none), tpm (0: none), tokens,
+# window ms, a unique member. Returns 0 when taken, else the milliseconds to wait.
+_ACQUIRE = (
+    LUA_NOW
+    + """
 local pause = redis.call('PTTL', KEYS[2])
 if pause > 0 then return pause end
 local rpm, tpm, tokens = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -93,6 +117,7 @@ redis.call('ZADD', KEYS[1], now, ARGV[5] .. ':' .. tokens)
 redis.call('PEXPIRE', KEYS[1], window)
 return 0
 """
+)
 
 # KEYS: the pause flag. ARGV: milliseconds. Lengthens a pause, never shortens one.
 _HOLD = """
@@ -117,7 +142,7 @@ class RedisLimiter:
         window_ms: int = WINDOW_MS,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        account = hashlib.sha256(f"{endpoint}\n{model}".encode()).hexdigest()[:16]  # no key in a key name
+        account = account_key(endpoint, model)
         self.client = client
         self.keys = [f"{PREFIX}rate:{account}", f"{PREFIX}pause:{account}"]
         self.rpm = requests_per_minute or 0
@@ -174,7 +199,7 @@ class RedisCache:
             chunk = keys[start : start + 500]
             with broker_errors(self.client):
                 values = self.client.mget([f"{PREFIX}tr:{k}" for k in chunk])
-            found.update({k: _text(v) for k, v in zip(chunk, values, strict=True) if v is not None})
+            found.update({k: text(v) for k, v in zip(chunk, values, strict=True) if v is not None})
         return found
 
     def put_many(self, items: Iterable[tuple[str, str, str]], model: str, lang: str) -> None:
@@ -189,7 +214,7 @@ class RedisCache:
         """A cached term answer."""
         with broker_errors(self.client):
             value = self.client.get(f"{PREFIX}terms:{key}")
-        return None if value is None else _text(value)
+        return None if value is None else text(value)
 
     def put_terms(self, key: str, terms: str, answer: str, model: str, lang: str) -> None:
         """Store the answer to one term call."""
@@ -225,7 +250,3 @@ class RedisCache:
 
     def close(self) -> None:
         """Nothing to do: the connection is the worker's."""
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -15,7 +15,6 @@ within ``lease_seconds``.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 import uuid
@@ -25,19 +24,14 @@ from contextlib import contextmanager
 import redis
 
 from ..engine.congestion import BACKOFF_GAP, PROBE_SLOWDOWN, InFlight
-from .shared import PREFIX, broker_errors
+from .shared import LUA_NOW, PREFIX, account_key, broker_errors, redis_now_ms
 
 STATE_TTL_MS = 3_600_000  # a window unused for an hour starts again from --concurrency
 POLL_SECONDS = 0.05
 
-_LUA_NOW = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-"""
-
 # KEYS: state hash, places set. ARGV: ceiling, member, lease ms. Returns 1 if a place was taken.
 _TAKE = (
-    _LUA_NOW
+    LUA_NOW
     + """
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local limit = tonumber(redis.call('HGET', KEYS[1], 'limit') or ARGV[1])
@@ -51,7 +45,7 @@ return 1
 
 # KEYS: state hash. ARGV: ceiling, gap ms, ttl ms. Halves the window once per burst of 429s.
 _BUSY = (
-    _LUA_NOW
+    LUA_NOW
     + """
 local limit = tonumber(redis.call('HGET', KEYS[1], 'limit') or ARGV[1])
 local last = tonumber(redis.call('HGET', KEYS[1], 'last_backoff') or 0)
@@ -88,7 +82,7 @@ class SharedWindow:
         on_busy: Callable[[float], None] | None = None,
         lease_seconds: float = 60.0,
     ) -> None:
-        account = hashlib.sha256(f"{endpoint}\n{model}".encode()).hexdigest()[:16]
+        account = account_key(endpoint, model)
         self.client = client
         self.keys = [f"{PREFIX}window:{account}", f"{PREFIX}inflight:{account}"]
         self.ceiling = max(1, ceiling)
@@ -139,13 +133,8 @@ class SharedWindow:
         if held:
             with broker_errors(self.client):
                 self.client.zadd(
-                    self.keys[1], dict.fromkeys(held, _now_ms(self.client) + self.lease_ms), xx=True
+                    self.keys[1], dict.fromkeys(held, redis_now_ms(self.client) + self.lease_ms), xx=True
                 )
-
-
-def _now_ms(client: redis.Redis) -> int:
-    seconds, micros = client.time()
-    return int(seconds) * 1000 + int(micros) // 1000
 
 
 class SharedWindows:
