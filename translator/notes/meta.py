@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..model import Document
+from ..model import Document, Paragraph, Section, Segment
 from ..results import Results
 
 DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>{}]+[^\s\"<>{}.,;:)\]])")
@@ -34,9 +34,8 @@ def front_text(document: Document) -> str:
     return "\n".join(parts)
 
 
-def _texts(section: Any) -> list[Any]:
-    from ..model import Paragraph
-
+def _texts(section: Section) -> list[Segment]:
+    """A section's heading and paragraphs (not its subsections)."""
     found = [section.heading] if section.heading else []
     return found + [b.segment for b in section.blocks if isinstance(b, Paragraph)]
 

@@ -96,7 +96,7 @@ def write_notes(
     meta["formats"] = list(output_formats(settings))
     notes = Notes(meta, summary, sections, terms=_terms(document, glossary))
     cited = {c for p in notes.points() for c in p.cites} | {t.first for t in notes.terms}
-    notes.sources = {seg.id: seg.text for seg in document.segments() if seg.id in cited}
+    notes.sources = {pid: text for pid, text in taker.paragraphs.items() if pid in cited}
     notes.dropped = dict(taker.dropped)
     notes.requests, notes.reasked = taker.requests, taker.reasked
     notes.stem = stem
