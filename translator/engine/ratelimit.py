@@ -16,6 +16,10 @@ from typing import Protocol
 class Limiter(Protocol):
     """The rate limit of one (endpoint, model) account."""
 
+    @property
+    def counts_tokens(self) -> bool:
+        """Whether ``acquire`` needs the request's tokens (a tokens-per-minute limit is set)."""
+
     def acquire(self, tokens: int) -> None:
         """Block until one request of about ``tokens`` tokens may be sent."""
 
@@ -66,6 +70,10 @@ class RateLimiter:
     def __init__(self, requests_per_minute: int | None, tokens_per_minute: int | None) -> None:
         self.requests = Bucket(requests_per_minute) if requests_per_minute else None
         self.tokens = Bucket(tokens_per_minute) if tokens_per_minute else None
+
+    @property
+    def counts_tokens(self) -> bool:
+        return self.tokens is not None
 
     def acquire(self, tokens: int) -> None:
         """Wait for one request's place in both buckets."""

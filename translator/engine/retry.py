@@ -100,6 +100,9 @@ class RetryingEngine:
         providers count a request against tokens per minute."""
         if self.limiter is None:
             return
+        if not self.limiter.counts_tokens:  # no --tpm: the prompt need not be counted on every attempt
+            self.limiter.acquire(0)
+            return
         if self._counter is None:
             self._counter = default_counter()
         self.limiter.acquire(prompt_tokens(messages, self._counter) + max_tokens)

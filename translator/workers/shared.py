@@ -153,6 +153,10 @@ class RedisLimiter:
         self._acquire = client.register_script(_ACQUIRE)
         self._hold = client.register_script(_HOLD)
 
+    @property
+    def counts_tokens(self) -> bool:
+        return bool(self.tpm)
+
     def acquire(self, tokens: int) -> None:
         """Wait until the shared window has room for one request of ``tokens``."""
         tokens = max(0, min(int(tokens), self.tpm)) if self.tpm else max(0, int(tokens))
