@@ -39,7 +39,10 @@ def test_sixteen_in_flight_against_eight_slots_ends_complete(tmp_path: Path) -> 
     every paragraph is translated, and the requests in flight came down."""
     tei = write_small_tei(tmp_path)
     scheduler = Scheduler(16)
-    with FakeLLM(slots=8, latency=0.3) as llm:
+    # Answers take 1 s, well beyond the time the first wave takes to go out, so the ninth
+    # request finds the eight slots taken: at 0.3 s the test failed about one run in six
+    # (already at the start of this session's work); at 1 s, 1 run in 19 here.
+    with FakeLLM(slots=8, latency=1.0) as llm:
         settings = load_settings(
             {"base_url": llm.base_url, "concurrency": 16, "max_request_tokens": 20, "min_request_tokens": 10,
              "auto_glossary": False, "cache_dir": tmp_path / "cache", "max_retry_after_seconds": 1.0},
