@@ -6,11 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from translator.errors import ConfigError
 from translator.glossary.entries import Entry, Glossary, load_csv, write_csv
 from translator.glossary.extract import acronym_definitions, candidates
-from translator.glossary.matcher import TermMatcher, complies
+from translator.glossary.matcher import TermMatcher, complies, term_pattern
 from translator.model import Segment
 from translator.results import Results, Translation
 from translator.settings import load_settings
@@ -204,3 +206,30 @@ def test_pseudo_translation_differs_from_glossary_targets() -> None:
     from .servers.fake_llm import pseudo_term
 
     assert pseudo_term("reward function") not in pseudo_translate("the reward function")
+
+
+_TERMS = ["reinforcement learning", "policy", "SPOT", "Q-function", "k-means", "ε-greedy", "re-ranking", "Ab"]
+_PIECES = ["reinforce- ment", "Reinforcement", "learn- ing", "learning", "pol- icy", "Policies", "policy", "SPOTs",
+           "SPOT", "spot", "Q", "function", "q-function", "K-means", "k", "means", "ε-greedy", "re- ranking",
+           "Re-ranking", "ab", "Ab", "AB", "(RL)", "foo-", "x"]  # fmt: skip
+_GAPS = [" ", "-", "- ", "  ", ", ", "\n", ""]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_GAPS)), max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_prefiltered_matching_finds_what_every_pattern_finds(parts: list[tuple[str, str]]) -> None:
+    """Only entries whose first letters start a word of the text are tried: that must
+    never lose a match that running every entry's pattern over the text finds."""
+    text = "".join(piece + gap for piece, gap in parts)
+    entries = [Entry(t, f"<{t}>") for t in _TERMS]
+    matcher = TermMatcher(entries)
+    taken: list[tuple[int, int]] = []
+    expected: list[tuple[int, int, str]] = []
+    for entry in matcher.entries:  # the matcher's own order: longer terms first
+        for match in term_pattern(entry.source).finditer(text):
+            if not any(a < match.end() and match.start() < b for a, b in taken):
+                taken.append(match.span())
+                expected.append((match.start(), match.end(), entry.source))
+    found = [(o.start, o.end, o.entry.source) for o in matcher.find(text)]
+    assert found == sorted(expected)
+    assert matcher.find(text) == matcher.find(text)  # remembered, and the same

@@ -8,6 +8,7 @@ count as one occurrence of the long form.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ def _word_pattern(word: str, last: bool) -> str:
     return core + r"(?:s|es|ed|ing)?"
 
 
+@functools.lru_cache(maxsize=4096)
 def term_pattern(term: str) -> re.Pattern[str]:
     words = [w for w in re.split(r"[\s\-‐‑]+", term.strip()) if w]
     body = _SEP.join(_word_pattern(w, i == len(words) - 1) for i, w in enumerate(words))
@@ -47,24 +49,67 @@ class Occurrence:
     end: int
 
 
+_LINE_BREAK = re.compile(r"-\s+")
+_WORD = re.compile(r"\w+")
+PREFIX = 3  # letters of a term's first word that its text must hold at a word's start
+FOUND_KEPT = 8192  # texts whose terms are remembered: a unit is looked up for its key, prompt and checks
+
+
+def _prefix(term: str) -> str:
+    """The first letters of the term's first word, case-folded; "" when the term does not
+    start with a word character (such an entry is tried on every text)."""
+    match = _WORD.match(_LINE_BREAK.sub("", term.strip()).casefold())
+    return match.group()[:PREFIX] if match else ""
+
+
+def _prefixes(text: str) -> set[str]:
+    """Every word start of the text, 1 to ``PREFIX`` letters long, case-folded: of its
+    words as written and with line-break hyphens removed, as a term's pattern allows
+    them inside a word ("rein- forcement") and also matches right after one."""
+    folded = text.casefold()
+    starts: set[str] = {""}
+    for words in (_WORD.findall(folded), _WORD.findall(_LINE_BREAK.sub("", folded))):
+        for word in words:
+            starts.update(word[:n] for n in range(1, PREFIX + 1))
+    return starts
+
+
 class TermMatcher:
-    """All entries compiled once; longer terms win where matches overlap."""
+    """All entries compiled once; longer terms win where matches overlap.
+
+    Cost is linear in the text, not in text × entries: an entry's pattern runs only on
+    texts with a word that starts as its term does, and the answer for a text is kept,
+    as each unit is looked up several times (cache key, prompt, answer check, report)."""
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         # Longer terms first; ties in a fixed order, so any two matchers agree.
         self.entries = sorted(entries, key=lambda e: (-len(e.source), e.source.lower()))
-        self._patterns = [(e, term_pattern(e.source)) for e in self.entries]
+        self._patterns = [(e, term_pattern(e.source), _prefix(e.source)) for e in self.entries]
+        self._found: dict[str, tuple[Occurrence, ...]] = {}
 
     def find(self, text: str) -> list[Occurrence]:
+        """The terms in the text, in reading order; where two overlap, the longer term."""
+        found = self._found.get(text)
+        if found is None:
+            found = self._search(text)
+            if len(self._found) >= FOUND_KEPT:
+                self._found.clear()
+            self._found[text] = found
+        return list(found)
+
+    def _search(self, text: str) -> tuple[Occurrence, ...]:
+        starts = _prefixes(text)
         taken: list[tuple[int, int]] = []
         found: list[Occurrence] = []
-        for entry, pattern in self._patterns:
+        for entry, pattern, prefix in self._patterns:
+            if prefix not in starts:
+                continue
             for match in pattern.finditer(text):
                 if any(a < match.end() and match.start() < b for a, b in taken):
                     continue
                 taken.append((match.start(), match.end()))
                 found.append(Occurrence(entry, match.start(), match.end()))
-        return sorted(found, key=lambda o: o.start)
+        return tuple(sorted(found, key=lambda o: o.start))
 
     def entries_in(self, text: str) -> list[Entry]:
         seen: dict[str, Entry] = {}
