@@ -7,6 +7,7 @@ the renderers (the outputs) all write through it.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import tempfile
@@ -18,6 +19,25 @@ from .errors import OutputError
 # figures embedded in the HTML come to a few times the PDF's size.
 MIN_FREE_BYTES = 20 * 1024 * 1024
 FREE_PER_INPUT_BYTE = 4
+
+
+def output_stem(path: Path) -> str:
+    """The name an input's outputs share: ``paper.pdf`` and ``paper.tei.xml`` → ``paper``."""
+    name = path.name
+    for suffix in (".tei.xml", ".xml", ".pdf"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read a megabyte at a time: what identifies a paper
+    (the kept TEI, the reader's stored result, a watch folder's job)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_atomic(path: Path, text: str) -> None:

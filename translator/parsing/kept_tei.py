@@ -5,10 +5,10 @@ other bytes (another paper saved under the same name, a new version), is parsed 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from ..files import file_sha256
 from ..urls import redact
 
 
@@ -18,11 +18,7 @@ def record_path(kept: Path) -> Path:
 
 def provenance(pdf: Path, grobid_url: str) -> dict[str, str]:
     """What the kept TEI was made from: the PDF's SHA-256 and the GROBID that parsed it."""
-    digest = hashlib.sha256()
-    with pdf.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return {"pdf_sha256": digest.hexdigest(), "grobid_url": redact(grobid_url.rstrip("/"))}
+    return {"pdf_sha256": file_sha256(pdf), "grobid_url": redact(grobid_url.rstrip("/"))}
 
 
 def record_text(pdf: Path, grobid_url: str) -> str:

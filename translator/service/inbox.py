@@ -9,7 +9,6 @@ are never looked at; symlinks that leave the inbox are not followed.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -140,12 +139,3 @@ def whole_pdf(path: Path) -> bool:
     except OSError:
         return False
     return b"%PDF-" in head and b"%%EOF" in tail
-
-
-def content_hash(path: Path) -> str:
-    """SHA-256 of the file's bytes: the job's key."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -10,10 +10,11 @@ from pathlib import Path
 from ..engine.budget import Budget
 from ..engine.scheduler import Scheduler
 from ..errors import BadInputError
+from ..files import output_stem
 from ..jobs import JobSpec, build_job
 from ..parsing.grobid_client import GrobidClient
 from ..parsing.pdf_check import check_pdf
-from ..pipeline import NoProgress, Progress, RunResult, output_stem
+from ..pipeline import NoProgress, Progress, RunResult
 from ..settings import Settings
 from .causes import Cause, cause_of, describe, wait_before
 from .events import EventLog

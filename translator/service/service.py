@@ -15,11 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..engine.scheduler import Scheduler
+from ..files import file_sha256
 from ..parsing.grobid_client import GrobidClient
 from ..pipeline import Progress
 from ..settings import Settings
 from .events import EventLog
-from .inbox import Folders, Seen, content_hash, scan, settled
+from .inbox import Folders, Seen, scan, settled
 from .paper import FatalError, PaperRun, Row
 from .publish import clear_staging, set_aside
 from .store import JobStore, Ready
@@ -145,7 +146,7 @@ class Service:
             self.log.event("failed", seen.relative, reason=reason, moved_to=str(where) if where else None)
             return True
         try:
-            digest = content_hash(seen.path)
+            digest = file_sha256(seen.path)
         except OSError:
             return False  # moved or still locked: look again at the next scan
         others = self.store.add_source(seen.relative, digest, seen.size, seen.mtime)
