@@ -32,21 +32,23 @@ def test_pdf_to_all_three_outputs(paper: Path, grobid: FakeGrobid, llm: FakeLLM,
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "paper.tei.json", "paper.tei.xml", "paper.zh.glossary.csv", "paper.zh.html", "paper.zh.json",
-        "paper.zh.md",
+        ".paper.zh.run.json", "paper.tei.json", "paper.tei.xml", "paper.zh.glossary.csv", "paper.zh.html",
+        "paper.zh.json", "paper.zh.md",
     ]  # fmt: skip
     data = json.loads((out / "paper.zh.json").read_text(encoding="utf-8"))
     assert data["report"]["failed"] == 0 and data["report"]["translated"] == data["report"]["segments"]
     assert "20 segments: 20 translated" in result.output
 
-    # Rerun: the kept TEI is reused and every answer comes from the cache.
+    # Rerun: up to date, nothing is asked; forced, the kept TEI is reused and every
+    # answer comes from the cache.
     grobid_calls, llm_calls = len(grobid.requests), llm.count()
-    again = invoke(
-        [str(paper), "--lang", "zh", "--out", str(out)], GROBID_URL=grobid.url, OPENAI_BASE_URL=llm.base_url
-    )
-    assert again.exit_code == 0
+    args = [str(paper), "--lang", "zh", "--out", str(out)]
+    again = invoke(args, GROBID_URL=grobid.url, OPENAI_BASE_URL=llm.base_url)
+    assert again.exit_code == 0 and "up to date" in again.output
+    forced = invoke([*args, "--force"], GROBID_URL=grobid.url, OPENAI_BASE_URL=llm.base_url)
+    assert forced.exit_code == 0
     assert len(grobid.requests) == grobid_calls and llm.count() == llm_calls
-    assert "20 from cache" in again.output
+    assert "20 from cache" in forced.output
 
     # Another paper saved under the same name: its bytes differ, so GROBID is asked again
     # (the kept TEI was reused on file dates alone once, and gave the first paper's text).

@@ -30,7 +30,7 @@ from .engine.scheduler import Scheduler
 from .engine.stats import RunStats
 from .engine.translator import Translator
 from .errors import BadInputError
-from .files import write_all_atomic
+from .files import output_stem, write_all_atomic
 from .glossary.matcher import TermMatcher
 from .model import Document, Segment
 from .notes.stage import planned_requests, wants_notes
@@ -40,6 +40,7 @@ from .parsing.grobid_client import GrobidBusyError, GrobidClient
 from .parsing.kept_tei import record_path, record_text, reusable
 from .parsing.pdf_check import check_pdf
 from .parsing.readers import BuiltinParser, GrobidParser, Parsed, Parser
+from .parsing.stored import StoredReads
 from .parsing.tei_reader import read_tei
 from .results import Results
 from .settings import ParserSettings, Settings
@@ -100,14 +101,6 @@ class RunResult:
         return self.stats.interrupted
 
 
-def output_stem(path: Path) -> str:
-    name = path.name
-    for suffix in (".tei.xml", ".xml", ".pdf"):
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return path.stem
-
-
 # -- stage 1: load ---------------------------------------------------------------
 BUILTIN_NOTICE = (
     "GROBID does not answer at {url}: using the built-in PDF reader. For GROBID's finer structure "
@@ -143,7 +136,8 @@ def load(
     if settings.parser.parser in ("auto", "grobid") and reusable(kept, input_path, grobid_url):
         progress.note(f"reusing {kept}, made from this PDF (delete it to parse the PDF again)")
         return Source(read_tei(kept), stem, out, kept, True, input_path, info.pages)
-    parsed = _parse(input_path, info.pages, settings, grobid, progress)
+    stored = StoredReads(settings.storage.cache_dir, write=keep_tei)
+    parsed = _parse(input_path, info.pages, settings, grobid, progress, stored)
     if parsed.tei is None or not keep_tei:
         return Source(parsed.document, stem, out, pdf_path=input_path, pages=info.pages)
     write_all_atomic(
@@ -153,11 +147,17 @@ def load(
 
 
 def _parse(
-    pdf: Path, pages: int, settings: Settings, grobid: GrobidClient | None, progress: Progress
+    pdf: Path,
+    pages: int,
+    settings: Settings,
+    grobid: GrobidClient | None,
+    progress: Progress,
+    stored: StoredReads | None = None,
 ) -> Parsed:
     """The PDF read by the parser ``--parser`` names; with ``auto``, a GROBID that stays
-    busy past its attempts gives way to the built-in reader, with a notice."""
-    parser = _parser(settings, grobid, progress)
+    busy past its attempts gives way to the built-in reader, with a notice. The built-in
+    reader's results are ``stored`` for later runs."""
+    parser = _parser(settings, grobid, progress, stored)
     try:
         return parser.parse(pdf, pages, progress.note)
     except GrobidBusyError as exc:
@@ -166,19 +166,23 @@ def _parse(
         progress.note(f"{exc}; using the built-in PDF reader instead")
     finally:
         parser.close()
-    return BuiltinParser(settings.parser).parse(pdf, pages, progress.note)
+    return BuiltinParser(settings.parser, stored).parse(pdf, pages, progress.note)
 
 
-def _parser(settings: Settings, grobid: GrobidClient | None, progress: Progress) -> Parser:
+def _parser(
+    settings: Settings, grobid: GrobidClient | None, progress: Progress, stored: StoredReads | None
+) -> Parser:
     """The registered parser ``--parser`` names; for ``auto``, GROBID when it answers."""
     chosen = settings.parser.parser
+    if chosen == "builtin":
+        return BuiltinParser(settings.parser, stored)
     if chosen in ("auto", "grobid"):
         parser = GrobidParser(settings.parser, grobid)
         if chosen == "grobid" or parser.available():
             return parser
         parser.close()
         progress.note(BUILTIN_NOTICE.format(url=parser.client.shown))
-        return BuiltinParser(settings.parser)
+        return BuiltinParser(settings.parser, stored)
     factory: Callable[[ParserSettings], Parser] = plugins.load(plugins.PARSERS, chosen)
     return factory(settings.parser)
 

@@ -72,6 +72,11 @@ def paper_command(command: Callable[..., Any]) -> Callable[..., Any]:
         is_flag=True,
         help="Parse and plan; print requests, tokens and cost; call no API, write nothing.",
     )(command)
+    command = click.option(
+        "--force",
+        is_flag=True,
+        help="Run even when the outputs are up to date (made from this PDF with these settings).",
+    )(command)
     command = settings_options(command)
     command = click.option(
         "--tei",
@@ -124,11 +129,11 @@ def notes_command(**options: Any) -> None:
 def _run(options: dict[str, Any]) -> None:
     """One paper: its dry run, or its run and closing lines. ``options`` are the command's;
     those that steer the command are taken out, the rest are settings."""
-    from ..jobs import JobSpec, build_job  # here, not at start: --help need not load the pipeline
+    from ..jobs import JobSpec, fresh  # the pipeline loads only when there is work to do
 
     input_path, out_dir, tei = options.pop("input_path"), options.pop("out_dir"), options.pop("tei")
     config_file, price = options.pop("config_file"), options.pop("price")
-    dry_run, as_json = options.pop("dry_run"), options.pop("as_json")
+    dry_run, as_json, force = options.pop("dry_run"), options.pop("as_json"), options.pop("force")
     verbose, quiet = options.pop("verbose"), options.pop("quiet")
     console = Console(stderr=True, quiet=quiet)
     progress = RichProgress(console, enabled=not quiet)
@@ -140,6 +145,12 @@ def _run(options: dict[str, Any]) -> None:
         if dry_run:
             _dry_run(spec, progress, as_json)
             return
+        done = None if force else fresh.up_to_date(spec)
+        if done is not None:
+            _up_to_date(console, spec.output_folder, done)
+            return
+        from ..jobs import build_job
+
         result = build_job(spec, progress=progress).run()
     except TranslatorError as exc:
         progress.stop()
@@ -188,6 +199,18 @@ def _dry_run(spec: JobSpec, progress: RichProgress, as_json: bool) -> None:
     for name, value in rows:
         table.add_row(name, value)
     Console().print(table)
+
+
+def _up_to_date(console: Console, folder: Path, record: dict[str, Any]) -> None:
+    """The earlier run's summary, and its outputs, which this run would write again."""
+    console.print(record.get("summary", ""), highlight=False, soft_wrap=True)
+    names = [name for name in record["outputs"] if "/" not in name]
+    console.print(
+        f"up to date: {', '.join(names)} in {folder} were made from this paper with these settings; "
+        "nothing to do (--force runs again)",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -38,6 +38,7 @@ from ..render.outputs import render_outputs
 from ..results import Results
 from ..settings import Settings
 from ..terminology import annotate_terms, build_glossary, check_consistency, glossary_file, glossary_report
+from .fresh import remember
 from .spec import JobSpec
 
 CacheOpener = Callable[[Settings], Cache]
@@ -107,6 +108,9 @@ class Job:
         if matcher is not None:
             self.check_terms(source, results, glossary, matcher, report, stats.glossary_retranslations)
         outputs = self.render(source, results, glossary, report)
+        if not (stats.stopped_by or stats.interrupted or results.with_status("failed")):
+            images = [source.out_dir / path for path in source.images.values()]
+            remember(self.spec, outputs + images, report["summary"])
         return RunResult(source, outputs, report, stats, results)
 
     def estimate(self) -> dict[str, Any]:

@@ -6,16 +6,19 @@ Both readers give each figure, table and formula a typed :class:`~translator.mod
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from ..files import file_sha256, write_atomic
 from ..model import Document, Figure, Formula, Region
 from .pdfium_lock import PDFIUM_LOCK
 
 SCALE = 2.0  # 144 dpi: sharp on screens, small files
 MARGIN = 3.0  # points around the box, so strokes on its edge survive
+RECORD = ".crops.json"  # in the images folder: what the images there were cut from
 
 
 def _targets(doc: Document) -> Iterable[Figure | Formula]:
@@ -27,12 +30,55 @@ def _targets(doc: Document) -> Iterable[Figure | Formula]:
 def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: str) -> dict[str, str]:
     """Write one PNG per figure/table/display formula that has coordinates. Blank
     crops are not kept. Returns each written image's ``link_prefix/<file>`` by the
-    figure's or formula's id (the document itself is not changed)."""
+    figure's or formula's id (the document itself is not changed).
+
+    Images an earlier run cut from the same PDF bytes at the same places are reused, as
+    recorded in the folder's ``.crops.json``: a rerun renders no page again."""
     targets = list(_targets(doc))
     if not targets:
         return {}
+    record = _record(pdf_path, targets, link_prefix)
+    reused = _reusable(assets_dir, record)
+    if reused is not None:
+        return reused
     with PDFIUM_LOCK:
-        return _crop(pdf_path, targets, assets_dir, link_prefix)
+        written = _crop(pdf_path, targets, assets_dir, link_prefix)
+    if written:
+        write_atomic(assets_dir / RECORD, json.dumps({**record, "written": written}, indent=1))
+    return written
+
+
+def _record(pdf_path: Path, targets: list[Figure | Formula], link_prefix: str) -> dict[str, object]:
+    places = [[t.id, *_place(t.region)] for t in targets if t.region is not None]
+    return {
+        "pdf_sha256": file_sha256(pdf_path),
+        "scale": SCALE,
+        "margin": MARGIN,
+        "prefix": link_prefix,
+        "places": places,
+    }
+
+
+def _place(region: Region) -> list[float]:
+    return [region.page, region.x0, region.y0, region.x1, region.y1]
+
+
+def _reusable(assets_dir: Path, record: dict[str, object]) -> dict[str, str] | None:
+    """The images recorded for exactly this PDF and these places, when all are still there."""
+    try:
+        kept = json.loads((assets_dir / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict):
+        return None
+    written = kept.pop("written", None)
+    # The record went through JSON: compare it as JSON sees it.
+    if kept != json.loads(json.dumps(record)) or not isinstance(written, dict):
+        return None
+    files = [assets_dir / Path(str(link)).name for link in written.values()]
+    if not all(f.is_file() and f.stat().st_size > 0 for f in files):
+        return None
+    return {str(key): str(link) for key, link in written.items()}
 
 
 def _crop(

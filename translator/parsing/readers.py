@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import BadInputError, GrobidParseError
+from ..files import file_sha256
 from ..model import Document
 from ..settings import ParserSettings
 from .grobid_client import GrobidClient
 from .pdf import read_pdf
+from .stored import StoredReads
 from .tei_reader import read_tei
 
 Note = Callable[[str], None]
@@ -40,17 +42,27 @@ class Parser(Protocol):
 
 
 class BuiltinParser:
-    """The built-in geometric reader: no service, no network."""
+    """The built-in geometric reader: no service, no network. With ``stored``, a PDF it
+    has read before (the same bytes, the same reader) is not read again."""
 
-    def __init__(self, settings: ParserSettings) -> None:
+    def __init__(self, settings: ParserSettings, stored: StoredReads | None = None) -> None:
         self.settings = settings
+        self.stored = stored
 
     def available(self) -> bool:
         return True
 
     def parse(self, pdf: Path, pages: int, note: Note) -> Parsed:
+        digest = file_sha256(pdf) if self.stored else ""
+        document = self.stored.get(digest) if self.stored else None
+        if document is not None:
+            note(f"{pdf.name}: the built-in reader's result from an earlier run of these bytes")
+            return Parsed(document)
         note(f"parsing {pdf.name} ({pages} pages) with the built-in PDF reader")
-        return Parsed(read_pdf(pdf))
+        document = read_pdf(pdf)
+        if self.stored:
+            self.stored.put(digest, document)
+        return Parsed(document)
 
     def close(self) -> None:
         pass
