@@ -4,8 +4,12 @@ The local fake OpenAI-compatible server answers after ``latency`` seconds plus
 ``completion tokens / tokens-per-second`` per request (0.3 s and 50 tokens/s
 by default), with 8 requests in flight.  For each paper it reports:
 
-- efficiency = ideal / wall, where ideal = completion tokens / (8 × 50) + 0.3 s
-  (perfect parallelism, one first-token delay) — target ≥ 0.8;
+- efficiency = ideal / wall, where ideal = every completion token the server generated
+  (translations, glossary terms, formulas) / (slots × 50) + 0.3 s (perfect parallelism,
+  one first-token delay), and wall runs from the glossary stage (the paper is read and
+  its images cut) to the written outputs — target ≥ 0.9 on every paper;
+- translate-stage efficiency (column tr): the translation requests alone, from the plan
+  to the last answer, against their own completion tokens;
 - prompt ratio = prompt tokens / source tokens — target ≤ 1.3;
 - glossary share = tokens of the glossary lines in system messages / prompt tokens — target ≤ 10%
   (the auto glossary is on, as in a default run; --no-glossary turns it off);
@@ -42,15 +46,19 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "pairs"
 
 
 class StageClock(NoProgress):
-    """Times the translate stage of a job: from the plan (cache read, requests about to
-    go) to the last answer. The glossary stage before it is not timed, as it is not part
-    of the throughput measured."""
+    """Times a job from its glossary stage (the first request may go) and its translate
+    stage: from the plan (cache read, requests about to go) to the last answer."""
 
     def __init__(self) -> None:
-        self.started = self.stopped = 0.0
+        self.began = self.started = self.stopped = 0.0
+
+    def note(self, message: str) -> None:
+        if message.startswith("glossary: finding") and not self.began:
+            self.began = time.perf_counter()
 
     def start(self, total: int, expected_tokens: int = 0) -> None:
         self.started = time.perf_counter()
+        self.began = self.began or self.started
 
     def stop(self) -> None:
         self.stopped = time.perf_counter()
@@ -85,7 +93,9 @@ def bench_paper(
         tracemalloc.start()
         # The one way a run is assembled, as the command line does it.
         result = build_job(JobSpec(tei, settings, Path(tmp) / "out"), progress=clock).run()
+        ended = time.perf_counter()
         wall = clock.stopped - clock.started
+        generated = sum(r.completion_tokens for r in llm.records if r.status == 200)
         term_tokens = sum(
             count_tokens(line) + 1
             for r in llm.records
@@ -98,7 +108,9 @@ def bench_paper(
         in_flight = llm.max_in_flight
     stats = result.stats
     # The server answers at most ``slots`` at once: the ideal run keeps exactly those busy.
-    ideal = stats.completion_tokens / (min(concurrency, slots or concurrency) * tps) + latency
+    lanes = slots or concurrency  # the server's slots are the limit, whatever --concurrency says
+    ideal = stats.completion_tokens / (lanes * tps) + latency
+    ideal_all = generated / (lanes * tps) + latency
     return {
         "paper": tei.name.replace(".tei.xml", ""),
         "segments": len(result.results.segments),
@@ -108,9 +120,10 @@ def bench_paper(
         "source_tokens": stats.source_tokens,
         "prompt_tokens": stats.prompt_tokens,
         "completion_tokens": stats.completion_tokens,
-        "wall_s": round(wall, 2),
-        "ideal_s": round(ideal, 2),
-        "efficiency": round(ideal / wall, 3),
+        "wall_s": round(ended - clock.began, 2),
+        "ideal_s": round(ideal_all, 2),
+        "efficiency": round(ideal_all / (ended - clock.began), 3),
+        "translate_efficiency": round(ideal / wall, 3),
         "prompt_ratio": round(stats.prompt_tokens / max(1, stats.source_tokens), 3),
         "glossary_share": round(term_tokens / max(1, stats.prompt_tokens), 3),
         "peak_alloc_mb": round(peak / 2**20, 1),
@@ -145,7 +158,7 @@ def main() -> int:
     if args.papers:
         teis = teis[: args.papers]
     rows = []
-    header = f"{'budget':>6} {'paper':<42} {'req':>4} {'src':>6} {'prompt':>6} {'compl':>6} {'wall':>6} {'ideal':>6} {'eff':>5} {'p/src':>5} {'gls':>5} {'MB':>5}"
+    header = f"{'budget':>6} {'paper':<42} {'req':>4} {'src':>6} {'prompt':>6} {'compl':>6} {'wall':>6} {'ideal':>6} {'eff':>5} {'tr':>5} {'p/src':>5} {'gls':>5} {'MB':>5}"
     for budget in (int(b) for b in args.budgets.split(",")):
         print(header)
         for tei in teis:
@@ -158,7 +171,7 @@ def main() -> int:
             print(
                 f"{budget:>6} {row['paper']:<42.42} {row['requests']:>4} {row['source_tokens']:>6} "
                 f"{row['prompt_tokens']:>6} {row['completion_tokens']:>6} {row['wall_s']:>6} {row['ideal_s']:>6} "
-                f"{row['efficiency']:>5} {row['prompt_ratio']:>5} {row['glossary_share']:>5} {row['peak_alloc_mb']:>5}",
+                f"{row['efficiency']:>5} {row['translate_efficiency']:>5} {row['prompt_ratio']:>5} {row['glossary_share']:>5} {row['peak_alloc_mb']:>5}",
                 flush=True,
             )
         mine = [r for r in rows if r["budget"] == budget]
@@ -170,7 +183,7 @@ def main() -> int:
         worst_ratio = max(float(r["prompt_ratio"]) for r in mine)
         glossary_share = sum(float(r["glossary_share"]) * int(r["prompt_tokens"]) for r in mine) / prompt
         print(
-            f"budget {budget}: efficiency {total_ideal / total_wall:.3f} overall (worst paper {worst:.3f}, target ≥ 0.8); "
+            f"budget {budget}: efficiency {total_ideal / total_wall:.3f} overall (worst paper {worst:.3f}, target ≥ 0.9); "
             f"prompt/source {prompt / source:.3f} overall (worst paper {worst_ratio:.3f}, target ≤ 1.3); "
             f"glossary lines {glossary_share:.1%} of prompt tokens (worst paper "
             f"{max(float(r['glossary_share']) for r in mine):.1%}, target ≤ 10%); "
