@@ -75,11 +75,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def start_cli(args: list[str], base_url: str, **env: str) -> subprocess.Popen[bytes]:
     """``translate ARGS`` in a subprocess against ``base_url``, with small requests
-    (30 source tokens, 2 in flight) so that a run has many; stderr is piped."""
+    (30 source tokens, 2 in flight, never more) so that a run has many; stderr is piped."""
     environ = dict(
         os.environ,
         OPENAI_BASE_URL=base_url,
         TRANSLATOR_CONCURRENCY="2",
+        TRANSLATOR_MAX_CONCURRENCY="2",
         TRANSLATOR_MAX_REQUEST_TOKENS="30",
         TRANSLATOR_MIN_REQUEST_TOKENS="10",
         PYTHONPATH=str(ROOT),

@@ -87,6 +87,23 @@ def test_the_retry_budget_refuses_past_its_limit_unless_max_requests_says_otherw
     assert retry_budget(100) == 150  # 1.5 × planned once that is more than planned + 20
 
 
+def test_re_asks_cannot_take_the_places_of_planned_requests() -> None:
+    """Re-asks of early answers used up the budget while planned requests were still to go:
+    those then failed unsent. Extras now have their own share; planned requests always go."""
+    from translator.engine.budget import Charge, Refusal
+
+    budget = Budget()
+    budget.plan(10)  # 30 in all: 10 planned, 20 extras
+    assert all(isinstance(budget.reserve(10, 10, extra=True), Charge) for _ in range(20))
+    assert isinstance(budget.reserve(10, 10, extra=True), Refusal)
+    charge = budget.reserve(10, 10)
+    assert isinstance(charge, Charge)
+    budget.release(charge)  # a Batch API line that never ran: not counted, sent the normal way
+    assert all(isinstance(budget.reserve(10, 10), Charge) for _ in range(10))  # every planned one
+    assert isinstance(budget.reserve(10, 10), Refusal) and budget.requests == 30 and budget.tokens == 600
+    assert isinstance(budget.reserve(10, 10, self_bounded=True), Charge)  # a term call: the caps only
+
+
 def test_budget_charges_before_and_settles_after() -> None:
     from translator.engine.base import Completion
     from translator.engine.budget import Charge, Refusal

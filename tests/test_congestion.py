@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from translator.engine.congestion import Window
@@ -32,6 +35,63 @@ def test_the_window_halves_on_a_busy_signal_and_grows_back_one_by_one() -> None:
         now[0] = 10.0 + 2 * step
         window.busy()
     assert window.limit == 1  # never below one
+
+
+def test_slow_start_finds_a_bigger_server_and_a_429_keeps_what_it_serves() -> None:
+    """From --concurrency 8 the window grows by one place per answer up to its ceiling;
+    a 429 with 16 requests begun leaves 16 places, not half of 17."""
+    now = [0.0]
+    window = Window(8, clock=lambda: now[0], ceiling=32)
+    for _ in range(9):
+        window.answered(tokens=200, seconds=4.0)
+    assert window.limit == 17
+    begun = [threading.Thread(target=lambda: _hold_begun(window, release)) for _ in range(16)]
+    release = threading.Event()
+    for thread in begun:
+        thread.start()
+    _wait_until(lambda: len(window._begun) == 16)
+    with window.slot():  # the refused request holds its place as it hears of it
+        window.busy()
+    assert window.limit == 16  # the slow start grew one at a time: one place back
+    window.answered(tokens=200, seconds=4.0)
+    assert 16 < window.limit < 16.01  # slow start is over: one place per window's worth, slowed near 17
+    for _ in range(200):  # probing, slowly, past the size that met the 429
+        window.answered(tokens=200, seconds=4.0)
+    assert 17 <= window.limit < 18
+    now[0] = 5.0
+    with window.slot():
+        window.busy()
+    assert window.limit == 16  # half would be 8: the 16 the server is answering keep their places
+    release.set()
+    for thread in begun:
+        thread.join()
+
+
+def test_answers_that_slow_down_end_the_slow_start() -> None:
+    """A server that queues what it cannot serve answers slower instead of refusing."""
+    window = Window(8, ceiling=32)
+    for _ in range(4):
+        window.answered(tokens=200, seconds=4.0)  # 50 tokens/s
+    assert window.limit == 12
+    for _ in range(4):
+        window.answered(tokens=200, seconds=8.0)  # 25 tokens/s: full
+    # The moving average falls below 0.8 of the best at the second slow answer.
+    assert window.limit == 13 and not window.starting
+    window.answered(tokens=10, seconds=1.0)  # too short to tell a speed
+    assert window.limit == 13
+
+
+def _hold_begun(window: Window, release: threading.Event) -> None:
+    with window.slot():
+        window.begun()
+        release.wait(5)
+
+
+def _wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 5
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
 
 
 def test_sixteen_in_flight_against_eight_slots_ends_complete(tmp_path: Path) -> None:

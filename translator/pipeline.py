@@ -29,6 +29,7 @@ from .engine.prompts import PROMPT_VERSION
 from .engine.scheduler import Scheduler
 from .engine.stats import RunStats
 from .engine.translator import Translator
+from .engine.waiting import GlossaryWait
 from .errors import BadInputError
 from .files import output_stem, write_all_atomic
 from .glossary.matcher import TermMatcher
@@ -315,9 +316,11 @@ def translate_document(
     matcher: TermMatcher | None = None,
     scheduler: Scheduler | None = None,
     budget: Budget | None = None,
+    waiting: GlossaryWait | None = None,
 ) -> tuple[Results, RunStats]:
     """Translate every segment; returns what became of each and what it cost.
-    Papers translated at once in one process share one ``scheduler``."""
+    Papers translated at once in one process share one ``scheduler``; with ``waiting``,
+    the glossary's term calls go first, beside the segments that do not need them."""
     progress = progress or NoProgress()
     segments, units = plan_document(document, settings)
     title = document.title.text if document.title else ""
@@ -344,7 +347,7 @@ def translate_document(
 
     try:
         results = translator.run(
-            units, progress=advance, planned=lambda tokens: progress.start(len(segments), tokens)
+            units, advance, lambda tokens: progress.start(len(segments), tokens), waiting
         )
     finally:
         progress.stop()

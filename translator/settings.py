@@ -114,6 +114,7 @@ class LimitSettings:
     """How much is asked at once and what it costs."""
 
     concurrency: int = 8
+    max_concurrency: int | None = None  # None: twice --concurrency (see in_flight_ceiling)
     max_request_tokens: int = 1500
     min_request_tokens: int = 500
     requests_per_minute: int | None = None
@@ -123,6 +124,12 @@ class LimitSettings:
     max_requests: int | None = None  # caps on what one run may spend (None: none; see engine/budget.py)
     max_tokens: int | None = None
     max_cost: float | None = None
+
+
+def in_flight_ceiling(limits: LimitSettings) -> int:
+    """The most requests in flight the run may find the server takes: --max-concurrency,
+    by default twice --concurrency (where the run starts)."""
+    return max(limits.concurrency, limits.max_concurrency or 2 * limits.concurrency)
 
 
 @dataclass(frozen=True)
@@ -174,6 +181,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.limits.concurrency < 1:
             raise ConfigError("--concurrency must be at least 1")
+        if self.limits.max_concurrency is not None and self.limits.max_concurrency < 1:
+            raise ConfigError("--max-concurrency must be at least 1")
         if self.limits.max_request_tokens < 20:
             raise ConfigError("--max-request-tokens must be at least 20")
         if self.limits.max_cost is not None and not (self.limits.price_input or self.limits.price_output):

@@ -13,7 +13,7 @@ from .chunking.protect import protect
 from .chunking.tokens import count_tokens
 from .engine.base import Engine
 from .engine.budget import Budget
-from .engine.terms import TERMS_PROMPT_VERSION, TermRequest, term_requests, translate_terms
+from .engine.terms import TERMS_PROMPT_VERSION, TermCalls, TermRequest, cached_terms, term_requests
 from .glossary.entries import Entry, Glossary, default_glossary_path, load_csv
 from .glossary.extract import Candidate, candidates
 from .glossary.matcher import TermMatcher, complies
@@ -33,6 +33,46 @@ def user_glossary(settings: Settings) -> Glossary:
     return glossary
 
 
+@dataclass
+class PendingGlossary:
+    """The paper's glossary while its term calls are out: what is known now (user entries,
+    names and acronyms kept as they are, answers cached), the terms asked, and the calls.
+    A text in which no asked term occurs gets the same entries from ``known`` as from the
+    final glossary, so its translation need not wait for the calls."""
+
+    known: Glossary
+    asked: TermMatcher
+    calls: TermCalls
+
+    def final(self) -> Glossary:
+        """The whole glossary: call once ``calls.done`` is set."""
+        glossary = Glossary(self.known)
+        glossary.merge_under(self.calls.entries)
+        return glossary
+
+
+def start_glossary(
+    document: Document,
+    settings: Settings,
+    cache: Cache,
+    client: Engine | None,
+    budget: Budget | None = None,
+) -> PendingGlossary:
+    """User entries, plus extracted ones (unless --no-auto-glossary) where the user has
+    none; the term calls still to make are returned unsent, for the scheduler."""
+    known = user_glossary(settings)
+    todo: list[TermRequest] = []
+    engine = settings.engine
+    context = CacheContext(TERMS_PROMPT_VERSION, engine.model, engine.endpoint, settings.lang, "")
+    if settings.glossary.auto_glossary and client is not None:
+        title, found, context = _extraction(document, settings)
+        entries, requests = term_requests(found, context, title)
+        answered, todo = cached_terms(requests, cache)
+        known.merge_under(entries + answered)
+    asked = TermMatcher(Entry(c.term, c.term) for request in todo for c in request.chunk)
+    return PendingGlossary(known, asked, TermCalls(todo, client, cache, context, budget))
+
+
 def build_glossary(
     document: Document,
     settings: Settings,
@@ -40,12 +80,11 @@ def build_glossary(
     client: Engine | None,
     budget: Budget | None = None,
 ) -> Glossary:
-    """User entries, plus extracted ones (unless --no-auto-glossary) where the user has none."""
-    glossary = user_glossary(settings)
-    if settings.glossary.auto_glossary and client is not None:
-        title, found, context = _extraction(document, settings)
-        glossary.merge_under(translate_terms(found, client, cache, context, title, budget))
-    return glossary
+    """The whole glossary now: its term calls made one after another."""
+    pending = start_glossary(document, settings, cache, client, budget)
+    for task in pending.calls.tasks():
+        task()
+    return pending.final()
 
 
 STAND_IN = "术"
@@ -60,18 +99,12 @@ def plan_glossary(document: Document, settings: Settings, cache: Cache) -> tuple
         return glossary, []
     title, found, context = _extraction(document, settings)
     entries, requests = term_requests(found, context, title)
-    todo = []
-    for request in requests:
-        answer = cache.get_terms(request.key)
-        if answer is None:
-            todo.append(request)
-            # A stand-in of about a translation's length (not the term itself, which would mean "keep").
-            entries.extend(
-                Entry(c.term, STAND_IN * count_tokens(c.term), "auto", "auto") for c in request.chunk
-            )
-        else:
-            entries.extend(request.entries(answer))
-    glossary.merge_under(entries)
+    answered, todo = cached_terms(requests, cache)
+    # A stand-in of about a translation's length (not the term itself, which would mean "keep").
+    stand_ins = [
+        Entry(c.term, STAND_IN * count_tokens(c.term), "auto", "auto") for r in todo for c in r.chunk
+    ]
+    glossary.merge_under(entries + answered + stand_ins)
     return glossary, todo
 
 

@@ -31,7 +31,16 @@ SETTINGS_OPTIONS = [
         default=None,
         help="Translate table cells too (numbers and symbols are kept). Default: cells stay as printed.",
     ),
-    click.option("--concurrency", type=int, help="Requests in flight at once. Default: 8."),
+    click.option(
+        "--concurrency",
+        type=int,
+        help="Requests in flight at the start; grows while the server keeps up. Default: 8.",
+    ),
+    click.option(
+        "--max-concurrency",
+        type=int,
+        help="Most requests in flight the run may grow to. Default: twice --concurrency.",
+    ),
     click.option("--max-request-tokens", type=int, help="Source tokens per request at most. Default: 1500."),
     click.option("--rpm", "requests_per_minute", type=int, help="Client-side limit on requests per minute."),
     click.option("--tpm", "tokens_per_minute", type=int, help="Client-side limit on tokens per minute."),

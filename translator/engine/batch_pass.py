@@ -43,6 +43,9 @@ def send_as_batch(translator: Translator, batches: list[Batch]) -> dict[int, Com
     answers = run.answers(requests)
     for key, charge in charges.items():
         completion = answers.get(key)
+        if completion is None:
+            translator.budget.release(charge)
+            continue
         translator.budget.settle(charge, completion)
         if completion is not None:
             translator.stats.add(completion, batch=True)

@@ -6,7 +6,9 @@ Two kinds of bound:
   request that could pass one is not sent; the run stops cleanly, its outputs marked;
 - the **retry budget**: re-asks and splits included, a run sends at most
   ``max(1.5 × planned, planned + 20)`` translation requests unless ``--max-requests``
-  says otherwise, so a model that keeps failing cannot multiply the bill.
+  says otherwise, so a model that keeps failing cannot multiply the bill. The planned
+  requests always have their place in it: re-asks of early answers cannot use up the
+  budget before the last planned requests are sent.
 
 A request is charged its prompt tokens and the most it may return (its ``max_tokens``)
 before it is sent; when the answer comes the charge is settled to what it really cost.
@@ -59,6 +61,8 @@ class Budget:
     price_input: float = 0.0  # per million prompt tokens
     price_output: float = 0.0  # per million completion tokens
     retry_limit: int | None = None  # set once the run is planned: retry_budget(planned)
+    extra_limit: int | None = None  # of which re-asks and splits: retry_budget(planned) - planned
+    extras: int = 0
     requests: int = 0
     tokens: int = 0
     cost: float = 0.0
@@ -81,6 +85,7 @@ class Budget:
         ``--max-requests`` replaces it)."""
         with self._lock:
             self.retry_limit = self.requests - self.self_bounded + retry_budget(planned)
+            self.extra_limit = retry_budget(planned) - planned
 
     def price(self, prompt_tokens: int, completion_tokens: int) -> float:
         return prompt_tokens / 1e6 * self.price_input + completion_tokens / 1e6 * self.price_output
@@ -103,31 +108,35 @@ class Budget:
         return over
 
     def reserve(
-        self, prompt_tokens: int, max_completion: int, rate: float = 1.0, self_bounded: bool = False
+        self,
+        prompt_tokens: int,
+        max_completion: int,
+        rate: float = 1.0,
+        self_bounded: bool = False,
+        extra: bool = False,
     ) -> Charge | Refusal:
         """Charge one request before it is sent (at ``rate`` × the prices), or say which
         bound it would pass. A ``self_bounded`` request counts against the caps the user
-        set, not against the retry budget of the translation."""
+        set, not against the retry budget of the translation; an ``extra`` one (a re-ask
+        or a split, not a planned request) takes the retry budget's share for extras."""
         cost = rate * self.price(prompt_tokens, max_completion)
         with self._lock:
-            refusal = self._refusal(prompt_tokens + max_completion, cost, self_bounded)
+            refusal = self._refusal(prompt_tokens + max_completion, cost, self_bounded, extra)
             if refusal is not None:
                 return refusal
             self.requests += 1
             self.self_bounded += int(self_bounded)
+            self.extras += int(extra)
             self.tokens += prompt_tokens + max_completion
             self.cost += cost
         return Charge(prompt_tokens, max_completion, cost, rate)
 
-    def _refusal(self, tokens: int, cost: float, self_bounded: bool = False) -> Refusal | None:
+    def _refusal(
+        self, tokens: int, cost: float, self_bounded: bool = False, extra: bool = False
+    ) -> Refusal | None:
         if self.max_requests is not None and self.requests + 1 > self.max_requests:
             return Refusal(f"the request cap is reached ({self.max_requests} requests, --max-requests)", True)
-        if (
-            self.max_requests is None
-            and not self_bounded
-            and self.retry_limit is not None
-            and self.requests - self.self_bounded + 1 > self.retry_limit
-        ):
+        if self.max_requests is None and not self_bounded and self._retries_spent(extra):
             return Refusal(
                 f"the retry budget is spent ({self.retry_limit} requests with re-asks and splits): "
                 "the model keeps failing; try another model or a smaller --max-request-tokens, "
@@ -143,6 +152,22 @@ class Budget:
                 f"the cost cap is reached ({self.cost:.4f} of {self.max_cost:.4f}, --max-cost)", True
             )
         return None
+
+    def _retries_spent(self, extra: bool) -> bool:
+        if self.retry_limit is None or self.extra_limit is None:
+            return False
+        if self.requests - self.self_bounded + 1 > self.retry_limit:
+            return True
+        return extra and self.extras + 1 > self.extra_limit
+
+    def release(self, charge: Charge) -> None:
+        """Take back the charge of a planned request that went out without an answer and is
+        not billed (a Batch API line that failed, or a Batch API the endpoint lacks): it will
+        be sent the normal way, and counted then."""
+        with self._lock:
+            self.requests -= 1
+            self.tokens -= charge.prompt_tokens + charge.completion_tokens
+            self.cost -= charge.cost
 
     def settle(self, charge: Charge, completion: Completion | None) -> None:
         """Replace a request's charge with what it really cost (nothing returned: its prompt)."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError
-from ..settings import EngineSettings, Settings
+from ..settings import EngineSettings, Settings, in_flight_ceiling
 from .base import Completion, Engine, Messages, TokenCallback
 from .batch_api import BatchTransport
 from .congestion import InFlight
@@ -18,7 +18,14 @@ from .ratelimit import Limiter
 from .retry import RetryingEngine
 from .scheduler import Scheduler
 
-__all__ = ["Completion", "batch_transport", "build_engine", "require_credentials", "scheduled_engine"]
+__all__ = [
+    "Completion",
+    "batch_transport",
+    "build_engine",
+    "require_credentials",
+    "scheduled_engine",
+    "warm_up",
+]
 
 
 def require_credentials(settings: EngineSettings) -> str | None:
@@ -91,11 +98,19 @@ def scheduled_engine(
     window of requests in flight and rate limit for its endpoint and model."""
     engine = settings.engine if model is None else dataclasses.replace(settings.engine, model=model)
     limits = settings.limits
-    window = scheduler.window(engine.endpoint, engine.model, limits.concurrency)
+    window = scheduler.window(engine.endpoint, engine.model, limits.concurrency, in_flight_ceiling(limits))
     limiter = scheduler.limiter(
         engine.endpoint, engine.model, limits.requests_per_minute, limits.tokens_per_minute
     )
     return build_engine(engine, notify=notify, window=window, limiter=limiter)
+
+
+def warm_up(engine: Engine) -> None:
+    """Make a lazy engine's client in the background (importing the SDK takes a second),
+    while the paper is read: the first request then goes at once."""
+    inner = engine.inner if isinstance(engine, RetryingEngine) else engine
+    if isinstance(inner, LazyEngine):
+        threading.Thread(target=inner.engine, name="engine-warm-up", daemon=True).start()
 
 
 def batch_transport(engine: Engine) -> BatchTransport | None:

@@ -1,13 +1,25 @@
-"""How many requests may be in flight at an endpoint, found as TCP finds it: one more
-after a window's worth of answers (additive increase), half as many after a 429
-(multiplicative decrease, at most once per second, as one burst of 429s is one signal).
+"""How many requests may be in flight at an endpoint, found as TCP finds it.
+
+- **Slow start**: from ``--concurrency``, one more place per answer, up to the ceiling
+  (``--max-concurrency``, default twice ``--concurrency``), until the server shows its
+  limit: a 429, or answers that come slower than the best seen (a server that queues
+  what it cannot serve answers every request slower instead of refusing it).
+- **Additive increase**: afterwards, one more place per window's worth of answers, and
+  ``PROBE_SLOWDOWN`` times slower near the size that last met a 429.
+- **Multiplicative decrease**: a 429 halves the window (at most once per second, as one
+  burst of 429s is one signal), but never below the requests the server had begun to
+  answer: with 17 in flight on a server with 16 slots, the window becomes 16, not 8. The
+  first 429 of the slow start, which grew one place at a time, takes back just one.
+
 One window per (endpoint, model) in a process, shared by every paper, so a busy server
 is asked less by all of them, and asked as much as it answers once it answers again."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
@@ -17,6 +29,9 @@ BACKOFF_GAP = 1.0  # seconds: 429s closer together than this are one signal
 # slots is then probed now and then instead of overrun every few seconds (the sawtooth
 # of plain AIMD kept 16 requests against 8 slots at 0.83 of the ideal).
 PROBE_SLOWDOWN = 8
+SLOWER = 0.8  # answers below this share of the best speed seen: the server is full
+SPEED_SAMPLE = 64  # completion tokens an answer needs for its speed to count
+SPEED_WEIGHT = 0.3  # of the newest answer in the moving average of speeds
 
 
 class InFlight(Protocol):
@@ -29,67 +44,106 @@ class InFlight(Protocol):
     def busy(self, retry_after: float | None = None) -> None:
         """The server said 429."""
 
-    def answered(self) -> None:
-        """An answer came."""
+    def begun(self) -> None:
+        """The server began to answer the request of this thread's place."""
+
+    def answered(self, tokens: int = 0, seconds: float = 0.0) -> None:
+        """An answer came: ``tokens`` generated in ``seconds`` after its first one."""
 
 
-WindowFactory = Callable[[str, str, int, "Callable[[float], None] | None"], InFlight]
+WindowFactory = Callable[[str, str, int, int, "Callable[[float], None] | None"], InFlight]
 
 
-def local_window(endpoint: str, model: str, size: int, on_busy: Callable[[float], None] | None) -> InFlight:
+def local_window(
+    endpoint: str, model: str, size: int, ceiling: int, on_busy: Callable[[float], None] | None
+) -> InFlight:
     """The default factory: a window in this process."""
-    return Window(size, on_busy=on_busy)
+    return Window(size, on_busy=on_busy, ceiling=ceiling)
 
 
 class Window:
-    """Requests allowed in flight: starts at ``size`` (``--concurrency``), never below 1."""
+    """Requests allowed in flight: starts at ``size`` (``--concurrency``), never below 1,
+    never above ``ceiling``."""
 
     def __init__(
         self,
         size: int,
         clock: Callable[[], float] = time.monotonic,
         on_busy: Callable[[float], None] | None = None,
+        ceiling: int | None = None,
     ) -> None:
-        self.ceiling = float(size)
+        self.ceiling = float(max(size, ceiling or size))
         self.limit = float(size)
         self.in_flight = 0
         self.clock = clock
         self.last_backoff = float("-inf")
         self.overflowed_at = float("inf")  # the window's size when the server last said 429
+        self.starting = True  # slow start, until the server shows its limit
+        self.best_speed = 0.0
+        self.speed = 0.0  # moving average of tokens per second, after the first token
         self.on_busy = on_busy  # told the server's Retry-After (workers share it through Redis)
+        self._begun: set[int] = set()  # threads whose request the server has begun to answer
+        self._waiting: deque[int] = deque()  # tickets of the requests waiting for a place
+        self._tickets = itertools.count()
         self._cond = threading.Condition()
 
     @contextmanager
     def slot(self) -> Iterator[None]:
-        """Hold one of the window's places for one request."""
+        """Hold one of the window's places for one request; places go first come, first
+        served, so requests sent largest first also start largest first."""
         with self._cond:
-            while self.in_flight >= max(1, int(self.limit)):
+            ticket = next(self._tickets)
+            self._waiting.append(ticket)
+            while self._waiting[0] != ticket or self.in_flight >= max(1, int(self.limit)):
                 self._cond.wait(0.5)
+            self._waiting.popleft()
             self.in_flight += 1
+            self._cond.notify_all()  # the next ticket may go too
         try:
             yield
         finally:
             with self._cond:
                 self.in_flight -= 1
+                self._begun.discard(threading.get_ident())
                 self._cond.notify_all()
 
+    def begun(self) -> None:
+        with self._cond:
+            self._begun.add(threading.get_ident())
+
     def busy(self, retry_after: float | None = None) -> None:
-        """The server said 429: halve the window (once per burst)."""
+        """The server said 429: halve the window (once per burst), keeping the places of
+        the requests it is answering."""
         if retry_after is not None and self.on_busy is not None:
             self.on_busy(retry_after)
         with self._cond:
             now = self.clock()
             if now - self.last_backoff >= BACKOFF_GAP:
                 self.overflowed_at = self.limit
-                self.limit = max(1.0, self.limit / 2)
+                kept = self.in_flight - 1 if self.starting else len(self._begun)
+                self.limit = max(1.0, self.limit / 2, float(kept))
                 self.last_backoff = now
+            self.starting = False
 
-    def answered(self) -> None:
-        """An answer came: grow by one place per window's worth of answers (per
-        ``PROBE_SLOWDOWN`` windows within one place of where the server last overflowed)."""
+    def answered(self, tokens: int = 0, seconds: float = 0.0) -> None:
+        """An answer came: grow, unless answers come slower than they did."""
         with self._cond:
-            step = 1.0 / max(1.0, self.limit)
-            if self.limit >= self.overflowed_at - 1:
-                step /= PROBE_SLOWDOWN
+            if self._slowed(tokens, seconds):
+                self.starting = False
+                return
+            if self.starting:
+                step = 1.0
+            else:
+                step = 1.0 / max(1.0, self.limit)
+                if self.limit >= self.overflowed_at - 1:
+                    step /= PROBE_SLOWDOWN
             self.limit = min(self.ceiling, self.limit + step)
             self._cond.notify_all()
+
+    def _slowed(self, tokens: int, seconds: float) -> bool:
+        """Are answers (on average, the short ones aside) slower than the best seen?"""
+        if tokens >= SPEED_SAMPLE and seconds > 0:
+            speed = tokens / seconds
+            self.speed = speed if not self.speed else (1 - SPEED_WEIGHT) * self.speed + SPEED_WEIGHT * speed
+            self.best_speed = max(self.best_speed, self.speed)
+        return self.speed < SLOWER * self.best_speed

@@ -82,17 +82,31 @@ class RetryingEngine:
         if self.window is None:
             self._take_rate(messages, max_tokens)
             return self.engine.complete(messages, max_tokens, on_tokens)
-        with self.window.slot():
+        window = self.window
+        first: list[float] = []  # when the first token came, and then once more per token report
+
+        def arrived(tokens: int) -> None:
+            if not first:  # the server has begun: this request is one it serves
+                window.begun()
+            first.append(time.monotonic())
+            if on_tokens is not None:
+                on_tokens(tokens)
+
+        with window.slot():
             # The rate is taken once a place in flight is held: taken before, requests that
             # wait for a place would all leave together when places free up, and the server
             # would see more than --rpm in a minute (82 in a minute under --rpm 60, measured).
             self._take_rate(messages, max_tokens)
+            started = time.monotonic()
             try:
-                completion = self.engine.complete(messages, max_tokens, on_tokens)
+                completion = self.engine.complete(messages, max_tokens, arrived)
             except RateLimitedError as exc:
-                self.window.busy(exc.retry_after)
+                window.busy(exc.retry_after)
                 raise
-        self.window.answered()
+            # Its speed after the first token (the time to it says nothing of the load); an
+            # answer that came whole, in one report, is timed from the start.
+            since = first[0] if len(first) > 1 else started
+            window.answered(completion.completion_tokens, time.monotonic() - since)
         return completion
 
     def _take_rate(self, messages: Messages, max_tokens: int) -> None:

@@ -81,14 +81,16 @@ class Scheduler:
         if limiter is not None:
             limiter.hold(seconds)
 
-    def window(self, endpoint: str, model: str, size: int) -> InFlight:
-        """The one congestion window of this (endpoint, model) in the process."""
+    def window(self, endpoint: str, model: str, size: int, ceiling: int | None = None) -> InFlight:
+        """The one congestion window of this (endpoint, model) in the process: it starts
+        at ``size`` requests in flight and may grow to ``ceiling``."""
         with self._lock:
             key = (endpoint, model)
             if key not in self._windows:
                 self._windows[key] = self.make_window(
-                    endpoint, model, size, lambda seconds: self._hold(endpoint, model, seconds)
-                )
+                    endpoint, model, size, max(size, ceiling or size),
+                    lambda seconds: self._hold(endpoint, model, seconds),
+                )  # fmt: skip
             return self._windows[key]
 
     def run(self, tasks: Iterable[Task]) -> None:

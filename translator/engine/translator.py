@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import functools
 import threading
-import time
 from collections.abc import Callable
 
 from ..cache import Cache, CacheContext
 from ..chunking.chunker import Batch, Unit, plan_batches
 from ..chunking.protect import PLACEHOLDER, check_placeholders
 from ..chunking.tokens import default_counter
-from ..errors import ApiUnavailableError, TranslatorError
 from ..glossary.entries import Entry
 from ..glossary.matcher import TermMatcher
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
 from .base import (
     Completion,
-    DeadlineError,
     Engine,
-    EngineError,
-    UnreachableError,
-    answer_allowance,
-    prompt_tokens,
 )
 from .batch_pass import send_as_batch
 from .breaker import Breaker
@@ -39,10 +32,14 @@ from .languages import looks_untranslated
 from .latex import INLINE, settle_inline_math
 from .prompts import system_message, user_message
 from .scheduler import Scheduler, Stopped
+from .sending import request_once
 from .stats import RunStats, UnitResult
 from .strays import glossary_strays
+from .waiting import GlossaryWait, largest_first
 
 ProgressCallback = Callable[[list[Unit], int], None]  # (units finished, completion tokens)
+# A unit alone cannot be split: it gets the attempts a unit had over a shared request's splits.
+LONE_UNIT_ROUNDS = 3
 
 
 class Translator:
@@ -82,6 +79,8 @@ class Translator:
         self._lock = threading.Lock()
         self._abort = threading.Event()
         self._progress: ProgressCallback | None = None
+        self._final_glossary = False
+        self._fallbacks: dict[str, str] = {}  # unit key → an answer that ignored the glossary
         self.any_answer = False
 
     # -- public --------------------------------------------------------------
@@ -90,13 +89,14 @@ class Translator:
         keys = {u.key: self.key(u) for u in units}
         hits = self.cache.get_many(keys.values())
         missing = []
-        for unit in units:
-            text = hits.get(keys[unit.key])
-            if text is None:
-                missing.append(unit)
-            else:
-                self.results[unit.key] = UnitResult(text=text, cached=True)
-        self.stats.cache_hits += len(units) - len(missing)
+        with self._lock:
+            for unit in units:
+                text = hits.get(keys[unit.key])
+                if text is None:
+                    missing.append(unit)
+                else:
+                    self.results[unit.key] = UnitResult(text=text, cached=True)
+            self.stats.cache_hits += len(units) - len(missing)
         return missing
 
     def key(self, unit: Unit) -> str:
@@ -132,15 +132,15 @@ class Translator:
                 text = text[: occurrence.start] + " " + text[occurrence.end :]
         return text
 
-    def plan(self, units: list[Unit], todo: list[Unit]) -> list[Batch]:
-        """Requests for the ``todo`` units.
+    def plan(self, units: list[Unit], todo: list[Unit], slots: int | None = None) -> list[Batch]:
+        """Requests for the ``todo`` units, balanced over ``slots`` (default: --concurrency).
 
         Batches are cut over *all* units and then emptied of the cached ones, so
         a resumed run never sends more requests than the interrupted run had left.
         """
         s = self.settings.limits
         wanted = {u.key for u in todo}
-        batches = plan_batches(units, s.max_request_tokens, s.concurrency, s.min_request_tokens)
+        batches = plan_batches(units, s.max_request_tokens, slots or s.concurrency, s.min_request_tokens)
         kept = [Batch([u for u in b.units if u.key in wanted]) for b in batches]
         return [b for b in kept if b.units]
 
@@ -149,33 +149,32 @@ class Translator:
         units: list[Unit],
         progress: ProgressCallback | None = None,
         planned: Callable[[int], None] | None = None,
+        waiting: GlossaryWait | None = None,
     ) -> dict[str, UnitResult]:
         """Translate every unit not already answered; returns all results by unit key.
 
         ``planned`` hears the expected completion tokens once the cache is read;
-        ``progress`` hears of finished units and of tokens as they stream in."""
+        ``progress`` hears of finished units and of tokens as they stream in. With
+        ``waiting``, the term calls go first and the units that need their answers
+        follow them; the rest fill the other slots meanwhile."""
         self._progress = progress
         self.stats.units = len(units)
-        todo = self.cached(units)
-        self.stats.source_tokens = sum(u.tokens for u in todo)
+        todo, later = self._to_send(units, waiting)
         if planned:
             planned(expected_completion(self.stats.source_tokens))
-        if progress and len(units) > len(todo):
-            waiting = {u.key for u in todo}
-            progress([u for u in units if u.key not in waiting], 0)
-        batches = self.plan(units, todo)
-        # Largest first: the classic way to make parallel workers finish together.
-        batches.sort(key=lambda b: b.tokens, reverse=True)
-        if not batches:
+        if progress and len(units) > len(todo) + len(later):
+            unsent = {u.key for u in todo + later}
+            progress([u for u in units if u.key not in unsent], 0)
+        # Those that wait are planned apart: cut out of shared requests, they made fragments.
+        postponed = {u.key for u in later}
+        # Those that go now share the slots with the term calls.
+        beside = max(1, self.settings.limits.concurrency - len(waiting.calls.requests)) if waiting else None
+        first = largest_first(self.plan([u for u in units if u.key not in postponed], todo, beside))
+        second = largest_first(self.plan(later, later))
+        if not first and not second and waiting is None:
             return self.results
-        self.budget.plan(len(batches))
-        answers = send_as_batch(self, batches) if self.settings.engine.batch_api else {}
-        tasks = [
-            functools.partial(self._answered, b, answers[i])
-            if i in answers
-            else functools.partial(self._batch, b)
-            for i, b in enumerate(batches)
-        ]
+        self.budget.plan(len(first) + len(second))
+        tasks = self._tasks(first, second, waiting)
         try:
             self.scheduler.run(tasks)
         except Stopped:
@@ -191,6 +190,54 @@ class Translator:
         with self._lock:
             return dict(self.results)
 
+    def _to_send(self, units: list[Unit], waiting: GlossaryWait | None) -> tuple[list[Unit], list[Unit]]:
+        """Units to send now, and those that wait for the term calls (their cache keys need
+        the whole glossary); the cached ones are results already."""
+        later = [u for u in units if waiting.asked.find(u.text)] if waiting else []
+        postponed = {u.key for u in later}
+        todo = self.cached([u for u in units if u.key not in postponed])
+        self.stats.source_tokens = sum(u.tokens for u in todo + later)
+        return todo, later
+
+    def _tasks(
+        self, first: list[Batch], second: list[Batch], waiting: GlossaryWait | None
+    ) -> list[Callable[[], None]]:
+        """The term calls, the requests that need none of their answers, then the others."""
+        if waiting is not None:
+            return [
+                *waiting.calls.tasks(),
+                *(functools.partial(self._batch, b) for b in first),
+                *(functools.partial(self._after_terms, b, waiting) for b in second),
+            ]
+        answers = send_as_batch(self, first) if self.settings.engine.batch_api else {}
+        return [
+            functools.partial(self._answered, b, answers[i])
+            if i in answers
+            else functools.partial(self._batch, b)
+            for i, b in enumerate(first)
+        ]
+
+    def _after_terms(self, batch: Batch, waiting: GlossaryWait) -> None:
+        """A request that needs the term calls' answers: once they are in, what the cache
+        (keyed with the whole glossary) lacks is sent."""
+        while not waiting.calls.done.wait(0.1):
+            if self._abort.is_set() or self.scheduler.stopping:
+                return
+        with self._lock:
+            if not self._final_glossary:
+                # The same entries as before for every unit already sent: none holds an asked term.
+                self.matcher = waiting.final()
+                self._final_glossary = True
+        todo = self.cached(batch.units)
+        hits = [u for u in batch.units if u not in todo]
+        if hits:
+            with self.stats.lock:
+                self.stats.source_tokens -= sum(u.tokens for u in hits)
+            if self._progress:
+                self._progress(hits, 0)
+        if todo:
+            self._batch(Batch(todo))
+
     # -- one request ---------------------------------------------------------
     def messages(
         self, batch: Batch, reason: str | None = None, all_keep: bool = False
@@ -204,44 +251,6 @@ class Translator:
         texts = {str(i + 1): unit.text for i, unit in enumerate(batch.units)}
         return [{"role": "system", "content": system}, {"role": "user", "content": user_message(texts)}]
 
-    def _request(
-        self, batch: Batch, reason: str | None, all_keep: bool = False
-    ) -> tuple[Completion | None, str | None, bool]:
-        """The model's answer to one batch; else why not, and whether the answer was too slow
-        (then the batch is split, never sent again unchanged)."""
-        ids = {str(i + 1): unit for i, unit in enumerate(batch.units)}
-        messages = self.messages(batch, reason, all_keep)
-        max_tokens = answer_allowance(batch.tokens)
-        charge = self.budget.reserve(prompt_tokens(messages, self.counter), max_tokens)
-        if isinstance(charge, Refusal):
-            return None, self._refused(charge), False
-        started = time.monotonic()
-        try:
-            completion = self.client.complete(messages, max_tokens, self._tokens_arrived)
-        except TranslatorError:
-            raise
-        except EngineError as exc:
-            self.budget.settle(charge, None)
-            self.stats.add(None, failed=True)
-            self.cache.log_request(
-                self.settings.engine.model, self.settings.engine.endpoint, len(ids), 0, 0,
-                time.monotonic() - started, exc.source,
-            )  # fmt: skip
-            if isinstance(exc, UnreachableError) and not self.any_answer:
-                raise ApiUnavailableError(
-                    f"cannot reach the translation API at {self.settings.engine.endpoint} ({_detail(exc)}): check "
-                    "--base-url / OPENAI_BASE_URL and that the server is running"
-                ) from exc
-            return None, str(exc), isinstance(exc, DeadlineError)
-        self.any_answer = True
-        self.budget.settle(charge, completion)
-        self.stats.add(completion)
-        self.cache.log_request(
-            self.settings.engine.model, self.settings.engine.endpoint, len(ids), completion.prompt_tokens,
-            completion.completion_tokens, time.monotonic() - started, completion.finish_reason or "none",
-        )  # fmt: skip
-        return completion, None, False
-
     def _batch(
         self, batch: Batch, attempt: int = 0, reason: str | None = None, glossary_retried: bool = False
     ) -> None:
@@ -250,13 +259,15 @@ class Translator:
         if self.breaker.tripped:
             self._fail(batch.units, self.breaker.tripped)
             return
-        completion, error, too_slow = self._request(batch, reason, all_keep=glossary_retried)
+        completion, error, too_slow = request_once(self, batch, reason, all_keep=glossary_retried)
         if too_slow and len(batch.units) > 1:
             self._retry_or_split(batch, attempt, error or "too slow", True, glossary_retried)
             return
         if completion is None:
-            if error:  # none: a spend cap stopped the run, and the units stay pending
+            if error:
                 self._fail(batch.units, error)
+            else:  # a spend cap stopped the run: the units stay pending, unless answered before
+                self._store(self._fallen_back(batch.units))
             return
         self._answered(batch, completion, attempt, glossary_retried)
 
@@ -282,7 +293,10 @@ class Translator:
         strays: list[Unit] = []
         notes: list[str] = []
         if self.matcher is not None and not glossary_retried:
+            answered = {u.key: text for u, text in good}
             good, strays, notes = glossary_strays(ids, batch, good, self.matcher)
+            with self._lock:  # kept if the re-translation cannot be had
+                self._fallbacks.update((u.key, answered[u.key]) for u in strays)
         self._store(good)
         if strays:
             with self.stats.lock:
@@ -323,14 +337,15 @@ class Translator:
         split_first: bool = False,
         glossary_retried: bool = False,
     ) -> None:
-        if len(batch.units) > 1 and (split_first or attempt >= self.settings.engine.validation_retries):
+        retries = self.settings.engine.validation_retries
+        if len(batch.units) > 1 and (split_first or attempt >= retries):
             # Each half gets its own attempts: requests stay bounded by
             # (retries + 1) per unit and per level of splitting.
             half = len(batch.units) // 2
             start = attempt if split_first else 0
             self._batch(Batch(batch.units[:half]), start, reason, glossary_retried)
             self._batch(Batch(batch.units[half:]), start, reason, glossary_retried)
-        elif attempt < self.settings.engine.validation_retries:
+        elif attempt < retries * (LONE_UNIT_ROUNDS if len(batch.units) == 1 else 1):
             self._batch(batch, attempt + 1, reason, glossary_retried)
         else:
             self._fail(batch.units, reason)
@@ -340,7 +355,7 @@ class Translator:
         if self.notify is not None:
             self.notify(message)
 
-    def _refused(self, refusal: Refusal) -> str:
+    def refused(self, refusal: Refusal) -> str:
         """A request the budget refused: a cap stops the run (what is left stays pending, to
         continue with a higher cap); the spent retry budget fails what is left."""
         if refusal.cap:
@@ -350,7 +365,7 @@ class Translator:
         self.stats.gave_up = self.stats.gave_up or refusal.message
         return refusal.message
 
-    def _tokens_arrived(self, tokens: int) -> None:
+    def tokens_arrived(self, tokens: int) -> None:
         if self._progress and tokens and not self._abort.is_set():
             self._progress([], tokens)
 
@@ -368,14 +383,18 @@ class Translator:
         if self._progress:
             self._progress([u for u, _ in items], 0)  # their tokens were counted as they arrived
 
+    def _fallen_back(self, units: list[Unit]) -> list[tuple[Unit, str]]:
+        """First answers that ignored the glossary, whose re-translation failed or was not
+        sent: paid for and valid, kept (the consistency check reports them), not lost."""
+        with self._lock:
+            return [(u, self._fallbacks.pop(u.key)) for u in units if u.key in self._fallbacks]
+
     def _fail(self, units: list[Unit], reason: str) -> None:
+        kept = self._fallen_back(units)
+        self._store(kept)
+        units = [u for u in units if all(u is not k for k, _ in kept)]
         with self._lock:
             for unit in units:
                 self.results[unit.key] = UnitResult(error=reason)
         if self._progress:
             self._progress(units, 0)
-
-
-def _detail(exc: EngineError) -> str:
-    """The lower layer's own words, without the error's name."""
-    return str(exc).removeprefix(f"{exc.source}: ")

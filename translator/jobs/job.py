@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..cache import Cache, TranslationCache
 from ..engine.base import Engine
 from ..engine.budget import Budget
-from ..engine.client import require_credentials, scheduled_engine
+from ..engine.client import require_credentials, scheduled_engine, warm_up
 from ..engine.estimator import EstimatingEngine
 from ..engine.scheduler import Scheduler
+from ..engine.terms import TermCalls
+from ..engine.waiting import GlossaryWait
 from ..files import check_output_folder, output_write_error, write_all_atomic
 from ..formula_stage import FormulaStage
 from ..glossary.entries import Glossary, csv_text
@@ -36,8 +39,15 @@ from ..pipeline import (
 )
 from ..render.outputs import render_outputs
 from ..results import Results
-from ..settings import Settings
-from ..terminology import annotate_terms, build_glossary, check_consistency, glossary_file, glossary_report
+from ..settings import Settings, in_flight_ceiling
+from ..terminology import (
+    PendingGlossary,
+    annotate_terms,
+    check_consistency,
+    glossary_file,
+    glossary_report,
+    start_glossary,
+)
 from .fresh import remember
 from .spec import JobSpec
 
@@ -77,19 +87,25 @@ class Job:
         """One paper in, bilingual outputs out."""
         started = self.now()
         self.check()
+        engine = self.engine or self.build_engine()
+        warm_up(engine)
         source = prepare(self.load(), self.settings, self.progress)
         cache = self.open_cache(self.settings)
         try:
-            engine = self.engine or self.build_engine()
             # One budget for the whole run: term calls and translation requests alike.
             budget = self.budget = Budget.from_limits(self.settings.limits)
-            glossary = self.glossary(source, cache, engine, budget)
-            matcher = TermMatcher(glossary) if len(glossary) else None
+            pending = self.glossary(source, cache, engine, budget)
+            waiting = GlossaryWait(pending.asked, pending.calls, lambda: _matcher(pending.final()))
             formulas = FormulaStage(self.settings, cache, engine, self.scheduler, budget, self.progress.note)
             formulas.start(_crops(source))
             results, stats = translate_document(
-                source.document, self.settings, cache, engine, self.progress, matcher, self.scheduler, budget
-            )
+                source.document, self.settings, cache, engine, self.progress, _matcher(pending.known),
+                self.scheduler, budget, waiting if pending.calls.requests else None,
+            )  # fmt: skip
+            glossary = pending.final()
+            matcher = _matcher(glossary)
+            if pending.calls.requests:
+                self.progress.note(f"glossary: {len(glossary)} terms")
             formula_counts = formulas.finish(results)
             results.images.update(source.images)
             if wants_notes(self.settings):
@@ -143,15 +159,22 @@ class Job:
             spec.input_path, self.settings, spec.out_dir, spec.tei, self.grobid, self.progress, keep_tei
         )
 
-    def glossary(self, source: Source, cache: Cache, engine: Engine, budget: Budget) -> Glossary:
+    def glossary(self, source: Source, cache: Cache, engine: Engine, budget: Budget) -> PendingGlossary:
+        """The glossary known now; its term calls go with the translation's first requests
+        (with the Batch API, which sends everything in one file, they are made here first)."""
         if self.settings.glossary.auto_glossary:
             self.progress.note(
                 "glossary: finding the paper's terms and asking the model for their translations"
             )
-        glossary = build_glossary(source.document, self.settings, cache, engine, budget)
-        if len(glossary):
-            self.progress.note(f"glossary: {len(glossary)} terms")
-        return glossary
+        pending = start_glossary(source.document, self.settings, cache, engine, budget)
+        if self.settings.engine.batch_api and pending.calls.requests:
+            self.scheduler.run(pending.calls.tasks())
+            pending = replace(
+                pending, known=pending.final(), calls=TermCalls([], None, cache, pending.calls.context)
+            )
+        if not pending.calls.requests and len(pending.known):
+            self.progress.note(f"glossary: {len(pending.known)} terms")
+        return pending
 
     def check_terms(
         self,
@@ -205,8 +228,11 @@ def build_job(
     open_cache: CacheOpener = local_cache,
 ) -> Job:
     """The one place a job is assembled: the process's scheduler when one is given
-    (several papers at once share it), a new one otherwise."""
-    scheduler = scheduler or Scheduler(spec.settings.limits.concurrency)
+    (several papers at once share it), a new one otherwise: with a thread for every request
+    the run may find the server takes, as its own engine's window keeps the count; an
+    engine passed in has no window, and gets --concurrency threads."""
+    limits = spec.settings.limits
+    scheduler = scheduler or Scheduler(in_flight_ceiling(limits) if engine is None else limits.concurrency)
     return Job(spec, scheduler, engine, grobid, progress, now, open_cache)
 
 
@@ -223,6 +249,10 @@ def run(
     """The Python API's one call: one paper in, bilingual outputs out."""
     spec = JobSpec(input_path, settings, out_dir, tei)
     return build_job(spec, engine=client, grobid=grobid, progress=progress, now=now).run()
+
+
+def _matcher(glossary: Glossary) -> TermMatcher | None:
+    return TermMatcher(glossary) if len(glossary) else None
 
 
 def _crops(source: Source) -> list[tuple[Formula, Path]]:

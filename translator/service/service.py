@@ -18,7 +18,7 @@ from ..engine.scheduler import Scheduler
 from ..files import file_sha256
 from ..parsing.grobid_client import GrobidClient
 from ..pipeline import Progress
-from ..settings import Settings
+from ..settings import Settings, in_flight_ceiling
 from .events import EventLog
 from .inbox import Folders, Seen, scan, settled
 from .paper import FatalError, PaperRun, Row
@@ -46,7 +46,7 @@ class Service:
         self.progress_for = progress_for
         self.clock = clock
         self.store = JobStore(folders.state / "jobs.sqlite3", now=clock)
-        self.scheduler = Scheduler(settings.limits.concurrency)
+        self.scheduler = Scheduler(in_flight_ceiling(settings.limits))
         self.paper = PaperRun(settings, folders, self.store, self.scheduler, log, grobid)
         self.rows: list[Row] = []
         self.fatal: FatalError | None = None

@@ -121,8 +121,11 @@ class SharedWindow:
         with broker_errors(self.client):
             self._busy(keys=self.keys[:1], args=[self.ceiling, int(BACKOFF_GAP * 1000), STATE_TTL_MS])
 
-    def answered(self) -> None:
-        """An answer: the shared window grows."""
+    def begun(self) -> None:
+        """Not tracked across workers: a 429 halves the shared window."""
+
+    def answered(self, tokens: int = 0, seconds: float = 0.0) -> None:
+        """An answer: the shared window grows (up to ``--concurrency``, over all workers)."""
         with broker_errors(self.client):
             self._answered(keys=self.keys[:1], args=[self.ceiling, PROBE_SLOWDOWN, STATE_TTL_MS])
 
@@ -146,8 +149,9 @@ class SharedWindows:
         self.made: list[SharedWindow] = []
 
     def __call__(
-        self, endpoint: str, model: str, size: int, on_busy: Callable[[float], None] | None
+        self, endpoint: str, model: str, size: int, ceiling: int, on_busy: Callable[[float], None] | None
     ) -> InFlight:
+        # --concurrency is the ceiling over all workers: the shared window does not grow past it.
         window = SharedWindow(self.client, endpoint, model, size, on_busy, self.lease_seconds)
         self.made.append(window)
         return window
