@@ -233,3 +233,22 @@ def test_a_pdf_whose_pages_hold_only_numbers_needs_ocr(tmp_path: Path) -> None:
         check_pdf(path)
     result = invoke([str(path), "--parser", "builtin"], OPENAI_BASE_URL="http://127.0.0.1:9/v1")
     assert result.exit_code == 2 and "run OCR first" in result.output
+
+
+def test_prompt_tokens_read_from_the_providers_cache_are_reported_and_priced(tmp_path: Path) -> None:
+    """The instructions come first in every request, the same bytes each time: a provider
+    with a prompt cache bills them at its cached rate, and the report says how many."""
+    tei = write_small_tei(tmp_path)
+    with FakeLLM(prefix_cache=True) as llm:
+        result = invoke(
+            [str(tei), "--format", "json", "--price", "1,2,0.1", "--max-request-tokens", "40"],
+            OPENAI_BASE_URL=llm.base_url,
+            TRANSLATOR_MIN_REQUEST_TOKENS="10",
+        )
+        cached = sum(r.cached_tokens for r in llm.records if r.status == 200 and r.ids)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "tiny.zh.json").read_text(encoding="utf-8"))["report"]
+    assert report["cached_prompt_tokens"] == cached > 0
+    assert "read from the provider's cache" in report["summary"]
+    full = (report["prompt_tokens"] - cached) * 1 + cached * 0.1 + report["completion_tokens"] * 2
+    assert report["cost"] == pytest.approx(full / 1e6, abs=1e-6)

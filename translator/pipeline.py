@@ -299,7 +299,7 @@ def cost(
     if limits.price_input is None and limits.price_output is None:
         return None
     budget = Budget.from_limits(limits)
-    total = budget.price(prompt_tokens, completion_tokens)
+    total = budget.price(prompt_tokens, completion_tokens, stats.cached_prompt_tokens if stats else 0)
     if stats is not None:
         batch = budget.price(stats.batch_prompt_tokens, stats.batch_completion_tokens)
         total -= (1 - settings.engine.batch_price_factor) * batch
@@ -368,6 +368,8 @@ def build_report(results: Results, stats: RunStats, settings: Settings, elapsed:
         f"{counts['failed']} failed{pending} · {stats.requests} requests · {stats.prompt_tokens} prompt + "
         f"{stats.completion_tokens} completion tokens · model {settings.engine.model}"
     )
+    if stats.cached_prompt_tokens:
+        summary += f" · {stats.cached_prompt_tokens} prompt tokens read from the provider's cache"
     if price is not None:
         summary += f" · cost {price:.4f}"
     return {
@@ -382,6 +384,7 @@ def build_report(results: Results, stats: RunStats, settings: Settings, elapsed:
         "failed_requests": stats.failed_requests,
         "retries": stats.retries,
         "prompt_tokens": stats.prompt_tokens,
+        "cached_prompt_tokens": stats.cached_prompt_tokens,
         "completion_tokens": stats.completion_tokens,
         "source_tokens": stats.source_tokens,
         "cache_hits": stats.cache_hits,

@@ -121,6 +121,7 @@ class LimitSettings:
     tokens_per_minute: int | None = None
     price_input: float | None = None  # currency per million prompt tokens
     price_output: float | None = None  # currency per million completion tokens
+    price_cached_input: float | None = None  # per million prompt tokens read from the provider's cache
     max_requests: int | None = None  # caps on what one run may spend (None: none; see engine/budget.py)
     max_tokens: int | None = None
     max_cost: float | None = None

@@ -37,6 +37,8 @@ NAME = re.compile(
 THINK_MARKER = "REASONING-LEAK"
 CHATTER_MARKER = "Here is the translation you asked for:"
 
+CACHE_BLOCK = 64  # tokens: DeepSeek bills its prompt cache in blocks of 64
+
 FAULTS = (
     "429", "500", "timeout", "drop", "truncate", "chatter", "think",
     "placeholder", "untranslated", "missing_id",
@@ -45,6 +47,16 @@ FAULTS = (
 # random mix above, whose runs must end translated): every answer is the source text, or
 # every id is renamed.
 ALWAYS_FAULTS = ("wrong_language", "wrong_ids")
+
+
+def _common_start(a: str, b: str) -> int:
+    """How many characters two texts share at their start."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def pseudo_term(term: str) -> str:
@@ -154,6 +166,7 @@ class Record:
     ignored: list[tuple[str, str]] = field(default_factory=list)
     glossary_request: bool = False
     at: float = field(default_factory=time.monotonic)  # when the request arrived
+    cached_tokens: int = 0  # with prefix_cache: the prompt tokens billed as cached
 
 
 class FakeLLM:
@@ -172,6 +185,7 @@ class FakeLLM:
         slots: int | None = None,
         trickle: float = 0.0,
         batch_seconds: float = 0.0,
+        prefix_cache: bool = False,
     ) -> None:
         # Seconds between the 32-byte pieces of an unstreamed answer: never a long enough
         # stall for a read timeout, yet as long as it likes in all.
@@ -187,6 +201,8 @@ class FakeLLM:
         # Serve this many requests at once; one more is answered 429 with Retry-After, as a
         # busy hosted API or a local server with a fixed number of slots does.
         self.slots = slots
+        self.prefix_cache = prefix_cache
+        self._systems: list[str] = []  # system messages seen, for the prefix cache
         # False: like some local servers, answer a streaming request with one JSON body.
         self.streaming = streaming
         # Answer this many requests, then hold every later one until release(): a test
@@ -378,6 +394,19 @@ class FakeLLM:
             content = f"<think>{THINK_MARKER}: the user wants Chinese. Let me translate.</think>\n{content}"
         self._answer(h, body, record, content, finish)
 
+    def _cache_usage(self, record: Record) -> dict[str, Any]:
+        """With ``prefix_cache``, a provider's prompt cache as DeepSeek bills it: the longest
+        start of this system message that an earlier request sent too, in whole blocks of
+        ``CACHE_BLOCK`` tokens, is read from the cache."""
+        if not self.prefix_cache:
+            return {}
+        with self.lock:
+            best = max((_common_start(record.system, seen) for seen in self._systems), default=0)
+            self._systems.append(record.system)
+        cached = count_tokens(record.system[:best]) // CACHE_BLOCK * CACHE_BLOCK
+        record.cached_tokens = cached
+        return {"prompt_tokens_details": {"cached_tokens": cached}}
+
     def _answer(self, h: Any, body: dict[str, Any], record: Record, content: str, finish: str) -> None:
         """Send one text answer, streamed or whole, after the server's latency."""
         record.prompt_tokens = count_tokens(record.system) + count_tokens(record.user) + 8
@@ -401,6 +430,7 @@ class FakeLLM:
                 "prompt_tokens": record.prompt_tokens,
                 "completion_tokens": record.completion_tokens,
                 "total_tokens": record.prompt_tokens + record.completion_tokens,
+                **self._cache_usage(record),
             },
         })  # fmt: skip
 
@@ -486,7 +516,8 @@ class FakeLLM:
                     time.sleep(pause)
             if (body.get("stream_options") or {}).get("include_usage"):
                 usage = {"prompt_tokens": record.prompt_tokens, "completion_tokens": record.completion_tokens,
-                         "total_tokens": record.prompt_tokens + record.completion_tokens}  # fmt: skip
+                         "total_tokens": record.prompt_tokens + record.completion_tokens,
+                         **self._cache_usage(record)}  # fmt: skip
                 self._event(h, {**base, "choices": [], "usage": usage})
             # Logged before the stream ends, so a client that has its answer finds it in the log.
             self._log(record)

@@ -54,7 +54,11 @@ SETTINGS_OPTIONS = [
     ),
     click.option("--format", "formats", help="Outputs to write: any of md,html,json. Default: all three."),
     click.option("--mono", is_flag=True, default=None, help="Translation only, without the original text."),
-    click.option("--price", help="INPUT,OUTPUT price per million tokens, to report the cost."),
+    click.option(
+        "--price",
+        help="INPUT,OUTPUT[,CACHED] price per million tokens, to report the cost; CACHED: prompt tokens the "
+        "provider reads from its prompt cache (default: as INPUT).",
+    ),
     click.option(
         "--max-cost", "max_cost", type=float, help="Stop before the run would cost more (needs --price)."
     ),
@@ -138,24 +142,27 @@ def settings_options(command: F) -> F:
     return command
 
 
-def price(value: str | None) -> tuple[float | None, float | None]:
+PRICE_HELP = "use INPUT,OUTPUT[,CACHED] prices per million tokens, e.g. 0.15,0.60 or 0.15,0.60,0.075"
+
+
+def price(value: str | None) -> tuple[float | None, float | None, float | None]:
+    """``--price``: input, output and cached-input prices (one number: input and output)."""
     if not value:
-        return None, None
+        return None, None, None
     try:
         parts = [float(p) for p in value.split(",")]
     except ValueError as exc:
-        raise click.BadParameter("use INPUT,OUTPUT prices per million tokens, e.g. 0.15,0.60") from exc
+        raise click.BadParameter(PRICE_HELP) from exc
     if len(parts) == 1:
-        return parts[0], parts[0]
-    if len(parts) != 2:
-        raise click.BadParameter("use INPUT,OUTPUT prices per million tokens, e.g. 0.15,0.60")
-    return parts[0], parts[1]
+        return parts[0], parts[0], None
+    if len(parts) not in (2, 3):
+        raise click.BadParameter(PRICE_HELP)
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else None
 
 
 def settings_from(options: dict[str, Any], price_text: str | None, config_file: Path | None) -> Settings:
     """The settings: these options over the environment, the config file and the defaults."""
-    price_in, price_out = price(price_text)
+    price_in, price_out, price_cached = price(price_text)
     values = {k: v for k, v in options.items() if k != "glossaries" or v}
-    return load_settings(
-        {**values, "price_input": price_in, "price_output": price_out}, config_file=config_file
-    )
+    prices = {"price_input": price_in, "price_output": price_out, "price_cached_input": price_cached}
+    return load_settings({**values, **prices}, config_file=config_file)

@@ -68,6 +68,7 @@ class Completion:
     finish_reason: str | None
     prompt_tokens: int
     completion_tokens: int
+    cached_tokens: int = 0  # of the prompt tokens, those the provider billed as a cached prefix
 
 
 class Engine(Protocol):

@@ -60,6 +60,7 @@ class Budget:
     max_cost: float | None = None
     price_input: float = 0.0  # per million prompt tokens
     price_output: float = 0.0  # per million completion tokens
+    price_cached: float | None = None  # per million prompt tokens billed as a cached prefix (None: as input)
     retry_limit: int | None = None  # set once the run is planned: retry_budget(planned)
     extra_limit: int | None = None  # of which re-asks and splits: retry_budget(planned) - planned
     extras: int = 0
@@ -78,6 +79,7 @@ class Budget:
             limits.max_cost,
             limits.price_input or 0.0,
             limits.price_output or 0.0,
+            limits.price_cached_input,
         )
 
     def plan(self, planned: int) -> None:
@@ -87,8 +89,14 @@ class Budget:
             self.retry_limit = self.requests - self.self_bounded + retry_budget(planned)
             self.extra_limit = retry_budget(planned) - planned
 
-    def price(self, prompt_tokens: int, completion_tokens: int) -> float:
-        return prompt_tokens / 1e6 * self.price_input + completion_tokens / 1e6 * self.price_output
+    def price(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> float:
+        """The list price of these tokens; ``cached_tokens`` of the prompt at the cached rate."""
+        cached_rate = self.price_input if self.price_cached is None else self.price_cached
+        return (
+            (prompt_tokens - cached_tokens) / 1e6 * self.price_input
+            + cached_tokens / 1e6 * cached_rate
+            + completion_tokens / 1e6 * self.price_output
+        )
 
     def caps_passed(self, requests: int, prompt_tokens: int, completion_tokens: int) -> list[str] | None:
         """The caps a whole run of this size would pass, as the dry run names them (None
@@ -173,6 +181,7 @@ class Budget:
         """Replace a request's charge with what it really cost (nothing returned: its prompt)."""
         prompt = completion.prompt_tokens if completion is not None else charge.prompt_tokens
         returned = completion.completion_tokens if completion is not None else 0
+        cached = completion.cached_tokens if completion is not None else 0
         with self._lock:
             self.tokens += prompt + returned - charge.prompt_tokens - charge.completion_tokens
-            self.cost += charge.rate * self.price(prompt, returned) - charge.cost
+            self.cost += charge.rate * self.price(prompt, returned, cached) - charge.cost

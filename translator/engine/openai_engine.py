@@ -179,6 +179,7 @@ class OpenAIEngine:
             finish_reason=choice.finish_reason if choice else None,
             prompt_tokens=usage.prompt_tokens if usage else 0,
             completion_tokens=usage.completion_tokens if usage else 0,
+            cached_tokens=cached_tokens(usage),
         )
         on_tokens(completion.completion_tokens)
         return completion
@@ -229,7 +230,19 @@ class OpenAIEngine:
         completion_tokens = usage.completion_tokens if usage else self._counter.count(text)
         prompt = usage.prompt_tokens if usage else prompt_tokens(messages, self._counter)
         on_tokens(completion_tokens - len(parts))
-        return Completion(text, finish, prompt, completion_tokens)
+        return Completion(text, finish, prompt, completion_tokens, cached_tokens(usage))
+
+
+def cached_tokens(usage: Any) -> int:
+    """The prompt tokens a provider billed as a cached prefix: OpenAI's
+    ``prompt_tokens_details.cached_tokens``, DeepSeek's ``prompt_cache_hit_tokens``."""
+    if usage is None:
+        return 0
+    details = getattr(usage, "prompt_tokens_details", None)
+    found = getattr(details, "cached_tokens", None) if details is not None else None
+    if found is None:
+        found = (getattr(usage, "model_extra", None) or {}).get("prompt_cache_hit_tokens")
+    return int(found) if isinstance(found, int) and found > 0 else 0
 
 
 def _ignore(tokens: int) -> None:

@@ -18,6 +18,7 @@ class RunStats:
     requests: int = 0
     failed_requests: int = 0
     prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0  # of the prompt tokens, those billed as a cached prefix
     completion_tokens: int = 0
     source_tokens: int = 0
     cache_hits: int = 0
@@ -38,6 +39,7 @@ class RunStats:
             if completion is not None:
                 self.prompt_tokens += completion.prompt_tokens
                 self.completion_tokens += completion.completion_tokens
+                self.cached_prompt_tokens += completion.cached_tokens
                 if batch:
                     self.batch_prompt_tokens += completion.prompt_tokens
                     self.batch_completion_tokens += completion.completion_tokens
