@@ -148,3 +148,12 @@ def test_against_fixed_slots_the_window_stays_near_them() -> None:
     share = sum(used[500:]) / len(used[500:])
     print(f"\nshare of 8 slots used after warm-up: {share:.3f}")
     assert share >= 0.9
+
+
+def test_a_429_at_the_starting_size_halves_the_window() -> None:
+    """--concurrency above what the server serves: the first 429 comes before the slow start
+    grew anything, and nothing has begun; the window halves."""
+    window = Window(16, ceiling=32)
+    with window.slot():
+        window.busy()
+    assert window.limit == 8 and not window.starting

@@ -146,10 +146,11 @@ def test_corpus_pdf_end_to_end_with_builtin_reader(
     result = CliRunner().invoke(
         main,
         [str(pdf), "--lang", "zh", "--out", str(out), "-q", "--parser", "builtin"],
+        # No fault is injected here: a 1 s deadline only made a loaded machine split answers
+        # until the retry budget ran out (it failed CI once so).
         env={
             "GROBID_URL": "http://127.0.0.1:9",
             "OPENAI_BASE_URL": llm.base_url,
-            "TRANSLATOR_REQUEST_TIMEOUT": "1",
             "TRANSLATOR_AUTO_GLOSSARY": "0",
         },
         catch_exceptions=False,

@@ -9,7 +9,7 @@
 - **Multiplicative decrease**: a 429 halves the window (at most once per second, as one
   burst of 429s is one signal), but never below the requests the server had begun to
   answer: with 17 in flight on a server with 16 slots, the window becomes 16, not 8. The
-  first 429 of the slow start, which grew one place at a time, takes back just one.
+  first 429 after the slow start has grown the window, one place at a time, takes back one.
 
 One window per (endpoint, model) in a process, shared by every paper, so a busy server
 is asked less by all of them, and asked as much as it answers once it answers again."""
@@ -73,6 +73,7 @@ class Window:
         ceiling: int | None = None,
     ) -> None:
         self.ceiling = float(max(size, ceiling or size))
+        self.start = float(size)
         self.limit = float(size)
         self.in_flight = 0
         self.clock = clock
@@ -120,7 +121,9 @@ class Window:
             now = self.clock()
             if now - self.last_backoff >= BACKOFF_GAP:
                 self.overflowed_at = self.limit
-                kept = self.in_flight - 1 if self.starting else len(self._begun)
+                # Past its start, the slow start grew one place at a time: one too many.
+                grown = self.starting and self.limit > self.start
+                kept = self.in_flight - 1 if grown else len(self._begun)
                 self.limit = max(1.0, self.limit / 2, float(kept))
                 self.last_backoff = now
             self.starting = False
