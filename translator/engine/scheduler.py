@@ -12,8 +12,8 @@ arrives is cached, never waited for).
 
 from __future__ import annotations
 
-import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from ..signals import stop_signals
@@ -47,7 +47,11 @@ class Scheduler:
         self.make_window = windows
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
-        self._queue: queue.SimpleQueue[tuple[Task, _RunState]] = queue.SimpleQueue()
+        # One queue per waiting run, served in turn: two papers at once both go on, each in
+        # its own order (largest request first), rather than the second after the first.
+        self._runs: list[tuple[_RunState, deque[Task]]] = []
+        self._turn = 0
+        self._ready = threading.Condition()
         self._threads: list[threading.Thread] = []
         self._limiters: dict[tuple[str, str], Limiter] = {}
         self._windows: dict[tuple[str, str], InFlight] = {}
@@ -102,12 +106,18 @@ class Scheduler:
         # While a job waits on the main thread, Ctrl-C and SIGTERM only set the stop flag,
         # so they land the same way whatever line that thread is on; a second one raises
         # KeyboardInterrupt at once. (A daemon waits on other threads and calls stop() itself.)
+        entry = (state, deque(items))
         with stop_signals(lambda signum: self._stop.set(), self._stop.is_set):
             self._start_workers()
-            for task in items:
-                self._queue.put((task, state))
-            while not state.finished.wait(self.poll_seconds) and not self._stop.is_set():
-                pass
+            with self._ready:
+                self._runs.append(entry)
+                self._ready.notify_all()
+            try:
+                while not state.finished.wait(self.poll_seconds) and not self._stop.is_set():
+                    pass
+            finally:
+                with self._ready:
+                    self._runs.remove(entry)
         if self._stop.is_set():
             # Also when every task has returned: a task that saw the stop returned
             # without doing its work.
@@ -122,9 +132,20 @@ class Scheduler:
                 thread.start()
                 self._threads.append(thread)
 
+    def _next(self) -> tuple[Task, _RunState]:
+        """The next task, taking the waiting runs in turn."""
+        with self._ready:
+            while True:
+                waiting = [(state, tasks) for state, tasks in self._runs if tasks]
+                if waiting:
+                    self._turn = (self._turn + 1) % len(waiting)
+                    state, tasks = waiting[self._turn]
+                    return tasks.popleft(), state
+                self._ready.wait(1.0)
+
     def _work(self) -> None:
         while True:
-            task, state = self._queue.get()
+            task, state = self._next()
             if self._stop.is_set() or state.error is not None:
                 state.done_one()  # dropped: its job is stopped or has failed
                 continue
