@@ -4,6 +4,7 @@ client, progress) are injected; ``build_job`` supplies the defaults."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -95,7 +96,10 @@ class Job:
             # One budget for the whole run: term calls and translation requests alike.
             budget = self.budget = Budget.from_limits(self.settings.limits)
             pending = self.glossary(source, cache, engine, budget)
-            waiting = GlossaryWait(pending.asked, pending.calls, lambda: _matcher(pending.final()))
+            # Built once, when the term calls are in: the translator's checks and the report's
+            # share it, and what it has matched already.
+            final_matcher = functools.cache(lambda: _matcher(pending.final()))
+            waiting = GlossaryWait(pending.asked, pending.calls, final_matcher)
             formulas = FormulaStage(self.settings, cache, engine, self.scheduler, budget, self.progress.note)
             formulas.start(_crops(source))
             results, stats = translate_document(
@@ -103,7 +107,7 @@ class Job:
                 self.scheduler, budget, waiting if pending.calls.requests else None,
             )  # fmt: skip
             glossary = pending.final()
-            matcher = _matcher(glossary)
+            matcher = final_matcher()
             if pending.calls.requests:
                 self.progress.note(f"glossary: {len(glossary)} terms")
             formula_counts = formulas.finish(results)
