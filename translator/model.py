@@ -86,6 +86,9 @@ class Figure:
     rows: list[list[str]] = field(default_factory=list)
     region: Region | None = None  # the drawing (figures) or the cells (tables)
     cells: list[TableCell] = field(default_factory=list)  # only with --translate-tables
+    # The segment it follows where the paper prints it; "" when unknown (GROBID gathers
+    # figures at the end). Where no paragraph cites it, it is shown there.
+    after: str = ""
 
 
 @dataclass

@@ -110,7 +110,7 @@ class _Writer:
         return {
             "id": f.id, "kind": f.kind, "label": f.label, "head": f.head, "caption": self.segment_or_none(f.caption),
             "notes": [self.segment(n) for n in f.notes], "rows": [list(r) for r in f.rows], "region": self.region(f.region),
-            "image": self.results.image(f.id), "cells": [self.cell(c) for c in f.cells],
+            "image": self.results.image(f.id), "cells": [self.cell(c) for c in f.cells], "after": f.after,
         }  # fmt: skip
 
     def author(self, a: Author) -> Json:

@@ -19,6 +19,7 @@ from ..model import Document, Figure, Formula, FormulaBlock, Paragraph, Referenc
 from ..results import Results
 from .inline import Piece, anchor, link_for, source_pieces, translation_pieces
 from .math import html_math, inline_html_math, inline_markdown_math, markdown_math
+from .placement import FigurePlacement
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
 # What would open a block at the start of a line: a heading, a quote, a list item, a rule.
@@ -219,7 +220,7 @@ def build_view(
         )
 
     figures = {f.id: f for f in doc.figures}
-    placed: set[str] = set()
+    placement = FigurePlacement(doc)
     toc: list[tuple[int, str, str]] = []
 
     def section(s: Section, depth: int) -> SectionView:
@@ -232,15 +233,8 @@ def build_view(
         for block in s.blocks:
             if isinstance(block, Paragraph):
                 view.blocks.append(BlockView("paragraph", seg=seg(block.segment)))
-                # A figure goes right after the first paragraph that cites it.
-                for span in block.segment.spans:
-                    if (
-                        span.kind in ("figure", "table")
-                        and span.target in figures
-                        and span.target not in placed
-                    ):
-                        placed.add(span.target)
-                        view.blocks.append(BlockView("figure", figure=fig(figures[span.target])))
+                for figure_id in placement.after(block.segment):
+                    view.blocks.append(BlockView("figure", figure=fig(figures[figure_id])))
             elif isinstance(block, FormulaBlock):
                 view.blocks.append(_formula_view(block.formula, results, base_dir))
         view.subsections = [section(sub, depth + 1) for sub in s.subsections]
@@ -250,7 +244,7 @@ def build_view(
         return [section(s, 1) for s in sections]
 
     parts: list[tuple[str, list[SectionView]]] = [("abstract", part(doc.abstract)), ("body", part(doc.body))]
-    rest = [f for f in doc.figures if f.id not in placed]
+    rest = [f for f in doc.figures if f.id not in placement.placed]
     if rest:
         holder = SectionView(id="figures", number="", depth=1, heading=None)
         holder.blocks = [BlockView("figure", figure=fig(f)) for f in rest]

@@ -30,6 +30,7 @@ from .kinds import (
 )
 from .layout import Block, Layout
 from .lines import join_lines
+from .links import link_mentions
 from .references import REFERENCE_START, split_references
 from .tables import Tables
 
@@ -73,6 +74,7 @@ class Assembler:
     pending: Paragraph | None = None  # the last paragraph, which may continue in the next column
     keywords_next: bool = False  # the block after a "Keywords" heading is the list
     formulas: int = 0
+    last_paragraph: str = ""  # the id of the paragraph read last, which a figure follows
 
     def __post_init__(self) -> None:
         self.before_references = self.part  # running text after an unheaded reference list goes back here
@@ -117,6 +119,7 @@ class Assembler:
             self.reference_blocks.append(block)
         elif index in self.labels.captions.kinds:
             self.figures.add(index, self.context())
+            self.figures.figures[-1].after = self.last_paragraph
         elif self.keyword_list(block, text, heading):
             pass
         elif heading is not None:
@@ -251,6 +254,7 @@ class Assembler:
             return
         kind: SegmentKind = "abstract" if self.part.name == "abstract" else "paragraph"
         self.pending = Paragraph(self.segment(kind, text, context))
+        self.last_paragraph = self.pending.segment.id
         section.blocks.append(self.pending)
 
     def add_formula(self, block: Block) -> None:
@@ -302,6 +306,7 @@ class Assembler:
         }
         for name, tree in self.trees.items():
             targets[name].extend(tree.top)
+        link_mentions(self.doc)
         return self.doc
 
 

@@ -10,6 +10,7 @@ from ..assembly import with_urls
 
 _NUMERIC_CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
 _NAME = r"[A-Z][A-Za-z'’\-]+"
+AUTHOR_NAME = re.compile(_NAME)  # an author's surname, as citations print it
 _AUTHOR_YEAR = re.compile(
     rf"\((?:(?:see |e\.g\., |cf\. )?{_NAME}(?: et al\.| and {_NAME}| & {_NAME})?,? \d{{4}}[a-z]?(?:; ?|, ?)?)+\)"
     rf"|{_NAME}(?: et al\.| and {_NAME}| & {_NAME})? \(\d{{4}}[a-z]?\)"

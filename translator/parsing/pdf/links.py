@@ -1,0 +1,113 @@
+"""The links pass: what the built-in reader's citations and mentions point to.
+
+GROBID tells which reference a citation is and which figure "Fig. 3" names; the
+built-in reader finds the same from the text once the paper is assembled: a numeric
+citation names the entry with that number, an author–year citation the entry that
+starts with that name and holds that year, "Figure 3" / "Table II" / "Eq. (4)" the
+figure, table or formula with that label. A mention with no such target stays plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ...model import Document, Figure, Reference, Segment, Span, SpanKind
+from .citations import AUTHOR_NAME
+
+_FIRST_NUMBER = re.compile(r"\d+")
+_FIGURE_MENTION = re.compile(
+    r"\b(?P<word>Fig(?:ure)?s?\.?|Tab(?:le)?s?\.?)\s?(?P<label>[A-Z]?\d+[a-z]?|(?-i:[IVXL]+))\b",
+    re.IGNORECASE,
+)
+_EQUATION_MENTION = re.compile(
+    r"\b(?:Eq(?:uation)?s?\.?|Formula)\s?(?P<label>\(\s*[A-Z]?\d+(?:\.\d+)?[a-z]?\s*\))"
+)
+_OWN_NUMBER = re.compile(r"^\s*\[?(\d{1,3})[\].]")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)[a-z]?\b")
+# How far into an entry its first author's name may stand ("[12] J. Smith" or "Smith, J.").
+_NAME_REACH = 40
+
+
+class _Targets:
+    """The paper's link targets, looked up by what the text prints."""
+
+    def __init__(self, doc: Document) -> None:
+        self.by_number = _numbered(doc.references)
+        self.references = doc.references
+        self.figures = {(_kind(f), _label_key(f.label)): f.id for f in doc.figures if f.label}
+        self.formulas = {_label_key(f.label): f.id for f in doc.formulas() if f.label}
+
+    def citation(self, text: str) -> str | None:
+        """The reference a citation span names: by its first number, else by name and year."""
+        if text.lstrip().startswith("["):
+            number = _FIRST_NUMBER.search(text)
+            return self.by_number.get(int(number.group())) if number else None
+        name, year = AUTHOR_NAME.search(text), _YEAR.search(text)
+        if name is None or year is None:
+            return None
+        pattern = re.compile(rf"\b{re.escape(name.group())}\b")
+        for ref in self.references:
+            found = pattern.search(ref.text)
+            if found is not None and found.start() <= _NAME_REACH and year.group() in ref.text:
+                return ref.id
+        return None
+
+
+def _numbered(references: list[Reference]) -> dict[int, str]:
+    """Each entry by the number it prints ("[7] …", "7. …"), else by its place in the list."""
+    numbers: dict[int, str] = {}
+    for place, ref in enumerate(references, start=1):
+        own = _OWN_NUMBER.match(ref.text)
+        numbers.setdefault(int(own.group(1)) if own else place, ref.id)
+    return numbers
+
+
+def _kind(figure: Figure) -> SpanKind:
+    return "table" if figure.kind == "table" else "figure"
+
+
+def _label_key(label: str) -> str:
+    return re.sub(r"[\s().]", "", label).upper()
+
+
+def link_mentions(doc: Document) -> None:
+    """Point the citations at their references, and turn figure, table and equation
+    mentions into spans pointing at them. Called once, while the document is assembled."""
+    targets = _Targets(doc)
+    for segment in _linkable(doc):
+        spans = [_with_target(segment.text, span, targets) for span in segment.spans]
+        spans += _mentions(segment.text, spans, targets)
+        segment.spans = sorted(spans, key=lambda s: s.start)
+
+
+def _linkable(doc: Document) -> Iterator[Segment]:
+    for segment in doc.segments():
+        if segment.kind in ("abstract", "paragraph", "caption", "footnote", "item"):
+            yield segment
+
+
+def _with_target(text: str, span: Span, targets: _Targets) -> Span:
+    if span.kind != "bibr" or span.target is not None:
+        return span
+    return Span(span.start, span.end, "bibr", targets.citation(text[span.start : span.end]))
+
+
+def _mentions(text: str, spans: list[Span], targets: _Targets) -> Iterator[Span]:
+    """Figure, table and equation mentions that name a target, outside the existing spans."""
+    taken = [(s.start, s.end) for s in spans]
+    for match in _FIGURE_MENTION.finditer(text):
+        kind: SpanKind = "table" if match.group("word")[0] in "Tt" else "figure"
+        target = targets.figures.get((kind, _label_key(match.group("label"))))
+        if target is not None and _free(match, taken):
+            taken.append((match.start(), match.end()))
+            yield Span(match.start(), match.end(), kind, target)
+    for match in _EQUATION_MENTION.finditer(text):
+        target = targets.formulas.get(_label_key(match.group("label")))
+        if target is not None and _free(match, taken):
+            taken.append((match.start(), match.end()))
+            yield Span(match.start(), match.end(), "formula", target)
+
+
+def _free(match: re.Match[str], taken: list[tuple[int, int]]) -> bool:
+    return all(match.end() <= start or end <= match.start() for start, end in taken)
