@@ -147,6 +147,8 @@ class Reference:
     year: str = ""
     venue: str = ""
     doi: str = ""
+    arxiv: str = ""  # "1706.03762", without the "arXiv:"
+    url: str = ""  # a web address the entry gives, when it has neither a DOI nor an arXiv id
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..model import Reference
+from .identifiers import arxiv_in, mend_breaks
 from .tei_text import all_text, find, local, xml_id
 
 
@@ -29,15 +30,15 @@ def reference(el: etree._Element, index: int) -> Reference:
     year = ""
     if dates:
         year = (dates[0].get("when") or all_text(dates[0]))[:4]
-    dois = find(el, ".//t:idno[@type='DOI']")
-    doi = all_text(dois[0]) if dois else ""
+    doi, arxiv, url = _identifiers(el)
     if raw:
-        text = all_text(raw[0])
+        text = mend_breaks(all_text(raw[0]))
     else:
         pieces = [", ".join(authors), title, venue, year]
         text = ". ".join(p for p in pieces if p)
-        if doi:
-            text += f". doi:{doi}"
+        for shown, value in (("doi:", doi), ("arXiv:", arxiv), ("", url)):
+            if value:
+                text += f". {shown}{value}"
         text = text or all_text(el)
     return Reference(
         id=xml_id(el) or f"b{index}",
@@ -47,4 +48,17 @@ def reference(el: etree._Element, index: int) -> Reference:
         year=year,
         venue=venue,
         doi=doi,
+        arxiv=arxiv,
+        url=url,
     )
+
+
+def _identifiers(el: etree._Element) -> tuple[str, str, str]:
+    """The entry's DOI, arXiv id and web address, as GROBID parsed them."""
+    dois = find(el, ".//t:idno[@type='DOI']")
+    arxivs = find(el, ".//t:idno[@type='arXiv']")
+    pointers = [p.get("target") or "" for p in find(el, ".//t:ptr[@target]")]
+    arxiv = arxiv_in("arXiv:" + all_text(arxivs[0]).removeprefix("arXiv:").strip()) if arxivs else ""
+    url = next((u for u in pointers if u.startswith(("http://", "https://"))), "")
+    arxiv = arxiv or arxiv_in(url)
+    return (all_text(dois[0]) if dois else ""), arxiv, "" if arxiv and arxiv in url else url

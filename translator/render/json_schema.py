@@ -122,7 +122,7 @@ class _Writer:
     def reference(self, r: Reference) -> Json:
         return {
             "id": r.id, "text": r.text, "title": r.title, "authors": list(r.authors), "year": r.year,
-            "venue": r.venue, "doi": r.doi,
+            "venue": r.venue, "doi": r.doi, "arxiv": r.arxiv, "url": r.url,
         }  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from ..model import Document
 from ..results import Results
 from .json_schema import SCHEMA_VERSION, document_json
 from .labels import labels_for
+from .references import REFERENCE_FILTERS
 from .view import FILTERS, build_view
 
 
@@ -40,6 +41,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(FILTERS)
+    env.filters.update(REFERENCE_FILTERS)
     return env
 
 

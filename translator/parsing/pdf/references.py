@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ...model import Reference
+from ..identifiers import arxiv_in, doi_in, mend_breaks, url_in
 from .geometry import Line
 from .kinds import REFERENCES
 from .layout import Block, Layout
@@ -55,9 +56,11 @@ def split_references(blocks: list[Block]) -> list[Reference]:
     entries = _by_number(lines, starts) if len(starts) >= 3 else _by_indent(blocks, len(lines))
     refs: list[Reference] = []
     for entry in entries:
-        text = join_lines(entry).strip()
+        text = mend_breaks(join_lines(entry).strip())
         if len(text) > 10:
-            refs.append(Reference(id=f"b{len(refs)}", text=text))
+            doi, arxiv = doi_in(text), arxiv_in(text)
+            url = "" if doi or arxiv else url_in(text)
+            refs.append(Reference(id=f"b{len(refs)}", text=text, doi=doi, arxiv=arxiv, url=url))
     return refs
 
 
