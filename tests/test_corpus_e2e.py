@@ -109,9 +109,42 @@ def check_outputs(out: Path, stem: str, pdf: Path, llm: FakeLLM, grobid_counts: 
             formula["latex"] is None or f"$$\n{markdown_math(formula['latex'], formula['label'])}\n$$" in md
         )
     assert "```math" not in md
+    check_characters_and_tables(md, page, data)
     # (Some papers quote <think> tags themselves, so only the server's own markers count.)
     for marker in (THINK_MARKER, CHATTER_MARKER):
         assert marker not in md and marker not in page and marker not in json.dumps(data, ensure_ascii=False)
+
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+UNESCAPED_BAR = re.compile(r"(?<!\\)\|")
+
+
+def strings(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for key, value in node.items() for s in strings(key) + strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in strings(value)]
+    return []
+
+
+def check_characters_and_tables(md: str, page: str, data: dict) -> None:  # type: ignore[type-arg]
+    """No control character in any output (an unnamed glyph shows as U+FFFD and is
+    counted in the report), and every Markdown table row as wide as its header."""
+    texts = strings(data)
+    for text in (md, page, *texts):
+        assert not CONTROL.search(text), repr(CONTROL.search(text))
+    unknown = sum(text.count("\ufffd") for text in strings(data["document"]))
+    assert data["report"].get("unknown_characters", 0) <= unknown
+    assert bool(data["report"].get("unknown_characters")) == bool(unknown)
+    table: list[int] = []
+    for line in [*md.splitlines(), ""]:
+        if line.startswith("|"):
+            table.append(len(UNESCAPED_BAR.findall(line)))
+        elif table:
+            assert set(table) == {table[0]}, table
+            table = []
 
 
 def run_pair(pdf: Path, tei: Path, tmp_path: Path, llm: FakeLLM) -> None:

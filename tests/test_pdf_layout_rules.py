@@ -61,10 +61,11 @@ def test_table_rows_start_with_several_cells_under_a_spanning_first_cell() -> No
         line("Bats", 200, 120),
         line("1, 5", 300, 120),
     ]
+    # Every row as wide as the widest, each value under the column it is printed in.
     assert table_rows(lines) == [
-        ["Effect", "Taxa", "Source"],
+        ["Effect", "", "Taxa", "Source"],
         ["Direct injury", "Solar flux", "Birds", "2, 3"],
-        ["Impact trauma", "Bats", "1, 5"],
+        ["", "Impact trauma", "Bats", "1, 5"],
     ]
 
 

@@ -16,6 +16,8 @@ SegmentKind = Literal[
 ]
 SpanKind = Literal["bibr", "figure", "table", "formula", "foot", "url", "other"]
 SegmentStatus = Literal["pending", "translated", "cached", "failed"]
+# What a reader writes for a character the PDF draws without saying which it is.
+UNKNOWN_CHARACTER = "\ufffd"
 
 
 @dataclass
@@ -196,6 +198,12 @@ class Document:
         for group in (self.acknowledgements, self.annexes):
             for top in group:
                 yield from _section_segments(top)
+
+    def unknown_characters(self) -> int:
+        """How many characters the reader could not tell (shown as U+FFFD), in the text,
+        the formulas and the references."""
+        texts = [s.text for s in self.segments()] + [f.text for f in self.formulas()]
+        return sum(text.count(UNKNOWN_CHARACTER) for text in texts + [r.text for r in self.references])
 
     def formulas(self) -> Iterator[Formula]:
         for section in self.all_sections():

@@ -91,6 +91,12 @@ class Job:
         engine = self.engine or self.build_engine()
         warm_up(engine)
         source = prepare(self.load(), self.settings, self.progress)
+        unknown = source.document.unknown_characters()
+        if unknown:
+            self.progress.note(
+                f"{unknown} character(s) that the PDF draws without saying which they are "
+                "are shown as \ufffd (unknown_characters in the report)"
+            )
         cache = self.open_cache(self.settings)
         try:
             # One budget for the whole run: term calls and translation requests alike.
@@ -123,6 +129,8 @@ class Job:
         report = build_report(results, stats, self.settings, self.now() - started)
         if formula_counts:
             report["formulas"] = formula_counts
+        if unknown:
+            report["unknown_characters"] = unknown
         if isinstance(results.notes, Notes):
             report["notes"] = notes_report(results.notes)
         if matcher is not None:

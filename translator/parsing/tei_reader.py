@@ -212,7 +212,7 @@ class _Reader:
                 for note in self.x("t:note", el)
                 for p in (self.x("t:p", note) or [note])
             ]
-            rows = [[all_text(c) for c in self.x("t:cell", r)] for r in self.x("t:table/t:row", el)]
+            rows = [_spread(self.x("t:cell", r)) for r in self.x("t:table/t:row", el)]
             figures.append(
                 Figure(
                     id=xml_id(el) or f"fig_{len(figures)}",
@@ -309,3 +309,13 @@ def read_tei(source: str | bytes | Path) -> Document:
             "check that the PDF has a text layer"
         )
     return doc
+
+
+def _spread(cells: list[etree._Element]) -> list[str]:
+    """A row's cells, a cell merged over ``cols`` columns followed by empty ones, so that
+    the values after it stay under their columns."""
+    row: list[str] = []
+    for cell in cells:
+        span = int(cell.get("cols") or 1) if (cell.get("cols") or "1").isdigit() else 1
+        row += [all_text(cell)] + [""] * (min(span, 50) - 1)
+    return row

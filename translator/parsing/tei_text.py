@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from ..model import UNKNOWN_CHARACTER as UNKNOWN
 from ..model import Region, Span, SpanKind
 from .assembly import with_urls
 
@@ -42,8 +43,13 @@ def xml_id(el: etree._Element) -> str | None:
     return el.get(f"{{{XML_NS}}}id")
 
 
+# Control characters GROBID passes on from glyphs without a Unicode mapping: shown as
+# U+FFFD, one for one (span offsets stay), never hidden.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def clean(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    return _CONTROL.sub(UNKNOWN, _WS.sub(" ", text)).strip()
 
 
 def text_of(el: etree._Element) -> str:
@@ -68,7 +74,7 @@ class TextBuilder:
     def add_text(self, raw: str | None) -> None:
         if not raw:
             return
-        text = _WS.sub(" ", raw)
+        text = _CONTROL.sub(UNKNOWN, _WS.sub(" ", raw))
         if text.startswith(" ") and self._ends_with_space():
             text = text[1:]
         if text:

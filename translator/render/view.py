@@ -204,6 +204,8 @@ def build_view(
     def fig(f: Figure) -> FigureView:
         name = f.head or (("Table " if f.kind == "table" else "Figure ") + f.label).strip()
         cells = {(cell.row, cell.column): seg(cell.segment) for cell in f.cells}
+        # Every row as wide as the widest: a Markdown reader drops the cells beyond the header's.
+        width = max((len(row) for row in f.rows), default=0)
         return FigureView(
             id=anchor(f.kind, f.id),
             kind=f.kind,
@@ -212,6 +214,7 @@ def build_view(
             notes=[seg(n) for n in f.notes],
             rows=[
                 [CellView(text, cells.get((r, c))) for c, text in enumerate(row)]
+                + [CellView("") for _ in range(width - len(row))]
                 for r, row in enumerate(f.rows)
             ],
             name=name,

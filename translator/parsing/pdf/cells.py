@@ -44,7 +44,36 @@ def table_rows(lines: Sequence[Line]) -> list[list[str]]:
         # A header set bottom-aligned: the taller header cells start a line or more above
         # the others, in columns of their own. They are one row.
         rows[:2] = [sorted(rows[0] + rows[1], key=lambda cell: cell.x0)]
-    return [[join_lines(cell.lines) for cell in row] for row in rows]
+    return [[join_lines(cell.lines) if cell else "" for cell in row] for row in _in_columns(rows)]
+
+
+def _in_columns(rows: list[list[_Cell]]) -> list[list[_Cell | None]]:
+    """Every row as wide as the widest, each cell under the column it is printed in: a row
+    whose first cell spans rows above ("Impact trauma" under "Solar flux") keeps its values
+    in their columns instead of shifting them left. A row that cannot be placed (two of its
+    cells under one column) keeps its order and is padded at the end."""
+    template = max(rows, key=len, default=[])
+    placed: list[list[_Cell | None]] = []
+    for row in rows:
+        slots: list[_Cell | None] = [None] * len(template)
+        columns = [_column_of(cell, template) for cell in row]
+        if len(row) < len(template) and columns == sorted(set(columns)):
+            for column, cell in zip(columns, row, strict=True):
+                slots[column] = cell
+        else:
+            slots[: len(row)] = row
+        placed.append(slots)
+    return placed
+
+
+def _column_of(cell: _Cell, template: list[_Cell]) -> int:
+    """The template column the cell overlaps most, else the one whose middle is nearest."""
+    overlaps = [min(cell.x1, c.x1) - max(cell.x0, c.x0) for c in template]
+    best = max(range(len(template)), key=overlaps.__getitem__)
+    if overlaps[best] > 0:
+        return best
+    middle = (cell.x0 + cell.x1) / 2
+    return min(range(len(template)), key=lambda i: abs((template[i].x0 + template[i].x1) / 2 - middle))
 
 
 def _visual_rows(lines: list[Line]) -> list[list[Line]]:

@@ -59,6 +59,7 @@ get_origin = _prototype(
     ctypes.c_void_p,
     ctypes.c_void_p,
 )
+has_map_error = _prototype(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 get_angle = _prototype(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ...model import UNKNOWN_CHARACTER as UNKNOWN
 from ..pdfium_lock import PDFIUM_LOCK
 from .fonts import (
     NO_FONT,
@@ -30,9 +31,11 @@ from .fonts import (
     get_size,
     get_text_object,
     get_unicode,
+    has_map_error,
 )
 from .geometry import Box, Line, PageText
 from .params import DEFAULT, LayoutParams
+from .tex_fonts import is_control, tex_character
 
 # Spacing accents some producers print after the letter ("Agogue´"), as combining marks.
 _ACCENTS = {
@@ -211,6 +214,9 @@ class _PageReader:
             if index == low_surrogate:
                 continue
             code = get_unicode(handle, index)
+            if (code < 32 or 0x7F <= code < 0xA0) and code != 9 and has_map_error(handle, index):
+                self.place(index, self.unknown(index, code))  # a glyph the PDF does not name
+                continue
             if code in (10, 13):
                 continue
             if 0xD800 <= code < 0xDC00 and index + 1 < count:
@@ -221,12 +227,21 @@ class _PageReader:
                     low_surrogate = index + 1
             if code == 2:  # PDFium's mark for a hyphen that ends a line
                 code = 45
-            if code in (32, 9, 160) or code == 0:
+            if code == 0 and (minus := self.unknown(index, code)) != UNKNOWN:
+                code = ord(minus)  # TeX's math symbols put the minus sign at code 0
+            elif code in (32, 9, 160) or code == 0:
                 self.line.chars.append(" ")
                 continue
-            self.place(index, chr(code) if code < 0x110000 and not 0xD800 <= code < 0xE000 else "\ufffd")
+            visible = code < 0x110000 and not 0xD800 <= code < 0xE000 and not is_control(code)
+            self.place(index, chr(code) if visible else UNKNOWN)
         self.end_line()
         return self.lines
+
+    def unknown(self, index: int, code: int) -> str:
+        """A character without a Unicode mapping: read through its TeX font's encoding, else U+FFFD."""
+        obj = get_text_object(self.handle, index) or 0
+        font = get_font(obj) if obj else 0
+        return tex_character(self.fonts.describe(font).name if font else "", code)
 
     def facts(self, index: int, top: float, bottom: float) -> tuple[Font, float]:
         """The font and size of a character's text object, looked up once per object."""
