@@ -156,7 +156,7 @@ def _with_results(data: object, results: Results) -> object:
             "translation": outcome.text, "translation_tagged": outcome.tagged, "status": outcome.status,
             "error": outcome.error, "glossary_issues": list(outcome.glossary_issues),
         }  # fmt: skip
-    if "region" in data:
+    if "region" in data and data.keys() != {"id", "text", "region"}:  # a code block has no image
         out["image"] = results.image(data["id"])
     if {"id", "text", "label", "region"} == data.keys():  # a display formula: its LaTeX, or why none
         out |= {"latex": results.latex.get(data["id"]), "latex_error": results.formula_errors.get(data["id"])}

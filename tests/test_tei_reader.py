@@ -8,8 +8,10 @@ import pytest
 from lxml import etree
 
 from translator.errors import BadInputError
-from translator.model import FormulaBlock, Paragraph
+from translator.model import CodeBlock, FormulaBlock, Paragraph
+from translator.parsing.code import is_pseudo_code
 from translator.parsing.tei_reader import read_tei
+from translator.parsing.tei_text import all_text
 
 from .conftest import CORPUS, corpus_tei_files, manifest_counts, needs_corpus
 from .fixtures import SMALL_TEI
@@ -102,6 +104,10 @@ def test_bad_tei_is_a_clear_error(xml: bytes, message: str) -> None:
         read_tei(xml)
 
 
+def _xml_id(el: etree._Element) -> str:
+    return str(el.get("{http://www.w3.org/XML/1998/namespace}id"))
+
+
 def _xcount(tree: etree._ElementTree, path: str) -> int:
     return int(tree.xpath(f"count({path})", namespaces=NS))  # type: ignore[arg-type]
 
@@ -124,15 +130,23 @@ def test_corpus_tei_counts(path: Path) -> None:
     }
     body_paras = sum(1 for top in doc.body for s in top.walk() for b in s.blocks if isinstance(b, Paragraph))
     paras_in_notes = _xcount(tree, "//t:text/t:body//t:note//t:p")
-    assert body_paras == expected["paras"] - paras_in_notes
-    assert len(list(doc.formulas())) == expected["formulas"]
+    # Pseudo-code is kept as code, not as paragraphs, and takes in a formula set inside it.
+    code_ps = [p for p in tree.xpath("//t:text/t:body//t:p", namespaces=NS) if is_pseudo_code(all_text(p))]
+    code_paras = len(code_ps)
+    code_refs = sum(len(p.xpath(".//t:ref[@type='bibr']", namespaces=NS)) for p in code_ps)
+    code = "\n".join(b.code.text for s in doc.all_sections() for b in s.blocks if isinstance(b, CodeBlock))
+    kept = {f.id for f in doc.formulas()}
+    taken = [f for f in tree.xpath("//t:formula", namespaces=NS) if _xml_id(f) not in kept]
+    assert all(all_text(f) in code for f in taken)
+    assert body_paras == expected["paras"] - paras_in_notes - code_paras
+    assert len(kept) == expected["formulas"] - len(taken)
     assert sum(f.kind == "figure" for f in doc.figures) == expected["figures"]
     assert sum(f.kind == "table" for f in doc.figures) == expected["tables"]
     table_notes = _xcount(tree, "//t:figure//t:note[@place='foot']")
     assert len(doc.notes) == expected["footnotes"] - table_notes
     assert len(doc.references) == expected["biblStruct"]
     cited = sum(1 for s in doc.segments() for sp in s.spans if sp.kind == "bibr")
-    assert cited == expected["ref_bibr"]
+    assert cited == expected["ref_bibr"] - code_refs
     assert doc.title is not None or path.name.startswith("tk_adfm")  # that TEI has an empty title
     assert all(s.text.strip() for s in doc.segments())
 

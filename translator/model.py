@@ -103,7 +103,22 @@ class FormulaBlock:
     formula: Formula
 
 
-Block = Paragraph | FormulaBlock
+@dataclass
+class Code:
+    """Code or pseudo-code (an algorithm's numbered lines), kept verbatim: never
+    translated, shown in monospace, its lines joined by newlines."""
+
+    id: str
+    text: str
+    region: Region | None = None
+
+
+@dataclass
+class CodeBlock:
+    code: Code
+
+
+Block = Paragraph | FormulaBlock | CodeBlock
 
 
 @dataclass

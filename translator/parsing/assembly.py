@@ -47,6 +47,12 @@ class SegmentIds:
         self.counters[prefix] = n + 1
         return Segment(id=f"{prefix}{n}", kind=kind, text=text, spans=spans, section=section)
 
+    def next_id(self, prefix: str) -> str:
+        """The next id of a block that is not a segment (``code_0, code_1…``)."""
+        n = self.counters.get(prefix, 0)
+        self.counters[prefix] = n + 1
+        return f"{prefix}_{n}"
+
     def section(self, heading: Segment | None, number: str) -> Section:
         self.sections += 1
         return Section(id=f"sec{self.sections}", heading=heading, number=number)

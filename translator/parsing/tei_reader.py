@@ -27,6 +27,7 @@ from ..model import (
     SegmentKind,
 )
 from .assembly import SectionTree, SegmentIds, with_urls
+from .code import add_code, as_lines, is_pseudo_code
 from .tei_references import person_name, reference
 from .tei_text import XML_NS, TextBuilder, all_text, clean, find, flatten, local, parse_coords, xml_id
 
@@ -170,7 +171,9 @@ class _Reader:
     def fill(self, div: etree._Element, sec: Section, context: str) -> None:
         for child in div:
             name = local(child)
-            if name == "p":
+            if name == "p" and is_pseudo_code(text := all_text(child)):
+                add_code(sec.blocks, self.ids.next_id("code"), as_lines(text))
+            elif name == "p":
                 seg = self.segment(child, "paragraph", context)
                 if seg is not None:
                     sec.blocks.append(Paragraph(seg))

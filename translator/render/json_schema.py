@@ -11,6 +11,8 @@ from typing import Any
 
 from ..model import (
     Author,
+    Block,
+    CodeBlock,
     Document,
     Figure,
     FormulaBlock,
@@ -72,12 +74,7 @@ class _Writer:
         return None if s is None else self.segment(s)
 
     def section(self, section: Section) -> Json:
-        blocks = [
-            {"formula": self.formula(b)}
-            if isinstance(b, FormulaBlock)
-            else {"segment": self.segment(b.segment)}
-            for b in section.blocks
-        ]
+        blocks = [self.block(b) for b in section.blocks]
         return {
             "id": section.id,
             "heading": self.segment_or_none(section.heading),
@@ -85,6 +82,14 @@ class _Writer:
             "blocks": blocks,
             "subsections": [self.section(s) for s in section.subsections],
         }
+
+    def block(self, block: Block) -> Json:
+        if isinstance(block, FormulaBlock):
+            return {"formula": self.formula(block)}
+        if isinstance(block, CodeBlock):
+            code = block.code
+            return {"code": {"id": code.id, "text": code.text, "region": self.region(code.region)}}
+        return {"segment": self.segment(block.segment)}
 
     def formula(self, block: FormulaBlock) -> Json:
         f = block.formula

@@ -15,7 +15,17 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..model import Document, Figure, Formula, FormulaBlock, Paragraph, Reference, Section, Segment
+from ..model import (
+    Code,
+    Document,
+    Figure,
+    Formula,
+    FormulaBlock,
+    Paragraph,
+    Reference,
+    Section,
+    Segment,
+)
 from ..results import Results
 from .inline import Piece, anchor, link_for, source_pieces, translation_pieces
 from .math import html_math, inline_html_math, inline_markdown_math, markdown_math
@@ -119,10 +129,11 @@ class FigureView:
 
 @dataclass
 class BlockView:
-    kind: str  # "paragraph" | "formula" | "figure"
+    kind: str  # "paragraph" | "formula" | "figure" | "code"
     seg: SegView | None = None
     formula: Formula | None = None
     figure: FigureView | None = None
+    code: Code | None = None
     image: str = ""  # a formula's PNG, relative to the outputs
     image_uri: str = ""
     latex: str = ""  # a display formula's checked LaTeX
@@ -240,6 +251,8 @@ def build_view(
                     view.blocks.append(BlockView("figure", figure=fig(figures[figure_id])))
             elif isinstance(block, FormulaBlock):
                 view.blocks.append(_formula_view(block.formula, results, base_dir))
+            else:
+                view.blocks.append(BlockView("code", code=block.code))
         view.subsections = [section(sub, depth + 1) for sub in s.subsections]
         return view
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from ...model import Document, Formula, FormulaBlock, Note, Paragraph, Region, Section, Segment, SegmentKind
 from ..assembly import SectionTree, SegmentIds
+from ..code import add_code
+from .algorithms import CodeRuns, code_text
 from .captions import Captions
 from .citations import citation_spans
 from .continued import add_continued_tables
@@ -47,6 +49,7 @@ class Labels:
     tables: Tables
     skipped: frozenset[int]  # blocks a table or a caption took
     unheaded_references: int  # where a reference list without a heading starts, or -1
+    code: CodeRuns = field(default_factory=CodeRuns)  # algorithms and listings, kept verbatim
 
 
 @dataclass
@@ -114,6 +117,13 @@ class Assembler:
 
     def place(self, index: int, block: Block, text: str) -> None:
         """One block into the document, by what it is."""
+        code = self.labels.code
+        if index in code.runs:
+            title = code.text_lines.get(index, 0)
+            if title:  # "Algorithm 1 Total distance" above the inputs: translated as a paragraph
+                self.add_paragraph(join_lines([ln.text for ln in block.lines[:title]]))
+            self.add_code([self.layout.blocks[j] for j in code.runs[index]], title)
+            return
         heading = self.heading(block, text)
         if self.in_reference_list(index, block, heading):
             self.reference_blocks.append(block)
@@ -286,6 +296,17 @@ class Assembler:
         gap = box.y0 - region.y1
         overlap = min(box.x1, region.x1) - max(box.x0, region.x0)
         return -1.0 <= gap <= self.kinds.params.formula_join_gap * block.size and overlap > 0
+
+    def add_code(self, blocks: list[Block], skip: int) -> None:
+        section, _ = self.target_section()
+        lines = [ln for block in blocks for ln in block.lines][skip:]
+        box = lines[0].box
+        for line in lines[1:]:
+            box = box.union(line.box)
+        add_code(
+            section.blocks, self.ids.next_id("code"), code_text(blocks, skip), region_of(blocks[0].page, box)
+        )
+        self.pending = None
 
     def add_note(self, text: str) -> None:
         mark = _FOOTNOTE_MARK.match(text)

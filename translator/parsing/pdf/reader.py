@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...model import Document
+from .algorithms import find_code_pass
 from .assemble import Assembler, Labels
 from .captions import find_captions_pass
 from .front import find_title
@@ -33,9 +34,10 @@ def label_blocks(layout: Layout) -> tuple[BlockKinds, Labels]:
     kinds = BlockKinds(layout)
     captions = find_captions_pass(layout)
     tables = plan_tables_pass(layout, kinds, captions)
-    skipped = tables.taken_blocks | {j for rest in captions.rest.values() for j in rest}
+    code = find_code_pass(layout)
+    skipped = tables.taken_blocks | {j for rest in captions.rest.values() for j in rest} | code.taken
     labels = Labels(
-        find_title(layout), captions, tables, frozenset(skipped), find_unheaded_references(layout)
+        find_title(layout), captions, tables, frozenset(skipped), find_unheaded_references(layout), code
     )
     return kinds, labels
 
