@@ -138,3 +138,22 @@ def test_figures_follow_their_first_citation_or_stand_where_printed(tmp_path: Pa
     assert 'href="#ref-' in html and 'href="#fig-' in html and 'href="#eq-' in html
     # No closing "Figures and tables" section: every figure found its place.
     assert 'id="figures"' not in html and "## 图表" not in markdown
+
+
+def test_a_figure_first_cited_in_an_appendix_is_shown_there_once() -> None:
+    from translator.parsing.tei_reader import read_tei
+
+    from .fixtures import SMALL_TEI
+
+    tei = SMALL_TEI.replace(
+        "<p>More results are in the annex.</p>",
+        '<p>More results are in Figure <ref type="figure" target="#fig_9">2</ref>.</p>',
+    ).replace(
+        "<note xmlns",
+        '<figure xmlns="http://www.tei-c.org/ns/1.0" xml:id="fig_9"><head>Figure 2</head>'
+        "<figDesc>Distance walked in the appendix runs.</figDesc></figure><note xmlns",
+        1,
+    )
+    markdown = render_markdown(*translated(read_tei(tei.encode())), "zh")
+    assert markdown.count("Distance walked in the appendix runs.") == 1
+    assert markdown.index("More results are in") < markdown.index("Distance walked in the appendix")

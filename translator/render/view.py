@@ -260,13 +260,15 @@ def build_view(
         return [section(s, 1) for s in sections]
 
     parts: list[tuple[str, list[SectionView]]] = [("abstract", part(doc.abstract)), ("body", part(doc.body))]
+    # The back matter is laid out before the closing figures section is filled: a figure
+    # first cited in an appendix goes there, and only there.
+    back = [("acknowledgements", part(doc.acknowledgements)), ("annexes", part(doc.annexes))]
     rest = [f for f in doc.figures if f.id not in placement.placed]
     if rest:
         holder = SectionView(id="figures", number="", depth=1, heading=None)
         holder.blocks = [BlockView("figure", figure=fig(f)) for f in rest]
         parts.append(("figures", [holder]))
-    parts.append(("acknowledgements", part(doc.acknowledgements)))
-    parts.append(("annexes", part(doc.annexes)))
+    parts += back
     return DocView(
         lang=lang,
         mono=mono,
