@@ -157,3 +157,29 @@ def test_a_figure_first_cited_in_an_appendix_is_shown_there_once() -> None:
     markdown = render_markdown(*translated(read_tei(tei.encode())), "zh")
     assert markdown.count("Distance walked in the appendix runs.") == 1
     assert markdown.index("More results are in") < markdown.index("Distance walked in the appendix")
+
+
+def test_a_figure_crop_keeps_off_the_caption_printed_right_under_it(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    from translator.parsing.crops import MARGIN
+    from translator.parsing.pdf.text import read_pages
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    pdf.set_xy(20, 20)
+    pdf.multi_cell(170, 5, FILLER * 3)
+    pdf.set_fill_color(210, 220, 240)
+    pdf.rect(40, 50, 120, 40, style="DF")  # ends at 90 mm; the caption's letters start just under it
+    pdf.set_xy(20, 89.6)
+    pdf.cell(170, 5, "Figure 1: The robots at rest before the first run on sand.")
+    pdf.set_xy(20, 100)
+    pdf.multi_cell(170, 5, "As Figure 1 shows, they rest. " + FILLER * 2)
+    path = tmp_path / "tight.pdf"
+    pdf.output(str(path))
+    caption = next(ln for ln in read_pages(path)[0].lines if ln.text.startswith("Figure 1:"))
+    (figure,) = read_pdf(path).figures
+    assert figure.region is not None
+    assert figure.region.y1 + MARGIN < caption.box.y0  # the cut image shows no strip of it
+    assert figure.region.y1 > 90 * 72 / 25.4 - 6  # and loses almost nothing of the drawing

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...model import Figure, Region, Segment, SegmentKind
+from ..crops import MARGIN
 from .captions import Captions, caption_kind
 from .cells import table_rows
 from .geometry import Box, Line, PageText
@@ -13,6 +14,8 @@ from .layout import Block, Layout
 from .lines import CAPTION, join_lines
 from .tables import TablePlan, Tables
 
+# The crop's margin and half a point: an image cut around the box keeps off the caption.
+CLEARANCE = MARGIN + 0.5
 MakeSegment = Callable[[SegmentKind, str, str], Segment]
 
 
@@ -23,6 +26,22 @@ def region_of(page: int, box: Box) -> Region | None:
     if width <= 0 or height <= 0:
         return None
     return Region(page, x, y, x + width, y + height)
+
+
+def clear_of(area: Box, caption: Box) -> Box:
+    """The drawing's box kept clear of its caption by the crop's margin, so the image does
+    not show a strip of the caption that is printed below it as text (a box that would lose
+    more than a tenth of its height stays as it is)."""
+    if area.x_overlap(caption) <= 0:
+        return area
+    y0, y1 = area.y0, area.y1
+    if caption.y0 >= area.y0 and caption.y0 - y1 < CLEARANCE:  # caption below
+        y1 = caption.y0 - CLEARANCE
+    elif caption.y1 <= area.y1 and y0 - caption.y1 < CLEARANCE:  # caption above
+        y0 = caption.y1 + CLEARANCE
+    if y1 - y0 < 0.9 * area.height:
+        return area
+    return Box(area.x0, y0, area.x1, y1)
 
 
 def reading_key(page: PageText, number: int, box: Box) -> tuple[int, int, float]:
@@ -71,7 +90,7 @@ class FigureMaker:
             head=text[: match.end()].strip(),
             caption=caption,
             notes=notes,
-            region=region_of(block.page, area) if area is not None else None,
+            region=region_of(block.page, clear_of(area, block.box)) if area is not None else None,
             rows=table_rows(cells) if kind == "table" else [],
         )
         self.figures.append(figure)
