@@ -37,6 +37,7 @@ from .model import Document, Segment
 from .notes.stage import planned_requests, wants_notes
 from .parsing.assembly import with_table_cells
 from .parsing.crops import crop_assets
+from .parsing.drawings import with_drawings
 from .parsing.grobid_client import GrobidBusyError, GrobidClient
 from .parsing.kept_tei import record_path, record_text, reusable
 from .parsing.pdf_check import check_pdf
@@ -104,8 +105,8 @@ class RunResult:
 
 # -- stage 1: load ---------------------------------------------------------------
 BUILTIN_NOTICE = (
-    "GROBID does not answer at {url}: using the built-in PDF reader. For GROBID's finer structure "
-    "(tables, references), start it with ./serve_grobid.sh, or pass --parser grobid to require it"
+    "GROBID does not answer at {url}: using the built-in PDF reader. For GROBID's finer structure \
+(tables, references), start it with ./serve_grobid.sh, or pass --parser grobid to require it"
 )
 
 
@@ -129,7 +130,8 @@ def load(
         tei_path = tei or input_path
         if not tei_path.is_file():
             raise BadInputError(f"{tei_path}: no such TEI file; check the path")
-        pdf = input_path if input_path.suffix.lower() == ".pdf" else _sibling_pdf(tei_path, stem)
+        sibling = tei_path.with_name(f"{stem}.pdf")  # a TEI given alone: the PDF beside it, if any
+        pdf = input_path if input_path.suffix.lower() == ".pdf" else sibling if sibling.is_file() else None
         return Source(read_tei(tei_path), stem, out, tei_path, pdf_path=pdf)
     info = check_pdf(input_path)
     kept = out / f"{stem}.tei.xml"
@@ -188,27 +190,23 @@ def _parser(
     return factory(settings.parser)
 
 
-def _sibling_pdf(tei_path: Path, stem: str) -> Path | None:
-    candidate = tei_path.with_name(f"{stem}.pdf")
-    return candidate if candidate.is_file() else None
-
-
 # -- stage 1b: images and table cells ---------------------------------------------
 def prepare(
     source: Source, settings: Settings, progress: Progress | None = None, images: bool = True
 ) -> Source:
-    """The source as it will be translated: with ``--translate-tables``, a copy of the
-    document whose table cells are segments; figures and display formulas cut out of the
-    PDF (``<stem>.<lang>.assets/``) into ``images``. The parsed document is not changed."""
+    """The source as it will be translated: with ``--translate-tables``, a copy of the document whose
+    table cells are segments; figures (a caption-only GROBID box given its drawing, in a copy) and
+    display formulas cut out of the PDF (``<stem>.<lang>.assets/``) into ``images``."""
     progress = progress or NoProgress()
     if settings.parser.translate_tables:
         source = replace(source, document=with_table_cells(source.document))
-    if source.pdf_path is None or not images:
+    if (pdf := source.pdf_path) is None or not images:
         return source
     folder = f"{source.stem}.{settings.lang}.assets"
     progress.note("cutting figure and formula images")
     try:
-        cut = crop_assets(source.pdf_path, source.document, source.out_dir / folder, folder)
+        source = replace(source, document=with_drawings(source.document, pdf))
+        cut = crop_assets(pdf, source.document, source.out_dir / folder, folder)
     except (OSError, pdfium.PdfiumError) as exc:
         progress.note(f"figure images skipped: {exc}")
         return source

@@ -12,6 +12,7 @@ from .cells import table_rows
 from .geometry import Box, Line, PageText
 from .layout import Block, Layout
 from .lines import CAPTION, join_lines
+from .params import LayoutParams
 from .tables import TablePlan, Tables
 
 # The crop's margin and half a point: an image cut around the box keeps off the caption.
@@ -111,25 +112,35 @@ class FigureMaker:
         return area, cells
 
     def drawing(self, caption: Block, kind: str) -> Box | None:
-        """The drawing a caption belongs to: the nearest graphics region above it (figures;
-        below it when the caption is a title over the drawing) or below it (tables, whose
-        captions usually come first)."""
-        box = caption.box
-        p = self.layout.params
-        candidates = []
-        for area in self.layout.figure_areas.get(caption.page, []):
-            overlap = area.x_overlap(box)
-            if overlap < 0.3 * min(area.width, box.width) or (kind == "figure" and area in self.table_areas):
-                continue
-            above = box.y0 - area.y1
-            below = area.y0 - box.y1
-            if kind == "table":
-                distances = [below] if below > -5 else [above]
-            elif self.captions.over_figures:  # the paper sets figure captions over the drawing, as titles
-                distances = [below, above + p.other_side_penalty if above < 20 else 999]
-            else:  # the other side only right next to the caption
-                distances = [above, below + p.other_side_penalty if below < 20 else 999]
-            candidates += [(distance, area) for distance in distances if -5 < distance < p.caption_reach]
-        if not candidates:
-            return None
-        return min(candidates, key=lambda c: c[0])[1]
+        """The drawing a caption belongs to (figures: not a table's region)."""
+        areas = [
+            area
+            for area in self.layout.figure_areas.get(caption.page, [])
+            if kind == "table" or area not in self.table_areas
+        ]
+        return nearest_drawing(caption.box, areas, self.layout.params, kind, self.captions.over_figures)
+
+
+def nearest_drawing(
+    caption: Box, areas: list[Box], p: LayoutParams, kind: str = "figure", over: bool = False
+) -> Box | None:
+    """The graphics region a caption belongs to: the nearest above it (figures; below it
+    when the paper sets captions ``over`` the drawing, as titles) or below it (tables,
+    whose captions usually come first); the other side only right next to the caption,
+    and nothing further than ``caption_reach``."""
+    candidates = []
+    for area in areas:
+        if area.x_overlap(caption) < 0.3 * min(area.width, caption.width):
+            continue
+        above = caption.y0 - area.y1
+        below = area.y0 - caption.y1
+        if kind == "table":
+            distances = [below] if below > -5 else [above]
+        elif over:
+            distances = [below, above + p.other_side_penalty if above < 20 else 999]
+        else:
+            distances = [above, below + p.other_side_penalty if below < 20 else 999]
+        candidates += [(distance, area) for distance in distances if -5 < distance < p.caption_reach]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: c[0])[1]

@@ -346,18 +346,28 @@ def _graphics(page: pdfium.PdfPage, height: float) -> list[Box]:
     return graphics
 
 
-def read_pages(path: Path, max_pages: int | None = None, params: LayoutParams = DEFAULT) -> list[PageText]:
-    """Each page's lines (content order) and graphics boxes, read under the PDFium lock."""
+def read_pages(
+    path: Path,
+    max_pages: int | None = None,
+    params: LayoutParams = DEFAULT,
+    only: frozenset[int] | None = None,
+) -> list[PageText]:
+    """Each page's lines (content order) and graphics boxes, read under the PDFium lock
+    (``only`` these page numbers, when given)."""
     with PDFIUM_LOCK:
-        return list(_read_pages(path, max_pages, params))
+        return list(_read_pages(path, max_pages, params, only))
 
 
-def _read_pages(path: Path, max_pages: int | None, params: LayoutParams) -> Iterator[PageText]:
+def _read_pages(
+    path: Path, max_pages: int | None, params: LayoutParams, only: frozenset[int] | None
+) -> Iterator[PageText]:
     pdf = pdfium.PdfDocument(str(path))
     fonts = FontCache()
     try:
         total = len(pdf) if max_pages is None else min(len(pdf), max_pages)
         for index in range(total):
+            if only is not None and index + 1 not in only:
+                continue
             page = pdf[index]
             width, height = page.get_size()
             textpage = page.get_textpage()

@@ -1,0 +1,64 @@
+"""A figure whose GROBID box covers only its caption gets its drawing's box from the PDF,
+so its image shows the figure, not a strip of caption text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from translator.parsing.drawings import with_drawings
+from translator.parsing.pdf.text import read_pages
+from translator.parsing.tei_reader import read_tei
+
+from .fixtures import SMALL_TEI
+
+MM = 72 / 25.4
+DRAWING = (40.0, 60.0, 160.0, 110.0)  # mm: x0, y0, x1, y1
+
+
+def _pdf(path: Path) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    pdf.set_xy(20, 20)
+    pdf.multi_cell(170, 5, "The tiny robot walks on a table, and we watch it closely. " * 6)
+    x0, y0, x1, y1 = DRAWING
+    pdf.set_fill_color(210, 220, 240)
+    pdf.rect(x0, y0, x1 - x0, y1 - y0, style="DF")
+    pdf.line(x0 + 5, y1 - 5, x1 - 5, y0 + 5)
+    pdf.set_xy(20, y1 + 4)
+    pdf.cell(170, 5, "Fig. 1. The tiny robot walking on a table.")
+    pdf.output(str(path))
+    return path
+
+
+def _caption_only_tei(pdf: Path) -> bytes:
+    caption = next(ln for ln in read_pages(pdf)[0].lines if ln.text.startswith("Fig. 1."))
+    box = caption.box
+    coords = f"1,{box.x0:.2f},{box.y0:.2f},{box.x1 - box.x0:.2f},{box.y1 - box.y0:.2f}"
+    return SMALL_TEI.replace('xml:id="fig_0">', f'xml:id="fig_0" coords="{coords}">').encode()
+
+
+def test_a_caption_only_figure_box_becomes_the_drawing(tmp_path: Path) -> None:
+    pdf = _pdf(tmp_path / "paper.pdf")
+    doc = read_tei(_caption_only_tei(pdf))
+    mended = with_drawings(doc, pdf)
+    (figure,) = [f for f in mended.figures if f.id == "fig_0"]
+    assert figure.region is not None
+    x0, y0, x1, y1 = (v * MM for v in DRAWING)
+    got = figure.region
+    assert abs(got.x0 - x0) < 3 and abs(got.y0 - y0) < 3 and abs(got.x1 - x1) < 3 and abs(got.y1 - y1) < 3
+    # The parsed document is not changed: the run works on a copy.
+    original = next(f for f in doc.figures if f.id == "fig_0").region
+    assert original is not None and original.y0 > y1
+
+
+def test_a_figure_box_that_holds_its_drawing_is_left_alone(tmp_path: Path) -> None:
+    pdf = _pdf(tmp_path / "paper.pdf")
+    x0, _, x1, y1 = (v * MM for v in DRAWING)
+    # A flat box over the drawing's lower part and the caption: it holds a drawing already.
+    top = y1 - 10 * MM
+    coords = f"1,{x0:.2f},{top:.2f},{x1 - x0:.2f},{y1 - top + 8 * MM:.2f}"
+    doc = read_tei(SMALL_TEI.replace('xml:id="fig_0">', f'xml:id="fig_0" coords="{coords}">').encode())
+    assert [f.region for f in with_drawings(doc, pdf).figures] == [f.region for f in doc.figures]
