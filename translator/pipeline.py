@@ -41,6 +41,7 @@ from .parsing.drawings import with_drawings
 from .parsing.grobid_client import GrobidBusyError, GrobidClient
 from .parsing.kept_tei import record_path, record_text, reusable
 from .parsing.pdf_check import check_pdf
+from .parsing.pdf_title import with_metadata_title
 from .parsing.readers import BuiltinParser, GrobidParser, Parsed, Parser
 from .parsing.stored import StoredReads
 from .parsing.tei_reader import read_tei
@@ -196,7 +197,8 @@ def prepare(
 ) -> Source:
     """The source as it will be translated: with ``--translate-tables``, a copy of the document whose
     table cells are segments; figures (a caption-only GROBID box given its drawing, in a copy) and
-    display formulas cut out of the PDF (``<stem>.<lang>.assets/``) into ``images``."""
+    display formulas cut out of the PDF (``<stem>.<lang>.assets/``) into ``images``; the PDF's own
+    title when the reader found none."""
     progress = progress or NoProgress()
     if settings.parser.translate_tables:
         source = replace(source, document=with_table_cells(source.document))
@@ -205,7 +207,7 @@ def prepare(
     folder = f"{source.stem}.{settings.lang}.assets"
     progress.note("cutting figure and formula images")
     try:
-        source = replace(source, document=with_drawings(source.document, pdf))
+        source = replace(source, document=with_metadata_title(with_drawings(source.document, pdf), pdf))
         cut = crop_assets(pdf, source.document, source.out_dir / folder, folder)
     except (OSError, pdfium.PdfiumError) as exc:
         progress.note(f"figure images skipped: {exc}")

@@ -37,6 +37,7 @@ from .references import REFERENCE_START, split_references
 from .tables import Tables
 
 _END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)", "。", "！", "？", "：", "；")
+_TITLE_MARKS = re.compile(r"(?:\s*[∗*†‡§¶\ufffd])+$")
 _FOOTNOTE_MARK = re.compile(r"^([0-9]{1,2}|[*†‡§¶])\s*(?=\S)")
 
 
@@ -50,6 +51,7 @@ class Labels:
     skipped: frozenset[int]  # blocks a table or a caption took
     unheaded_references: int  # where a reference list without a heading starts, or -1
     code: CodeRuns = field(default_factory=CodeRuns)  # algorithms and listings, kept verbatim
+    title_rest: tuple[int, ...] = ()  # the title's further lines, set as blocks of their own
 
 
 @dataclass
@@ -90,7 +92,9 @@ class Assembler:
     def run(self) -> Document:
         labels = self.labels
         if labels.title >= 0:
-            self.doc.title = self.segment("title", self.layout.blocks[labels.title].text)
+            parts = [self.layout.blocks[j].text for j in (labels.title, *labels.title_rest)]
+            # Footnote marks after the title ("… Zones ∗ †") are not part of it.
+            self.doc.title = self.segment("title", _TITLE_MARKS.sub("", join_lines(parts)))
         for index, block in enumerate(self.layout.blocks):
             if index == labels.title or index in labels.skipped:
                 continue

@@ -30,6 +30,25 @@ def find_title(layout: Layout) -> int:
     return best
 
 
+def title_continuation(layout: Layout, title: int) -> tuple[int, ...]:
+    """The blocks that go on with the title: set in its size and face, right under it on
+    the same page (a centred title's lines of other widths are blocks of their own)."""
+    if title < 0:
+        return ()
+    blocks = layout.blocks
+    rest: list[int] = []
+    last = blocks[title]
+    for index in range(title + 1, min(title + 4, len(blocks))):
+        block = blocks[index]
+        gap = block.box.y0 - last.box.y1
+        same_face = abs(block.size - last.size) < 0.3 and block.bold == last.bold
+        if block.page != last.page or not same_face or not -0.5 * last.size < gap < 1.5 * last.size:
+            break
+        rest.append(index)
+        last = block
+    return tuple(rest)
+
+
 def is_author_line(block: Block) -> bool:
     """Names, not an affiliation or an address."""
     text = block.text

@@ -14,7 +14,7 @@ from ...model import Document
 from .algorithms import find_code_pass
 from .assemble import Assembler, Labels
 from .captions import find_captions_pass
-from .front import find_title
+from .front import find_title, title_continuation
 from .kinds import BlockKinds
 from .layout import Layout, analyse
 from .params import DEFAULT, LayoutParams
@@ -35,10 +35,13 @@ def label_blocks(layout: Layout) -> tuple[BlockKinds, Labels]:
     captions = find_captions_pass(layout)
     tables = plan_tables_pass(layout, kinds, captions)
     code = find_code_pass(layout)
+    title = find_title(layout)
+    title_rest = title_continuation(layout, title)
     skipped = tables.taken_blocks | {j for rest in captions.rest.values() for j in rest} | code.taken
     labels = Labels(
-        find_title(layout), captions, tables, frozenset(skipped), find_unheaded_references(layout), code
-    )
+        title, captions, tables, frozenset(skipped | set(title_rest)), find_unheaded_references(layout),
+        code, title_rest,
+    )  # fmt: skip
     return kinds, labels
 
 
