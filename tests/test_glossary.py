@@ -277,3 +277,14 @@ def test_an_answer_that_ignored_the_glossary_is_kept_when_it_cannot_be_asked_aga
     assert retried < first  # the budget allowed fewer re-translations than there were strays
     assert all(results.of(s).text for s in results.segments)  # none lost
     assert check_consistency(results, TermMatcher(GLOSSARY)).rate < 1.0  # and reported
+
+
+def test_section_numbers_and_words_run_into_their_marks_are_not_terms() -> None:
+    texts = [
+        "As Section III-A shows, the physics of each layer matters. We use ResNet50 and GPT4 here.",
+        "Section III-A again, and Physics10 with Layer5 printed as footnote marks. ResNet50 and GPT4 again.",
+        "The first layer and the physics engine. Layer5 and Physics10 again.",
+    ]
+    terms = {c.term for c in candidates(texts)}
+    assert {"ResNet50", "GPT4"} <= terms
+    assert not {"III-A", "Layer5", "Physics10"} & terms

@@ -18,6 +18,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z\-]*")
 _NAME = re.compile(
     r"(?<![\w-])(?:[A-Z][a-z]+[A-Z][A-Za-z0-9]*|[A-Z]{2,}[a-z]*(?:-[A-Z0-9][A-Za-z0-9]*)+|[A-Z][A-Za-z]*[0-9]+[A-Za-z0-9]*|[A-Z]{3,})(?![\w-])"
 )
+_SECTION_NUMBER = re.compile(r"^[IVXL]+(?:-[A-Z0-9]+)+$")
+_WORD_AND_NUMBER = re.compile(r"^([A-Z][a-z]+)(\d{1,3})$")
 STOPWORDS = frozenset(
     ["a", "an", "the", "of", "in", "on", "for", "to", "and", "or", "with", "by", "from", "at", "as", "is", "are", "was", "were", "be", "been", "this", "that", "these", "those", "we", "our", "their", "its", "it", "they", "which", "who", "whom", "whose", "than", "then", "there", "here", "such", "each", "other", "more", "most", "less", "into", "onto", "over", "under", "between", "among", "via", "per", "using", "used", "use", "based", "can", "may", "might", "will", "would", "should", "also", "not", "no", "all", "any", "both", "either", "neither", "one", "two", "three", "first", "second", "new", "different", "same", "several", "many", "much", "some", "very", "well", "however", "thus", "therefore", "while", "when", "where", "what", "how", "why", "if", "because", "i", "ii", "iii", "iv", "v", "e", "g", "et", "al", "fig", "figure", "table", "eq", "section", "see", "shown", "show", "shows", "results", "result", "during", "across", "within", "without", "through", "after", "before", "about", "against", "along", "around", "since", "until", "upon", "whether", "prior"]
 )  # fmt: skip
@@ -136,6 +138,11 @@ def _add_names(found: dict[str, Candidate], joined: str) -> None:
     for name, count in names.items():
         if name.isalpha() and name.isupper() and (name.lower() in ordinary or len(name) > 6):
             continue  # a shouted heading word ("DATA", "REINFORCED"), not a name
+        if _SECTION_NUMBER.match(name):
+            continue  # "III-A", "IV-B": a section, not a name
+        glued = _WORD_AND_NUMBER.match(name)
+        if glued and glued.group(1).lower() in ordinary:
+            continue  # "Layer5", "Physics10": a word and its footnote mark or number, run together
         if count >= 2 and name not in found and name.lower() not in STOPWORDS:
             found[name] = Candidate(name, "name", count)
 
