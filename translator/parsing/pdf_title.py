@@ -11,8 +11,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from ..model import Document, Segment
-from .pdfium_lock import PDFIUM_LOCK
 from .assembly import with_urls
+from .pdfium_lock import PDFIUM_LOCK
 
 _NOT_A_TITLE = re.compile(
     r"\.(?:docx?|tex|dvi|pdf|indd|qxd|rtf|odt|ps)\b|^microsoft|^untitled|^title$|^doi:|^slide|^powerpoint"
