@@ -52,6 +52,7 @@ class Labels:
     unheaded_references: int  # where a reference list without a heading starts, or -1
     code: CodeRuns = field(default_factory=CodeRuns)  # algorithms and listings, kept verbatim
     title_rest: tuple[int, ...] = ()  # the title's further lines, set as blocks of their own
+    heading_rest: dict[int, int] = field(default_factory=dict)  # a heading → its second line's block
 
 
 @dataclass
@@ -128,7 +129,7 @@ class Assembler:
                 self.add_paragraph(join_lines([ln.text for ln in block.lines[:title]]))
             self.add_code([self.layout.blocks[j] for j in code.runs[index]], title)
             return
-        heading = self.heading(block, text)
+        heading = self.heading(index, block, text)
         if self.in_reference_list(index, block, heading):
             self.reference_blocks.append(block)
         elif index in self.labels.captions.kinds:
@@ -146,8 +147,11 @@ class Assembler:
         elif (rest := self.front_matter(block, text)) is not None and not self.kinds.is_figure_text(block):
             self.add_paragraph(rest)
 
-    def heading(self, block: Block, text: str) -> Heading | None:
+    def heading(self, index: int, block: Block, text: str) -> Heading | None:
         heading = self.kinds.heading_of(block)
+        if heading is not None and index in self.labels.heading_rest:
+            more = self.layout.blocks[self.labels.heading_rest[index]].text.strip()
+            heading = (heading[0], join_lines([heading[1], more]))
         if (
             self.part.name == "front"
             and heading is not None

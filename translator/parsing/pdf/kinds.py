@@ -79,6 +79,8 @@ class BlockKinds:
             return False
         if text.endswith(("—", "–", " -")):
             return False  # a label that runs on into what follows ("Code —" before a link)
+        if re.search(r"[a-z]-$", text):
+            return False  # a word broken at the line's end: a sentence that goes on ("evalua-")
         if (
             text.endswith((".", ",", ";"))
             and not re.match(r"^\d+(\.\d+)*\.?\s+\S+\s*\.?$", text)

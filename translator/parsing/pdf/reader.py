@@ -15,6 +15,7 @@ from .algorithms import find_code_pass
 from .assemble import Assembler, Labels
 from .captions import find_captions_pass
 from .front import find_title, title_continuation
+from .headings import heading_continuations
 from .kinds import BlockKinds
 from .layout import Layout, analyse
 from .params import DEFAULT, LayoutParams
@@ -37,11 +38,19 @@ def label_blocks(layout: Layout) -> tuple[BlockKinds, Labels]:
     code = find_code_pass(layout)
     title = find_title(layout)
     title_rest = title_continuation(layout, title)
+    headings = heading_continuations(layout, kinds)
     skipped = tables.taken_blocks | {j for rest in captions.rest.values() for j in rest} | code.taken
+    skipped |= set(title_rest) | set(headings.values())
     labels = Labels(
-        title, captions, tables, frozenset(skipped | set(title_rest)), find_unheaded_references(layout),
-        code, title_rest,
-    )  # fmt: skip
+        title,
+        captions,
+        tables,
+        frozenset(skipped),
+        find_unheaded_references(layout),
+        code,
+        title_rest,
+        headings,
+    )
     return kinds, labels
 
 
