@@ -13,6 +13,7 @@ from ..code import add_code
 from .algorithms import CodeRuns, code_text
 from .captions import Captions
 from .citations import citation_spans
+from .contents import contents_entries
 from .continued import add_continued_tables
 from .figures import FigureMaker, region_of
 from .front import authors_of, is_author_line, keywords_of
@@ -53,6 +54,7 @@ class Labels:
     code: CodeRuns = field(default_factory=CodeRuns)  # algorithms and listings, kept verbatim
     title_rest: tuple[int, ...] = ()  # the title's further lines, set as blocks of their own
     heading_rest: dict[int, int] = field(default_factory=dict)  # a heading → its second line's block
+    contents: dict[int, list[int]] = field(default_factory=dict)  # a printed contents list's blocks
 
 
 @dataclass
@@ -122,6 +124,11 @@ class Assembler:
 
     def place(self, index: int, block: Block, text: str) -> None:
         """One block into the document, by what it is."""
+        if index in self.labels.contents:  # "1 Introduction … 2": list items, not headings
+            section, context = self.target_section()
+            members = [self.layout.blocks[j] for j in self.labels.contents[index]]
+            section.blocks += [Paragraph(self.segment("item", e, context)) for e in contents_entries(members)]
+            return
         code = self.labels.code
         if index in code.runs:
             title = code.text_lines.get(index, 0)
@@ -155,7 +162,7 @@ class Assembler:
         if (
             self.part.name == "front"
             and heading is not None
-            and not heading[0]
+            and not heading[0][:1].isdigit()  # no number, or an initial ("A. Lovelace") read as one
             and not KNOWN_HEADING.match(text)
         ):
             return None  # author names in a larger font, not a section

@@ -14,6 +14,7 @@ from ...model import Document
 from .algorithms import find_code_pass
 from .assemble import Assembler, Labels
 from .captions import find_captions_pass
+from .contents import find_contents_pass
 from .front import find_title, title_continuation
 from .headings import heading_continuations
 from .kinds import BlockKinds
@@ -39,17 +40,19 @@ def label_blocks(layout: Layout) -> tuple[BlockKinds, Labels]:
     title = find_title(layout)
     title_rest = title_continuation(layout, title)
     headings = heading_continuations(layout, kinds)
+    contents = find_contents_pass(layout)
     skipped = tables.taken_blocks | {j for rest in captions.rest.values() for j in rest} | code.taken
-    skipped |= set(title_rest) | set(headings.values())
+    skipped |= set(title_rest) | set(headings.values()) | {j for run in contents.values() for j in run[1:]}
     labels = Labels(
-        title,
-        captions,
-        tables,
-        frozenset(skipped),
-        find_unheaded_references(layout),
-        code,
-        title_rest,
-        headings,
+        title=title,
+        captions=captions,
+        tables=tables,
+        skipped=frozenset(skipped),
+        unheaded_references=find_unheaded_references(layout),
+        code=code,
+        title_rest=title_rest,
+        heading_rest=headings,
+        contents=contents,
     )
     return kinds, labels
 
