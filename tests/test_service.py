@@ -176,7 +176,14 @@ def test_store_keeps_one_job_per_content_and_requeues_after_a_crash(tmp_path: Pa
     store.close()
 
 
-def test_the_daily_cap_holds_over_papers_and_the_rest_waits_for_tomorrow(tmp_path: Path) -> None:
+@pytest.mark.parametrize("late", [False, True], ids=["now", "half an hour before midnight"])
+def test_the_daily_cap_holds_over_papers_and_the_rest_waits_for_tomorrow(tmp_path: Path, late: bool) -> None:
+    """A batch under a daily cap returns with the rest queued for tomorrow, even when
+    tomorrow is less than an hour away (it used to wait for midnight then)."""
+    started = time.time()
+    day = started - started % 86400
+    shift = (day + 23.5 * 3600 - started) if late else 0.0
+    clock = lambda: time.time() + shift  # noqa: E731
     inbox = _inbox(tmp_path)
     make_paper_pdf(inbox / "third.pdf", title="Tiny Robots Learn to Fly")
     lines: list[str] = []
@@ -192,15 +199,17 @@ def test_the_daily_cap_holds_over_papers_and_the_rest_waits_for_tomorrow(tmp_pat
                 "settle_seconds": 0.0,
             }
         )
-        service = Service(settings, check_folders(inbox, tmp_path / "out"), EventLog(lines.append))
+        service = Service(
+            settings, check_folders(inbox, tmp_path / "out"), EventLog(lines.append), clock=clock
+        )
         rows = service.run_once(wait_for_retries=True)
-        store = JobStore(tmp_path / "out" / ".translate" / "jobs.sqlite3")
+        store = JobStore(tmp_path / "out" / ".translate" / "jobs.sqlite3", now=clock)
         spent = store.spent_today()
         waiting = [r for r in store.status() if r["state"] == "queued"]
         store.close()
     assert spent <= 0.5 + 1e-9, spent
     assert waiting, "\n".join(lines)  # not everything fitted in the day's budget
-    assert all(r["not_before"] > time.time() for r in waiting)
+    assert all(r["not_before"] > clock() for r in waiting)
     assert any("daily cost cap" in line for line in lines)
     assert rows
 

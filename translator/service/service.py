@@ -23,7 +23,7 @@ from .events import EventLog
 from .inbox import Folders, Seen, scan, settled
 from .paper import FatalError, PaperRun, Row
 from .publish import clear_staging, set_aside
-from .store import JobStore, Ready
+from .store import JobStore, Ready, next_day
 
 SHUTDOWN_GRACE_SECONDS = 3.0  # then the process exits; jobs still in hand are queued again
 
@@ -230,9 +230,15 @@ class Service:
             self.wake.set()
 
     def _retry_soon(self, wait: bool) -> bool:
-        """A queued paper comes due within the hour (a batch waits for it)."""
+        """A queued paper comes due within the hour (a batch waits for it); one that waits
+        for tomorrow's budget under the daily cap is not waited for, even just before
+        midnight (it stays queued, and the batch says so)."""
         due = self.store.next_due()
-        return wait and due is not None and due - self.clock() <= 3600
+        if not wait or due is None:
+            return False
+        if self.settings.service.daily_cost and due >= next_day(self.store.now()):
+            return False
+        return due - self.clock() <= 3600
 
 
 def _relative(path: Path, inbox: Path) -> str:
