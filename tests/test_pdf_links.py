@@ -183,3 +183,17 @@ def test_a_figure_crop_keeps_off_the_caption_printed_right_under_it(tmp_path: Pa
     assert figure.region is not None
     assert figure.region.y1 + MARGIN < caption.box.y0  # the cut image shows no strip of it
     assert figure.region.y1 > 90 * 72 / 25.4 - 6  # and loses almost nothing of the drawing
+
+
+def test_grobid_figure_references_left_unresolved_are_pointed_at_their_figure() -> None:
+    from translator.parsing.tei_reader import read_tei
+
+    from .fixtures import SMALL_TEI
+
+    tei = SMALL_TEI.replace(
+        '<ref type="figure" target="#fig_0">1</ref>', '<ref type="figure">1</ref>'
+    ).replace("We train for 100 episodes.", "We train for 100 episodes, as Fig. 1 shows.")
+    doc = read_tei(tei.encode())
+    spans = [(s.text[sp.start : sp.end], sp.kind, sp.target) for s in doc.segments() for sp in s.spans]
+    assert ("1", "figure", "fig_0") in spans  # GROBID's ref without a target
+    assert ("Fig. 1", "figure", "fig_0") in spans  # a mention GROBID left as plain text

@@ -28,6 +28,7 @@ from ..model import (
 )
 from .assembly import SectionTree, SegmentIds, with_urls
 from .code import add_code, as_lines, is_pseudo_code
+from .pdf.links import link_mentions
 from .tei_references import person_name, reference
 from .tei_text import XML_NS, TextBuilder, all_text, clean, find, flatten, local, parse_coords, xml_id
 
@@ -311,6 +312,7 @@ def read_tei(source: str | bytes | Path) -> Document:
             "the TEI holds no text to translate (GROBID found no title, abstract or body); "
             "check that the PDF has a text layer"
         )
+    link_mentions(doc)  # what GROBID left unresolved ("Fig. 3" as plain text, a ref without target)
     return doc
 
 

@@ -23,6 +23,7 @@ _FIGURE_MENTION = re.compile(
 _EQUATION_MENTION = re.compile(
     r"\b(?:Eq(?:uation)?s?\.?|Formula)\s?(?P<label>\(\s*[A-Z]?\d+(?:\.\d+)?[a-z]?\s*\))"
 )
+_LABEL = re.compile(r"[A-Z]?\d+[a-z]?\b|\b[IVXL]+\b")
 _OWN_NUMBER = re.compile(r"^\s*\[?(\d{1,3})[\].]")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)[a-z]?\b")
 # How far into an entry its first author's name may stand ("[12] J. Smith" or "Smith, J.").
@@ -35,7 +36,7 @@ class _Targets:
     def __init__(self, doc: Document) -> None:
         self.by_number = _numbered(doc.references)
         self.references = doc.references
-        self.figures = {(_kind(f), _label_key(f.label)): f.id for f in doc.figures if f.label}
+        self.figures = {(_kind(f), _label_key(_label(f))): f.id for f in doc.figures if _label(f)}
         self.formulas = {_label_key(f.label): f.id for f in doc.formulas() if f.label}
 
     def citation(self, text: str) -> str | None:
@@ -63,6 +64,14 @@ def _numbered(references: list[Reference]) -> dict[int, str]:
     return numbers
 
 
+def _label(figure: Figure) -> str:
+    """The figure's label, else the number its head prints ("Fig. 3 ." → "3")."""
+    if figure.label:
+        return figure.label
+    found = _FIGURE_MENTION.match(figure.head.strip())
+    return found.group("label") if found else ""
+
+
 def _kind(figure: Figure) -> SpanKind:
     return "table" if figure.kind == "table" else "figure"
 
@@ -88,9 +97,18 @@ def _linkable(doc: Document) -> Iterator[Segment]:
 
 
 def _with_target(text: str, span: Span, targets: _Targets) -> Span:
-    if span.kind != "bibr" or span.target is not None:
+    """A citation or figure reference without a target (GROBID leaves some unresolved)
+    pointed at what its text names."""
+    if span.target is not None:
         return span
-    return Span(span.start, span.end, "bibr", targets.citation(text[span.start : span.end]))
+    shown = text[span.start : span.end]
+    if span.kind == "bibr":
+        return Span(span.start, span.end, "bibr", targets.citation(shown))
+    if span.kind in ("figure", "table"):
+        label = _LABEL.search(shown)
+        target = targets.figures.get((span.kind, _label_key(label.group()))) if label else None
+        return Span(span.start, span.end, span.kind, target)
+    return span
 
 
 def _mentions(text: str, spans: list[Span], targets: _Targets) -> Iterator[Span]:
