@@ -49,8 +49,13 @@ def as_lines(text: str) -> str:
 def add_code(blocks: list[Block], block_id: str, text: str, region: Region | None = None) -> None:
     """Append code to a section's blocks, going on with the code block just before it (and
     taking in a formula set between two pieces of the same algorithm)."""
-    if len(blocks) >= 2 and isinstance(blocks[-2], CodeBlock) and isinstance(blocks[-1], FormulaBlock):
-        text = _joined(blocks.pop().formula.text, text)  # type: ignore[union-attr]
+    if (
+        len(blocks) >= 2
+        and isinstance(blocks[-2], CodeBlock)
+        and isinstance(inside := blocks[-1], FormulaBlock)
+    ):
+        blocks.pop()
+        text = _joined(inside.formula.text, text)
     if blocks and isinstance(blocks[-1], CodeBlock):
         code = blocks[-1].code
         code.text = _joined(code.text, text)

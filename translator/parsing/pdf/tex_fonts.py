@@ -32,8 +32,3 @@ def tex_character(font_name: str, code: int) -> str:
             if pattern.search(font_name):
                 return table[code]
     return UNKNOWN
-
-
-def is_control(code: int) -> bool:
-    """A C0 or C1 control code: never a character a paper shows."""
-    return code < 32 or 0x7F <= code < 0xA0

@@ -35,7 +35,7 @@ from .fonts import (
 )
 from .geometry import Box, Line, PageText
 from .params import DEFAULT, LayoutParams
-from .tex_fonts import is_control, tex_character
+from .tex_fonts import tex_character
 
 # Spacing accents some producers print after the letter ("Agogue´"), as combining marks.
 _ACCENTS = {
@@ -232,7 +232,9 @@ class _PageReader:
             elif code in (32, 9, 160) or code == 0:
                 self.line.chars.append(" ")
                 continue
-            visible = code < 0x110000 and not 0xD800 <= code < 0xE000 and not is_control(code)
+            # Not a control character (C0, DEL, C1), not half a UTF-16 pair: compared inline, this
+            # runs for every character of the paper.
+            visible = 0x20 <= code < 0x7F or 0xA0 <= code < 0xD800 or 0xE000 <= code < 0x110000
             self.place(index, chr(code) if visible else UNKNOWN)
         self.end_line()
         return self.lines
