@@ -6,11 +6,13 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translator.cache import TranslationCache
-from translator.chunking.chunker import plan, plan_batches, segment_units
+from translator.chunking.chunker import Unit, plan, segment_units
+from translator.chunking.pool import TAIL_DIVISOR, UnitPool, plan_batches
 from translator.chunking.protect import check_placeholders, found_placeholders, protect, restore
 from translator.chunking.sentences import split_sentences
 from translator.chunking.tokens import EstimateCounter, TiktokenCounter, default_counter
@@ -120,11 +122,15 @@ def test_batches_keep_order_and_budget(segs: list[Segment], budget: int, concurr
         seg.id = f"p{i}"
     units = plan(segs, budget, concurrency, COUNTER, min_tokens=50)
     batches = plan_batches(units, budget, concurrency, min_tokens=50)
-    flat = [u for b in batches for u in b.units]
-    assert flat == units  # every unit exactly once, in reading order
+    place = {u.key: i for i, u in enumerate(units)}
+    flat = sorted((u for b in batches for u in b.units), key=lambda u: place[u.key])
+    assert flat == units  # every unit exactly once
     for batch in batches:
         assert batch.units
         assert batch.tokens <= budget or len(batch.units) == 1
+        assert [place[u.key] for u in batch.units] == sorted(place[u.key] for u in batch.units)
+    # Largest first: the first request holds the largest unit.
+    assert max(u.tokens for u in units) == max(u.tokens for u in batches[0].units)
 
 
 def test_batches_are_balanced_for_parallel_workers() -> None:
@@ -133,8 +139,13 @@ def test_batches_are_balanced_for_parallel_workers() -> None:
     units = plan(segs, 1500, 4, COUNTER, min_tokens=10)
     batches = plan_batches(units, 1500, 4, min_tokens=10)
     assert len(batches) >= 4
-    sizes = [b.tokens for b in batches]
-    assert max(sizes) <= 2.5 * (sum(sizes) / len(sizes))
+    # Sent in order to whichever of 4 slots frees first, each taking as long as its tokens:
+    # the slots end together, the last within a few percent of a quarter of the work.
+    slots = [0.0] * 4
+    for batch in batches:
+        slots[slots.index(min(slots))] += batch.tokens
+    total = sum(b.tokens for b in batches)
+    assert max(slots) <= 1.1 * total / 4
 
 
 def test_a_resumed_run_sends_only_what_the_cache_lacks(tmp_path: Path) -> None:
@@ -161,3 +172,54 @@ def test_a_resumed_run_sends_only_what_the_cache_lacks(tmp_path: Path) -> None:
     third = FakeEngine()
     results = Translator(config, third, cache, "title", "v1").run(again)  # type: ignore[arg-type]
     assert third.calls == 0 and all(r.cached for r in results.values())
+
+
+def _units(tokens: list[int]) -> list[Unit]:
+    return [Unit(f"s{i}#0", f"s{i}", 0, 1, f"text {i}", (), n, "body") for i, n in enumerate(tokens)]
+
+
+def test_requests_are_cut_for_the_slots_there_are_when_they_go() -> None:
+    """The same pool cut for 8 slots, then for 16 (the window grew): requests shrink with
+    what is left and with the slots; neighbours stay together, in reading order."""
+    units = _units([40] * 200)  # 8,000 tokens
+    pool = UnitPool(units, budget=1500, min_tokens=100)
+    first = pool.take(8)
+    assert first is not None and first.tokens == pytest.approx(8000 / (TAIL_DIVISOR * 8), abs=40)
+    keys = [u.key for u in first.units]
+    assert keys == [f"s{i}#0" for i in range(len(keys))]  # the largest (first of equals) and what follows
+    wider = pool.take(16)
+    assert wider is not None and wider.tokens < first.tokens / 1.8
+    sizes = []
+    while (batch := pool.take(8)) is not None:
+        sizes.append(batch.tokens)
+    assert sizes[-1] <= sizes[0] / 3 and min(sizes) >= 8000 / (16 * 8) - 40  # the floor
+    assert pool.drained
+
+
+def test_units_that_join_later_are_counted_from_the_start() -> None:
+    """Units that wait for the term calls are expected: the first requests are sized for
+    the whole paper, and the pool is not drained until they have come."""
+    now, later = _units([50] * 40), _units([50] * 40)
+    expecting = UnitPool(now, 1500, 100, expected=2000)
+    alone = UnitPool(now, 1500, 100)
+    first, single = expecting.take(4), alone.take(4)
+    assert first is not None and single is not None and first.tokens > single.tokens
+    while expecting.take(4) is not None:
+        pass
+    assert not expecting.drained
+    expecting.arrive(later[:20], 2000)  # half of them were in the cache
+    assert not expecting.drained
+    taken = []
+    while (batch := expecting.take(4)) is not None:
+        taken.extend(batch.units)
+    assert taken and {u.key for u in taken} == {u.key for u in later[:20]}
+    assert expecting.drained
+
+
+def test_a_long_unit_goes_first_not_last() -> None:
+    """A long paragraph at the end of the paper is sent in the first request, so no slot
+    is left with it while the others are idle."""
+    units = _units([30] * 99 + [400])
+    batches = plan_batches(units, 1500, 8, min_tokens=100)
+    assert batches[0].units[0].tokens == 400 or any(u.tokens == 400 for u in batches[0].units)
+    assert batches[-1].tokens < 400

@@ -157,3 +157,33 @@ def test_a_429_at_the_starting_size_halves_the_window() -> None:
     with window.slot():
         window.busy()
     assert window.limit == 8 and not window.starting
+
+
+def test_a_429_keeps_the_places_of_requests_sent_before_it() -> None:
+    """Eight requests wait for their first token (none has begun) when a ninth is refused:
+    the server holds those eight, so the window keeps 8 places instead of halving to 6."""
+    now = [0.0]
+    window = Window(12, clock=lambda: now[0])
+    window.starting = False
+    holding, release = threading.Barrier(9), threading.Event()
+
+    def hold() -> None:
+        with window.slot():
+            holding.wait()
+            release.wait(5)
+
+    threads = []
+    for _ in range(8):
+        now[0] += 0.01
+        threads.append(threading.Thread(target=hold))
+        threads[-1].start()
+        while window.in_flight < len(threads):
+            time.sleep(0.001)
+    now[0] += 0.01
+    with window.slot():
+        holding.wait()
+        window.busy()
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert window.limit == 8

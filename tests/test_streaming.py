@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 
 from translator.cache import TranslationCache
+from translator.engine.base import TransientError
 from translator.engine.client import build_engine
+from translator.engine.sse import MalformedEvent, StreamedAnswer, StreamError, events, usage_numbers
 from translator.parsing.tei_reader import read_tei
 from translator.pipeline import translate_document
 from translator.settings import load_settings
 
 from .fixtures import SMALL_TEI
-from .servers.fake_llm import FakeLLM
+from .servers.fake_llm import FakeLLM, FaultPlan
 
 MESSAGES = [
     {"role": "system", "content": "Translate into Chinese."},
@@ -73,3 +75,57 @@ def test_progress_hears_tokens_before_the_first_segment_is_done(tmp_path: Path) 
     assert sum(tokens for _, tokens in recorder.events[:first_done]) > 10
     assert sum(tokens for _, tokens in recorder.events) == stats.completion_tokens
     assert recorder.expected > 0
+
+
+@pytest.mark.parametrize("fault", ["stream_error", "stream_garbage"])
+def test_a_stream_that_breaks_is_asked_again_and_then_kept(fault: str) -> None:
+    with FakeLLM(faults=FaultPlan(script=[fault])) as llm:
+        client = build_engine(load_settings({"base_url": llm.base_url, "retry_initial_seconds": 0.01}).engine)
+        completion = client.complete(MESSAGES, 200)
+        assert [r.status for r in llm.records] == [0, 200]
+    assert completion.text.startswith('{"1": "') and completion.finish_reason == "stop"
+    assert client.retries == 1
+
+
+def test_a_stream_that_keeps_breaking_ends_with_an_error_that_says_so() -> None:
+    with FakeLLM(faults=FaultPlan(script=["stream_error", "stream_error"])) as llm:
+        settings = load_settings({"base_url": llm.base_url, "max_attempts": 2, "retry_initial_seconds": 0.01})
+        client = build_engine(settings.engine)
+        with pytest.raises(TransientError, match="error in the answer: The server had an error"):
+            client.complete(MESSAGES, 200)
+        assert llm.count() == 2
+
+
+def test_events_are_read_as_server_sent_events_define_them() -> None:
+    lines = [
+        ": a comment the server sends to keep the line open",
+        'data: {"choices": [{"delta": {"content": "Hel"}}]}',
+        "",
+        "event: message",
+        'data:{"choices": [{"delta": {"content": "lo"}, "finish_reason": "stop"}]}',
+        "",
+        "",
+        'data: {"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": 2,',
+        'data:  "prompt_tokens_details": {"cached_tokens": 4}}}',
+        "",
+        "data: [DONE]",
+        "",
+        'data: {"choices": [{"delta": {"content": "never read"}}]}',
+        "",
+    ]
+    answer = StreamedAnswer()
+    for event in events(lines):
+        answer.add(event)
+    assert (answer.text, answer.finish_reason, answer.events) == ("Hello", "stop", 3)
+    assert usage_numbers(answer.usage) == (7, 2, 4)
+    assert usage_numbers({"prompt_tokens": 9, "prompt_cache_hit_tokens": 64}) == (9, None, 64)
+    assert usage_numbers(None) == (None, None, 0)
+
+
+def test_an_event_with_an_error_or_broken_data_raises() -> None:
+    with pytest.raises(StreamError, match="overloaded"):
+        list(events(['data: {"error": {"message": "overloaded"}}', ""]))
+    with pytest.raises(MalformedEvent, match="not JSON"):
+        list(events(['data: {"choices": [', ""]))
+    with pytest.raises(MalformedEvent, match="not a JSON object"):
+        list(events(["data: [1, 2]"]))

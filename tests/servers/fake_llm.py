@@ -47,6 +47,9 @@ FAULTS = (
 # random mix above, whose runs must end translated): every answer is the source text, or
 # every id is renamed.
 ALWAYS_FAULTS = ("wrong_language", "wrong_ids")
+# Streams that break after their first piece (scripted only): the server's error event,
+# and an event whose data is cut off.
+STREAM_FAULTS = ("stream_error", "stream_garbage")
 
 
 def _common_start(a: str, b: str) -> int:
@@ -509,6 +512,9 @@ class FakeLLM:
             h.end_headers()
             h.close_connection = True
             for n, piece in enumerate(pieces):
+                if n == 1 and record.fault in STREAM_FAULTS:
+                    self._break_stream(h, record)
+                    return
                 last = n == len(pieces) - 1
                 choice = {"index": 0, "delta": {"content": piece}, "finish_reason": finish if last else None}
                 self._event(h, {**base, "choices": [choice]})
@@ -528,6 +534,17 @@ class FakeLLM:
             if not logged:
                 record.status = 0
                 self._log(record)
+
+    def _break_stream(self, h: Any, record: Record) -> None:
+        """A stream that fails after its first piece: an error event, or data that is not JSON."""
+        if record.fault == "stream_error":
+            self._event(h, {"error": {"message": "The server had an error while processing your request",
+                                      "type": "server_error"}})  # fmt: skip
+        else:
+            h.wfile.write(b'data: {"choices": [{"delta\n\n')
+            h.wfile.flush()
+        record.status = 0
+        self._log(record)
 
     @staticmethod
     def _event(h: Any, payload: dict[str, Any]) -> None:

@@ -3,8 +3,8 @@
 A *unit* is what the model translates as one JSON value: a whole segment, or a
 piece of one cut at sentence ends when the segment alone exceeds the budget.
 A *batch* is one request: consecutive units whose source tokens fit the budget.
-Batches are balanced so that ``concurrency`` workers finish together, which is
-what keeps wall time close to the ideal (see ``benchmarks/``).
+Requests are cut from the units as slots free up (``pool.UnitPool``), so that every
+slot finishes at about the same time (see ``benchmarks/``).
 """
 
 from __future__ import annotations
@@ -114,52 +114,6 @@ def unit_limit(total: int, budget: int, concurrency: int, min_tokens: int) -> in
     # Half a share: fine enough grain to balance requests, coarse enough to keep
     # most paragraphs whole.
     return min(budget, max(share // 2, min_tokens // 2))
-
-
-# Chosen by simulating the corpus pairs (LPT on 8 and on 16 slots, answers 1.5-2.2 × their
-# source, 0.3 s + 50 tokens/s): the worst paper at ≥ 0.9 of the ideal on 8 slots with the
-# fewest requests, still ~0.9 on average when the server turns out to have twice the slots.
-FIRST_WAVE = 0.5  # of each slot's share, in the first request it gets
-TAIL_DIVISOR = 1.5  # later requests: what is left ÷ (this × slots)
-SMALLEST_SHARE = 16  # the smallest request: the paper's tokens ÷ (this × slots) ...
-SMALLEST_FLOOR = 6  # ... or min_tokens ÷ this, whichever is larger
-
-
-def plan_batches(units: list[Unit], budget: int, concurrency: int = 1, min_tokens: int = 500) -> list[Batch]:
-    """Group consecutive units into requests of at most ``budget`` source tokens, sized
-    so that ``concurrency`` slots finish together when the requests are sent largest
-    first to whichever slot frees up.
-
-    The first wave (one request per slot) carries ``FIRST_WAVE`` of each slot's share;
-    each later request a part of what is left (guided scheduling), shrinking to a floor.
-    Answers vary in length for the same source length, so equal requests, one per slot,
-    made the run wait for the longest (16-18% above the mean); small requests at the end
-    fill the gaps. The floor keeps the fixed part of each prompt from dominating.
-    """
-    if not units:
-        return []
-    total = sum(u.tokens for u in units)
-    slots = max(1, concurrency)
-    floor = max(min_tokens / SMALLEST_FLOOR, total / (SMALLEST_SHARE * slots), 1)
-    batches: list[Batch] = []
-    batch = Batch()
-    left = total
-
-    def target() -> float:
-        share = FIRST_WAVE * total / slots if len(batches) < slots else left / (TAIL_DIVISOR * slots)
-        return min(budget, max(floor, share))
-
-    limit = target()
-    for unit in units:
-        if batch.units and batch.tokens + unit.tokens > limit:
-            batches.append(batch)
-            left -= batch.tokens
-            batch = Batch()
-            limit = target()
-        batch.units.append(unit)
-    if batch.units:
-        batches.append(batch)
-    return batches
 
 
 def plan(

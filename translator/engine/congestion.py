@@ -7,9 +7,10 @@
 - **Additive increase**: afterwards, one more place per window's worth of answers, and
   ``PROBE_SLOWDOWN`` times slower near the size that last met a 429.
 - **Multiplicative decrease**: a 429 halves the window (at most once per second, as one
-  burst of 429s is one signal), but never below the requests the server had begun to
-  answer: with 17 in flight on a server with 16 slots, the window becomes 16, not 8. The
-  first 429 after the slow start has grown the window, one place at a time, takes back one.
+  burst of 429s is one signal), but never below the requests the server is serving (begun
+  to answer, or sent before the refused one): with 17 in flight on a server with 16
+  slots, the window becomes 16, not 8. The first 429 after the slow start has grown the
+  window, one place at a time, takes back one.
 
 One window per (endpoint, model) in a process, shared by every paper, so a busy server
 is asked less by all of them, and asked as much as it answers once it answers again."""
@@ -50,6 +51,9 @@ class InFlight(Protocol):
     def answered(self, tokens: int = 0, seconds: float = 0.0) -> None:
         """An answer came: ``tokens`` generated in ``seconds`` after its first one."""
 
+    def capacity(self) -> int:
+        """How many requests may be in flight now (the window's size)."""
+
 
 WindowFactory = Callable[[str, str, int, int, "Callable[[float], None] | None"], InFlight]
 
@@ -84,6 +88,7 @@ class Window:
         self.speed = 0.0  # moving average of tokens per second, after the first token
         self.on_busy = on_busy  # told the server's Retry-After (workers share it through Redis)
         self._begun: set[int] = set()  # threads whose request the server has begun to answer
+        self._since: dict[int, float] = {}  # when each thread's request took its place
         self._waiting: deque[int] = deque()  # tickets of the requests waiting for a place
         self._tickets = itertools.count()
         self._cond = threading.Condition()
@@ -99,6 +104,7 @@ class Window:
                 self._cond.wait(0.5)
             self._waiting.popleft()
             self.in_flight += 1
+            self._since[threading.get_ident()] = self.clock()
             self._cond.notify_all()  # the next ticket may go too
         try:
             yield
@@ -106,11 +112,15 @@ class Window:
             with self._cond:
                 self.in_flight -= 1
                 self._begun.discard(threading.get_ident())
+                self._since.pop(threading.get_ident(), None)
                 self._cond.notify_all()
 
     def begun(self) -> None:
         with self._cond:
             self._begun.add(threading.get_ident())
+
+    def capacity(self) -> int:
+        return max(1, int(self.limit))
 
     def busy(self, retry_after: float | None = None) -> None:
         """The server said 429: halve the window (once per burst), keeping the places of
@@ -123,10 +133,18 @@ class Window:
                 self.overflowed_at = self.limit
                 # Past its start, the slow start grew one place at a time: one too many.
                 grown = self.starting and self.limit > self.start
-                kept = self.in_flight - 1 if grown else len(self._begun)
+                kept = self.in_flight - 1 if grown else self._admitted()
                 self.limit = max(1.0, self.limit / 2, float(kept))
                 self.last_backoff = now
             self.starting = False
+
+    def _admitted(self) -> int:
+        """The requests the server is serving, as a 429 to this thread's shows: those it
+        has begun to answer, and those sent before this one (a server with fixed slots
+        took them; the time to their first token must not count them out)."""
+        mine = self._since.get(threading.get_ident(), float("inf"))
+        before = {ident for ident, since in self._since.items() if since < mine}
+        return len(before | self._begun)
 
     def answered(self, tokens: int = 0, seconds: float = 0.0) -> None:
         """An answer came: grow, unless answers come slower than they did."""

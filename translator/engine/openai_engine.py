@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import httpx
 import openai
 from openai.types.chat import ChatCompletion
 
@@ -34,6 +35,7 @@ from .base import (
     UnreachableError,
     prompt_tokens,
 )
+from .sse import MalformedEvent, StreamedAnswer, StreamError, events, usage_numbers
 
 T = TypeVar("T")
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
@@ -188,61 +190,63 @@ class OpenAIEngine:
         """Read a streamed answer, reporting tokens as they come; None if no event came."""
         s = self.settings
         started = time.monotonic()
-        stream = self._openai.chat.completions.create(
+        with self._openai.chat.completions.with_streaming_response.create(  # type: ignore[call-overload]
             model=s.model,
             messages=messages,  # type: ignore[arg-type]
             temperature=s.temperature,
             max_tokens=max_tokens,
             stream=True,
-            stream_options={"include_usage": True},  # type: ignore[call-overload]
-        )
-        if "json" in stream.response.headers.get("content-type", ""):
-            # The endpoint ignored ``stream`` and answered with one JSON body (some
-            # local servers do): read it as it is, and stop asking for streams.
-            self._streams = False
-            with stream:
-                response = ChatCompletion.model_validate_json(stream.response.read())
-            return self._completion(response, on_tokens)
-        parts: list[str] = []
-        finish: str | None = None
-        usage = None
-        events = 0
-        with deadline(stream.response.close, s.request_timeout - (time.monotonic() - started)) as expired:
-            try:
-                with stream:
-                    for chunk in stream:
-                        events += 1
-                        usage = chunk.usage or usage
-                        for choice in chunk.choices:
-                            if choice.delta and choice.delta.content:
-                                parts.append(choice.delta.content)
-                                on_tokens(1)  # one chunk, about one token: exact figures come with usage
-                            finish = choice.finish_reason or finish
-            except Exception as exc:
-                if expired.is_set():
-                    raise self._too_slow(f"; {len(parts)} pieces had arrived") from exc
-                raise
-        if expired.is_set():
-            raise self._too_slow("")
-        if not events:
+            stream_options={"include_usage": True},
+        ) as raw:
+            if "json" in raw.headers.get("content-type", ""):
+                # The endpoint ignored ``stream`` and answered with one JSON body (some
+                # local servers do): read it as it is, and stop asking for streams.
+                self._streams = False
+                return self._completion(ChatCompletion.model_validate_json(raw.read()), on_tokens)
+            answer = StreamedAnswer()
+            with deadline(raw.close, s.request_timeout - (time.monotonic() - started)) as expired:
+                try:
+                    for event in events(raw.iter_lines()):
+                        if answer.add(event):
+                            on_tokens(1)  # one event, about one token: exact figures come with usage
+                except Exception as exc:
+                    if expired.is_set():
+                        raise self._too_slow(f"; {len(answer.parts)} pieces had arrived") from exc
+                    raise _stream_error(exc, len(answer.parts)) from exc
+            if expired.is_set():
+                raise self._too_slow("")
+        if not answer.events:
             return None
-        text = "".join(parts)
-        completion_tokens = usage.completion_tokens if usage else self._counter.count(text)
-        prompt = usage.prompt_tokens if usage else prompt_tokens(messages, self._counter)
-        on_tokens(completion_tokens - len(parts))
-        return Completion(text, finish, prompt, completion_tokens, cached_tokens(usage))
+        return self._streamed(answer, messages, on_tokens)
+
+    def _streamed(self, answer: StreamedAnswer, messages: Messages, on_tokens: TokenCallback) -> Completion:
+        text = answer.text
+        prompt, completion_tokens, cached = usage_numbers(answer.usage)
+        if completion_tokens is None:
+            completion_tokens = self._counter.count(text)
+        if prompt is None:
+            prompt = prompt_tokens(messages, self._counter)
+        on_tokens(completion_tokens - len(answer.parts))
+        return Completion(text, answer.finish_reason, prompt, completion_tokens, cached)
+
+
+def _stream_error(exc: Exception, pieces: int) -> Exception:
+    """Our error for one that broke a stream: the server's own, a broken event, a dropped connection."""
+    if isinstance(exc, StreamError):
+        return TransientError(f"the API sent an error in the answer: {exc}", "stream")
+    if isinstance(exc, MalformedEvent):
+        return TransientError(f"{exc} ({pieces} pieces had arrived)", "stream")
+    if isinstance(exc, httpx.TransportError):
+        return UnreachableError(
+            f"the connection broke while the answer came ({type(exc).__name__}; {pieces} pieces had arrived)",
+            type(exc).__name__,
+        )
+    return exc
 
 
 def cached_tokens(usage: Any) -> int:
-    """The prompt tokens a provider billed as a cached prefix: OpenAI's
-    ``prompt_tokens_details.cached_tokens``, DeepSeek's ``prompt_cache_hit_tokens``."""
-    if usage is None:
-        return 0
-    details = getattr(usage, "prompt_tokens_details", None)
-    found = getattr(details, "cached_tokens", None) if details is not None else None
-    if found is None:
-        found = (getattr(usage, "model_extra", None) or {}).get("prompt_cache_hit_tokens")
-    return int(found) if isinstance(found, int) and found > 0 else 0
+    """The prompt tokens a provider billed as a cached prefix, from a parsed usage object."""
+    return usage_numbers(usage.model_dump() if usage is not None else None)[2]
 
 
 def _ignore(tokens: int) -> None:

@@ -15,12 +15,37 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from ..signals import stop_signals
 from .congestion import InFlight, WindowFactory, local_window
 from .ratelimit import Limiter, LimiterFactory, local_limiter
 
 Task = Callable[[], None]
+
+
+class Feed(Protocol):
+    """Where a run's tasks come from: a fixed list, or requests cut as slots free up."""
+
+    def next_task(self, running: int) -> Task | None:
+        """A task to start now (``running`` of this run's tasks are in progress), or None
+        for now. Called under the scheduler's lock: quick, never blocking."""
+
+    def exhausted(self) -> bool:
+        """No task will come any more."""
+
+
+class TaskList:
+    """A fixed list of tasks, in order."""
+
+    def __init__(self, tasks: Iterable[Task]) -> None:
+        self.tasks = deque(tasks)
+
+    def next_task(self, running: int) -> Task | None:
+        return self.tasks.popleft() if self.tasks else None
+
+    def exhausted(self) -> bool:
+        return not self.tasks
 
 
 class Stopped(Exception):
@@ -49,7 +74,7 @@ class Scheduler:
         self._stop = threading.Event()
         # One queue per waiting run, served in turn: two papers at once both go on, each in
         # its own order (largest request first), rather than the second after the first.
-        self._runs: list[tuple[_RunState, deque[Task]]] = []
+        self._runs: list[_RunState] = []
         self._turn = 0
         self._ready = threading.Condition()
         self._threads: list[threading.Thread] = []
@@ -99,25 +124,28 @@ class Scheduler:
 
     def run(self, tasks: Iterable[Task]) -> None:
         """Run the tasks and wait for all of them (or the first error, or a stop)."""
-        items = list(tasks)
-        if not items:
+        self.run_feed(TaskList(tasks))
+
+    def run_feed(self, feed: Feed) -> None:
+        """Run what ``feed`` gives until it is exhausted and its tasks have returned (or
+        the first error, or a stop)."""
+        if feed.exhausted():
             return
-        state = _RunState(len(items))
+        state = _RunState(feed)
         # While a job waits on the main thread, Ctrl-C and SIGTERM only set the stop flag,
         # so they land the same way whatever line that thread is on; a second one raises
         # KeyboardInterrupt at once. (A daemon waits on other threads and calls stop() itself.)
-        entry = (state, deque(items))
         with stop_signals(lambda signum: self._stop.set(), self._stop.is_set):
             self._start_workers()
             with self._ready:
-                self._runs.append(entry)
+                self._runs.append(state)
                 self._ready.notify_all()
             try:
                 while not state.finished.wait(self.poll_seconds) and not self._stop.is_set():
                     pass
             finally:
                 with self._ready:
-                    self._runs.remove(entry)
+                    self._runs.remove(state)
         if self._stop.is_set():
             # Also when every task has returned: a task that saw the stop returned
             # without doing its work.
@@ -133,34 +161,40 @@ class Scheduler:
                 self._threads.append(thread)
 
     def _next(self) -> tuple[Task, _RunState]:
-        """The next task, taking the waiting runs in turn."""
+        """The next task, asking the waiting runs in turn."""
         with self._ready:
             while True:
-                waiting = [(state, tasks) for state, tasks in self._runs if tasks]
-                if waiting:
-                    self._turn = (self._turn + 1) % len(waiting)
-                    state, tasks = waiting[self._turn]
-                    return tasks.popleft(), state
+                runs = [state for state in self._runs if state.error is None]
+                for step in range(len(runs)):
+                    state = runs[(self._turn + step) % len(runs)]
+                    task = state.feed.next_task(state.running)
+                    if task is not None:
+                        self._turn = (self._turn + step + 1) % len(runs)
+                        state.running += 1
+                        return task, state
                 self._ready.wait(1.0)
 
     def _work(self) -> None:
         while True:
             task, state = self._next()
-            if self._stop.is_set() or state.error is not None:
-                state.done_one()  # dropped: its job is stopped or has failed
-                continue
             try:
-                task()
+                if not self._stop.is_set() and state.error is None:
+                    task()  # else dropped: its job is stopped or has failed
             except BaseException as exc:  # handed to the waiting caller, never printed by the thread
                 state.fail(exc)
-            state.done_one()
+            with self._ready:
+                state.running -= 1
+                if not state.running and state.feed.exhausted():
+                    state.finished.set()
+                self._ready.notify_all()  # the feed may have more now: an answer came, a task ended
 
 
 class _RunState:
-    """How many of one job's tasks are left, and its first error."""
+    """One waiting run: its feed, its tasks in progress, its first error."""
 
-    def __init__(self, count: int) -> None:
-        self.left = count
+    def __init__(self, feed: Feed) -> None:
+        self.feed = feed
+        self.running = 0  # changed under the scheduler's lock
         self.error: BaseException | None = None
         self.finished = threading.Event()
         self._lock = threading.Lock()
@@ -170,9 +204,3 @@ class _RunState:
             if self.error is None:
                 self.error = exc
         self.finished.set()
-
-    def done_one(self) -> None:
-        with self._lock:
-            self.left -= 1
-            if self.left == 0:
-                self.finished.set()

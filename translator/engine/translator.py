@@ -13,29 +13,28 @@ import threading
 from collections.abc import Callable
 
 from ..cache import Cache, CacheContext
-from ..chunking.chunker import Batch, Unit, plan_batches
+from ..chunking.chunker import Batch, Unit
+from ..chunking.pool import plan_batches
 from ..chunking.protect import PLACEHOLDER, check_placeholders
 from ..chunking.tokens import default_counter
 from ..glossary.entries import Entry
 from ..glossary.matcher import TermMatcher
 from ..settings import Settings
 from .answers import AnswerError, parse_answer
-from .base import (
-    Completion,
-    Engine,
-)
+from .base import Completion, Engine
 from .batch_pass import send_as_batch
 from .breaker import Breaker
 from .budget import Budget, Refusal
 from .estimator import expected_completion
+from .feed import RequestFeed
 from .languages import looks_untranslated
 from .latex import INLINE, settle_inline_math
 from .prompts import system_message, user_message
-from .scheduler import Scheduler, Stopped
+from .scheduler import Feed, Scheduler, Stopped, TaskList
 from .sending import request_once
 from .stats import RunStats, UnitResult
 from .strays import glossary_strays
-from .waiting import GlossaryWait, largest_first
+from .waiting import GlossaryWait
 
 ProgressCallback = Callable[[list[Unit], int], None]  # (units finished, completion tokens)
 # A unit alone cannot be split: it gets the attempts a unit had over a shared request's splits.
@@ -80,6 +79,7 @@ class Translator:
         self._abort = threading.Event()
         self._progress: ProgressCallback | None = None
         self._final_glossary = False
+        self._waiting: GlossaryWait | None = None
         self._fallbacks: dict[str, str] = {}  # unit key → an answer that ignored the glossary
         self.any_answer = False
 
@@ -132,17 +132,17 @@ class Translator:
                 text = text[: occurrence.start] + " " + text[occurrence.end :]
         return text
 
-    def plan(self, units: list[Unit], todo: list[Unit], slots: int | None = None) -> list[Batch]:
-        """Requests for the ``todo`` units, balanced over ``slots`` (default: --concurrency).
-
-        Batches are cut over *all* units and then emptied of the cached ones, so
-        a resumed run never sends more requests than the interrupted run had left.
-        """
+    def plan(self, units: list[Unit], todo: list[Unit]) -> list[Batch]:
+        """The requests for the ``todo`` units on a server with ``--concurrency`` slots, as
+        the run cuts them (the dry run prices these; the retry budget counts them)."""
         s = self.settings.limits
-        wanted = {u.key for u in todo}
-        batches = plan_batches(units, s.max_request_tokens, slots or s.concurrency, s.min_request_tokens)
-        kept = [Batch([u for u in b.units if u.key in wanted]) for b in batches]
-        return [b for b in kept if b.units]
+        total = sum(u.tokens for u in units)
+        return plan_batches(todo, s.max_request_tokens, s.concurrency, s.min_request_tokens, total)
+
+    @property
+    def aborted(self) -> bool:
+        """A cap stopped the run, or it failed, or Ctrl-C: no request should start."""
+        return self._abort.is_set() or self.scheduler.stopping
 
     def run(
         self,
@@ -158,6 +158,7 @@ class Translator:
         ``waiting``, the term calls go first and the units that need their answers
         follow them; the rest fill the other slots meanwhile."""
         self._progress = progress
+        self._waiting = waiting
         self.stats.units = len(units)
         todo, later = self._to_send(units, waiting)
         if planned:
@@ -165,18 +166,11 @@ class Translator:
         if progress and len(units) > len(todo) + len(later):
             unsent = {u.key for u in todo + later}
             progress([u for u in units if u.key not in unsent], 0)
-        # Those that wait are planned apart: cut out of shared requests, they made fragments.
-        postponed = {u.key for u in later}
-        # Those that go now share the slots with the term calls.
-        beside = max(1, self.settings.limits.concurrency - len(waiting.calls.requests)) if waiting else None
-        first = largest_first(self.plan([u for u in units if u.key not in postponed], todo, beside))
-        second = largest_first(self.plan(later, later))
-        if not first and not second and waiting is None:
+        if not todo and not later and waiting is None:
             return self.results
-        self.budget.plan(len(first) + len(second))
-        tasks = self._tasks(first, second, waiting)
+        self.budget.plan(len(self.plan(units, todo + later)))
         try:
-            self.scheduler.run(tasks)
+            self.scheduler.run_feed(self._feed(units, todo, later, waiting))
         except Stopped:
             # Ctrl-C or SIGTERM: what has arrived is cached; the requests in
             # flight are abandoned, not waited for, and start no retry.
@@ -190,6 +184,23 @@ class Translator:
         with self._lock:
             return dict(self.results)
 
+    def _feed(
+        self, units: list[Unit], todo: list[Unit], later: list[Unit], waiting: GlossaryWait | None
+    ) -> Feed:
+        """The scheduler's tasks: with ``--batch-api`` the planned requests sent as one batch
+        first; otherwise requests cut as places free up (see ``feed``)."""
+        s = self.settings
+        if s.engine.batch_api and waiting is None:
+            first = self.plan(units, todo)
+            answers = send_as_batch(self, first)
+            return TaskList(
+                functools.partial(self._answered, b, answers[i])
+                if i in answers
+                else functools.partial(self.send, b)
+                for i, b in enumerate(first)
+            )
+        return RequestFeed.of(self, units, todo, later, waiting)
+
     def _to_send(self, units: list[Unit], waiting: GlossaryWait | None) -> tuple[list[Unit], list[Unit]]:
         """Units to send now, and those that wait for the term calls (their cache keys need
         the whole glossary); the cached ones are results already."""
@@ -199,44 +210,22 @@ class Translator:
         self.stats.source_tokens = sum(u.tokens for u in todo + later)
         return todo, later
 
-    def _tasks(
-        self, first: list[Batch], second: list[Batch], waiting: GlossaryWait | None
-    ) -> list[Callable[[], None]]:
-        """The term calls, the requests that need none of their answers, then the others."""
-        if waiting is not None:
-            return [
-                *waiting.calls.tasks(),
-                *(functools.partial(self._batch, b) for b in first),
-                *(functools.partial(self._after_terms, b, waiting) for b in second),
-            ]
-        answers = send_as_batch(self, first) if self.settings.engine.batch_api else {}
-        return [
-            functools.partial(self._answered, b, answers[i])
-            if i in answers
-            else functools.partial(self._batch, b)
-            for i, b in enumerate(first)
-        ]
-
-    def _after_terms(self, batch: Batch, waiting: GlossaryWait) -> None:
-        """A request that needs the term calls' answers: once they are in, what the cache
-        (keyed with the whole glossary) lacks is sent."""
-        while not waiting.calls.done.wait(0.1):
-            if self._abort.is_set() or self.scheduler.stopping:
-                return
+    def terms_answered(self, later: list[Unit]) -> list[Unit]:
+        """The term calls are in: the whole glossary holds from now on; of the units that
+        waited for it, those the cache lacks (keyed with the whole glossary)."""
         with self._lock:
-            if not self._final_glossary:
+            if not self._final_glossary and self._waiting is not None:
                 # The same entries as before for every unit already sent: none holds an asked term.
-                self.matcher = waiting.final()
+                self.matcher = self._waiting.final()
                 self._final_glossary = True
-        todo = self.cached(batch.units)
-        hits = [u for u in batch.units if u not in todo]
+        todo = self.cached(later)
+        hits = [u for u in later if u not in todo]
         if hits:
             with self.stats.lock:
                 self.stats.source_tokens -= sum(u.tokens for u in hits)
             if self._progress:
                 self._progress(hits, 0)
-        if todo:
-            self._batch(Batch(todo))
+        return todo
 
     # -- one request ---------------------------------------------------------
     def messages(
@@ -251,10 +240,14 @@ class Translator:
         texts = {str(i + 1): unit.text for i, unit in enumerate(batch.units)}
         return [{"role": "system", "content": system}, {"role": "user", "content": user_message(texts)}]
 
+    def send(self, batch: Batch) -> None:
+        """One planned request, and the re-asks and splits its answer needs."""
+        self._batch(batch)
+
     def _batch(
         self, batch: Batch, attempt: int = 0, reason: str | None = None, glossary_retried: bool = False
     ) -> None:
-        if self._abort.is_set() or self.scheduler.stopping:
+        if self.aborted:
             return
         if self.breaker.tripped:
             self._fail(batch.units, self.breaker.tripped)

@@ -1,12 +1,11 @@
-"""The order requests go in: largest first, and the glossary's term calls before the
-requests whose units need their answers (the rest go beside the term calls)."""
+"""The glossary's term calls go before the requests whose units need their answers
+(the rest go beside the term calls)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..chunking.chunker import Batch
 from ..glossary.matcher import TermMatcher
 from .terms import TermCalls
 
@@ -20,9 +19,3 @@ class GlossaryWait:
     asked: TermMatcher
     calls: TermCalls
     final: Callable[[], TermMatcher | None]
-
-
-def largest_first(batches: list[Batch]) -> list[Batch]:
-    """Largest first, to whichever slot frees up: the classic way to make parallel workers
-    finish together."""
-    return sorted(batches, key=lambda b: b.tokens, reverse=True)

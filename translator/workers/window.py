@@ -28,6 +28,7 @@ from .shared import LUA_NOW, PREFIX, account_key, broker_errors, redis_now_ms
 
 STATE_TTL_MS = 3_600_000  # a window unused for an hour starts again from --concurrency
 POLL_SECONDS = 0.05
+CAPACITY_SECONDS = 0.5  # how stale the window's size a worker cuts its requests for may be
 
 # KEYS: state hash, places set. ARGV: ceiling, member, lease ms. Returns 1 if a place was taken.
 _TAKE = (
@@ -93,6 +94,8 @@ class SharedWindow:
         self._answered = client.register_script(_ANSWERED)
         self._held: set[str] = set()
         self._lock = threading.Lock()
+        self._capacity = self.ceiling
+        self._capacity_at = float("-inf")
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -128,6 +131,17 @@ class SharedWindow:
         """An answer: the shared window grows (up to ``--concurrency``, over all workers)."""
         with broker_errors(self.client):
             self._answered(keys=self.keys[:1], args=[self.ceiling, PROBE_SLOWDOWN, STATE_TTL_MS])
+
+    def capacity(self) -> int:
+        """The shared window's size, read from Redis at most every ``CAPACITY_SECONDS``."""
+        now = time.monotonic()
+        if now - self._capacity_at >= CAPACITY_SECONDS:
+            with broker_errors(self.client):
+                limit = self.client.hget(self.keys[0], "limit")
+            size = float(limit) if limit is not None else float(self.ceiling)  # type: ignore[arg-type]
+            self._capacity = max(1, int(min(size, self.ceiling)))
+            self._capacity_at = now
+        return self._capacity
 
     def renew(self) -> None:
         """Keep this worker's places (the heartbeat calls it)."""

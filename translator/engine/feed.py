@@ -1,0 +1,98 @@
+"""What one translation gives the scheduler: the glossary's term calls first, then
+requests cut from the pool of units as places in flight free up.
+
+A request is cut when a worker is about to send it, for the window's size at that
+moment: a server found to have fewer slots than ``--concurrency`` (429s) or more (the
+window grows) gets requests sized for what it has. Units that contain a term still being
+asked for join the pool when the term calls are in (their cache keys need the whole
+glossary); meanwhile the others fill the slots.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from ..chunking.chunker import Unit
+from ..chunking.pool import UnitPool
+from ..settings import in_flight_ceiling
+from .scheduler import Task
+from .waiting import GlossaryWait
+
+if TYPE_CHECKING:
+    from .translator import Translator
+
+
+class RequestFeed:
+    """The ``Feed`` of one translation (see :class:`.scheduler.Feed`)."""
+
+    def __init__(
+        self,
+        translator: Translator,
+        pool: UnitPool,
+        capacity: Callable[[], int],
+        waiting: GlossaryWait | None = None,
+        later: Sequence[Unit] = (),
+    ) -> None:
+        self.translator = translator
+        self.pool = pool
+        self.capacity = capacity
+        self._waiting = waiting
+        self._later = list(later)
+        self._terms: deque[Task] = deque(waiting.calls.tasks() if waiting else ())
+        self._merge_started = waiting is None
+        self._merged = threading.Event()
+        if waiting is None:
+            self._merged.set()
+
+    @classmethod
+    def of(
+        cls,
+        translator: Translator,
+        units: Sequence[Unit],
+        todo: Sequence[Unit],
+        later: Sequence[Unit],
+        waiting: GlossaryWait | None,
+    ) -> RequestFeed:
+        """The feed of one run: ``todo`` to send now, ``later`` once the term calls are in,
+        cut for the size of the endpoint's window (shared by every job of the process)."""
+        s = translator.settings
+        pool = UnitPool(
+            todo, s.limits.max_request_tokens, s.limits.min_request_tokens,
+            sum(u.tokens for u in units), sum(u.tokens for u in later),
+        )  # fmt: skip
+        window = translator.scheduler.window(
+            s.engine.endpoint, s.engine.model, s.limits.concurrency, in_flight_ceiling(s.limits)
+        )
+        return cls(translator, pool, window.capacity, waiting, later)
+
+    def next_task(self, running: int) -> Task | None:
+        if self._terms:
+            return self._terms.popleft()
+        if self.translator.aborted:
+            return None
+        if not self._merge_started and self._waiting is not None and self._waiting.calls.done.is_set():
+            self._merge_started = True
+            return self._merge
+        slots = self.capacity()
+        if running >= slots:
+            return None
+        batch = self.pool.take(slots, slots - running)
+        return functools.partial(self.translator.send, batch) if batch is not None else None
+
+    def exhausted(self) -> bool:
+        if self._terms:
+            return False
+        return self.translator.aborted or (self._merged.is_set() and self.pool.drained)
+
+    def _merge(self) -> None:
+        """The term calls are in: the units that waited for them join the pool (those the
+        cache, keyed with the whole glossary, has are results already)."""
+        try:
+            todo = self.translator.terms_answered(self._later)
+            self.pool.arrive(todo, sum(u.tokens for u in self._later))
+        finally:
+            self._merged.set()
