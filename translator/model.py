@@ -20,7 +20,7 @@ SegmentStatus = Literal["pending", "translated", "cached", "failed"]
 UNKNOWN_CHARACTER = "\ufffd"
 
 
-@dataclass
+@dataclass(slots=True)
 class Span:
     """A protected inline span: ``text[start:end]`` must reach the reader unchanged."""
 
@@ -30,7 +30,7 @@ class Span:
     target: str | None = None  # xml:id it points to (a reference, a figure, a note...)
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     """One unit of translation: a paragraph, a heading, a caption, a footnote...
     What a run makes of it lives in :class:`translator.results.Results`, not here."""
@@ -45,7 +45,7 @@ class Segment:
         return [self.text[s.start : s.end] for s in self.spans]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Region:
     """Where something is drawn on a page: points, origin at the page's top left (as GROBID's coords)."""
 

@@ -6,6 +6,7 @@ built-in reader's) occur in what the LaTeX renders to, so an invented formula is
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -22,6 +23,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LABEL = re.compile(r"\(\s*[A-Za-z]?\d+(?:\.\d+)*[a-z]?\s*\)?\s*$")
 
 
+@functools.lru_cache(maxsize=8192)  # checked once, rendered in Markdown and in HTML
 def latex_to_mathml(latex: str, display: bool = True) -> str:
     """MathML for the LaTeX; raises ``ValueError`` when it does not parse."""
     import latex2mathml.converter  # here: only formula checks and the renderers need it

@@ -219,7 +219,8 @@ class Translator:
                 self.matcher = self._waiting.final()
                 self._final_glossary = True
         todo = self.cached(later)
-        hits = [u for u in later if u not in todo]
+        sent = {u.key for u in todo}
+        hits = [u for u in later if u.key not in sent]
         if hits:
             with self.stats.lock:
                 self.stats.source_tokens -= sum(u.tokens for u in hits)

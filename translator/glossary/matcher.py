@@ -51,26 +51,41 @@ class Occurrence:
 
 _LINE_BREAK = re.compile(r"-\s+")
 _WORD = re.compile(r"\w+")
-PREFIX = 3  # letters of a term's first word that its text must hold at a word's start
-FOUND_KEPT = 8192  # texts whose terms are remembered: a unit is looked up for its key, prompt and checks
+PREFIX = 5  # letters of a term's first word that its text must hold at a word's start
+# Texts whose terms are remembered: a unit is looked up for its key, prompt and checks, and
+# again by the report. Emptied all at once when full, a 300-page paper (over 8,000 texts)
+# searched most of them again: the oldest goes instead.
+FOUND_KEPT = 16384
 
 
 def _prefix(term: str) -> str:
     """The first letters of the term's first word, case-folded; "" when the term does not
     start with a word character (such an entry is tried on every text)."""
     match = _WORD.match(_LINE_BREAK.sub("", term.strip()).casefold())
-    return match.group()[:PREFIX] if match else ""
+    if not match:
+        return ""
+    word = match.group()
+    # "study" matches "studies": the letter a plural may change is not part of the prefix.
+    return word[: min(PREFIX, len(word) - 1 if word.endswith("y") and len(word) > 1 else len(word))]
 
 
 def _prefixes(text: str) -> set[str]:
-    """Every word start of the text, 1 to ``PREFIX`` letters long, case-folded: of its
-    words as written and with line-break hyphens removed, as a term's pattern allows
-    them inside a word ("rein- forcement") and also matches right after one."""
-    folded = text.casefold()
+    """Every word start of the text, 1 to ``PREFIX`` letters long, case-folded, read
+    through line-break hyphens: a term's pattern allows them inside a word ("rein-
+    forcement", "pol- icy"), so the letters after a word start are taken with the line
+    breaks removed."""
+    pieces = _LINE_BREAK.split(text.casefold())
+    joined = "".join(pieces)
+    words: set[str] = set()
+    offset = 0
+    for piece in pieces:
+        for start in _WORD.finditer(piece):
+            rest = _WORD.match(joined, offset + start.start())
+            words.add(rest.group()[:PREFIX] if rest else start.group()[:PREFIX])
+        offset += len(piece)
     starts: set[str] = {""}
-    for words in (_WORD.findall(folded), _WORD.findall(_LINE_BREAK.sub("", folded))):
-        for word in words:
-            starts.update(word[:n] for n in range(1, PREFIX + 1))
+    for n in range(1, PREFIX + 1):
+        starts.update({word[:n] for word in words})
     return starts
 
 
@@ -78,13 +93,19 @@ class TermMatcher:
     """All entries compiled once; longer terms win where matches overlap.
 
     Cost is linear in the text, not in text × entries: an entry's pattern runs only on
-    texts with a word that starts as its term does, and the answer for a text is kept,
+    texts with a word that starts as its term does (entries are looked up by those word
+    starts, never scanned), and the answer for a text is kept,
     as each unit is looked up several times (cache key, prompt, answer check, report)."""
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         # Longer terms first; ties in a fixed order, so any two matchers agree.
         self.entries = sorted(entries, key=lambda e: (-len(e.source), e.source.lower()))
-        self._patterns = [(e, term_pattern(e.source), _prefix(e.source)) for e in self.entries]
+        # Entries by the first letters of their term: a text is tried only against the
+        # entries of its own word starts, not against every entry (which grew with the paper).
+        self._by_prefix: dict[str, list[int]] = {}
+        for index, entry in enumerate(self.entries):
+            self._by_prefix.setdefault(_prefix(entry.source), []).append(index)
+        self._patterns = [term_pattern(e.source) for e in self.entries]
         self._found: dict[str, tuple[Occurrence, ...]] = {}
 
     def find(self, text: str) -> list[Occurrence]:
@@ -93,17 +114,17 @@ class TermMatcher:
         if found is None:
             found = self._search(text)
             if len(self._found) >= FOUND_KEPT:
-                self._found.clear()
+                del self._found[next(iter(self._found))]  # the oldest: dicts keep their order
             self._found[text] = found
         return list(found)
 
     def _search(self, text: str) -> tuple[Occurrence, ...]:
         starts = _prefixes(text)
+        candidates = sorted(i for start in starts for i in self._by_prefix.get(start, ()))
         taken: list[tuple[int, int]] = []
         found: list[Occurrence] = []
-        for entry, pattern, prefix in self._patterns:
-            if prefix not in starts:
-                continue
+        for index in candidates:  # in the matcher's order: longer terms first
+            entry, pattern = self.entries[index], self._patterns[index]
             for match in pattern.finditer(text):
                 if any(a < match.end() and match.start() < b for a, b in taken):
                     continue

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Box:
     """A rectangle in top-left page coordinates (points)."""
 
@@ -50,7 +50,7 @@ class Box:
         return self.x0 - slack <= x <= self.x1 + slack and self.y0 - slack <= y <= self.y1 + slack
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """A run of characters sharing a baseline, in content order."""
 
