@@ -14,7 +14,7 @@ from .conftest import ROOT
 
 LAYERS = [
     ("errors", "plugins", "languages", "urls", "deadlines", "signals"),
-    ("settings", "files"),
+    ("settings", "files", "heap"),
     ("model", "results"),
     ("chunking",),
     ("glossary",),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,8 @@ from translator.files import write_all_atomic
 from translator.model import Document
 from translator.parsing.tei_reader import read_tei
 from translator.render import render_html, render_json, render_markdown, render_outputs, write_atomic
+from translator.render.outputs import render_each
+from translator.render.view import data_uri
 from translator.results import Results, Translation
 
 from .fixtures import SMALL_TEI
@@ -181,3 +185,39 @@ def test_a_reference_that_carries_its_number_is_not_numbered_twice() -> None:
     from translator.render.view import ref_numbered
 
     assert not ref_numbered(Reference("b2", "2022. Role of cities."))  # a year is no number
+
+
+def test_outputs_are_written_one_at_a_time_and_the_html_in_pieces(tmp_path: Path) -> None:
+    """The HTML streamed piece by piece is the HTML rendered whole; each output is written
+    before the next is rendered; a renderer that fails half way leaves no file behind."""
+    doc, results = translated_small_doc()
+    (tmp_path / "a.png").write_bytes(b"\x89PNG fake bytes")
+    results.images[doc.figures[0].id] = "a.png"
+    made: list[str] = []
+
+    def outputs() -> Iterator[tuple[Path, str | Iterable[str]]]:
+        for path, text in render_each(
+            doc, results, tmp_path, "tiny", "zh", ("html", "md"), False, {"summary": ""}
+        ):
+            made.append(path.name)
+            assert all((tmp_path / name).with_suffix(".part").exists() is False for name in made)
+            yield path, text
+
+    written = write_all_atomic(outputs())
+    assert [p.name for p in written] == ["tiny.zh.html", "tiny.zh.md"]
+    html = (tmp_path / "tiny.zh.html").read_text(encoding="utf-8")
+    assert html == render_html(doc, results, "zh", False, {"summary": ""}, tmp_path)
+    assert "data:image/png;base64," + base64.b64encode(b"\x89PNG fake bytes").decode() in html
+
+    def broken() -> Iterator[str]:
+        yield "<html>"
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_all_atomic([(tmp_path / "x.md", "fine"), (tmp_path / "x.html", broken())])
+    assert not (tmp_path / "x.md").exists() and not list(tmp_path.glob("*.part"))
+
+
+def test_an_image_that_is_not_there_is_not_embedded(tmp_path: Path) -> None:
+    assert not data_uri(tmp_path, "missing.png") and str(data_uri(tmp_path, "missing.png")) == ""
+    assert not data_uri(None, "a.png") and not data_uri(tmp_path, "")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from translator.cache import TranslationCache
-from translator.engine.scheduler import Scheduler, Stopped
+from translator.engine.scheduler import Scheduler, Stopped, Task
 from translator.model import Document
 from translator.parsing.pdf import read_pdf
 from translator.parsing.tei_reader import read_tei
@@ -137,3 +137,21 @@ def test_a_stop_is_reported_even_when_every_task_returned() -> None:
     threading.Timer(0.1, scheduler.stop).start()
     with pytest.raises(Stopped):
         scheduler.run([task, task, task])
+
+
+def test_the_scheduler_runs_a_feed_whose_tasks_come_as_earlier_ones_end() -> None:
+    """A feed gives a task only once the one before it has ended (as requests are cut
+    when a place frees up); the run ends when the feed is exhausted and nothing runs."""
+    done: list[int] = []
+
+    class OneAfterAnother:
+        def next_task(self, running: int) -> Task | None:
+            if running or len(done) >= 5:
+                return None
+            return lambda: done.append(len(done))
+
+        def exhausted(self) -> bool:
+            return len(done) >= 5
+
+    Scheduler(4, poll_seconds=0.01).run_feed(OneAfterAnother())
+    assert done == [0, 1, 2, 3, 4]

@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .errors import OutputError
@@ -46,23 +47,30 @@ def write_atomic(path: Path, text: str) -> None:
     write_all_atomic({path: text})
 
 
-def write_all_atomic(texts: dict[Path, str]) -> None:
+def write_all_atomic(
+    texts: Mapping[Path, str] | Iterable[tuple[Path, str | Iterable[str]]],
+) -> list[Path]:
     """Write every file or none: all go to temporary files first, and only when
     every one is complete are they renamed into place. On failure no temporary
-    ``.part`` file is left behind."""
+    ``.part`` file is left behind. Given pairs made one at a time (a generator), each
+    text is written before the next is made, so only one is in memory; a text may also
+    come in pieces, each written as it comes. Returns the paths."""
     temps: dict[Path, str] = {}
+    pairs = texts.items() if isinstance(texts, Mapping) else texts
     try:
-        for path, text in texts.items():
+        for path, text in pairs:
             temps[path] = _write_temp(path, text)
+            del text
         for path, tmp in temps.items():
             os.replace(tmp, path)
     except BaseException:
         for tmp in temps.values():
             Path(tmp).unlink(missing_ok=True)
         raise
+    return list(temps)
 
 
-def _write_temp(path: Path, text: str) -> str:
+def _write_temp(path: Path, text: str | Iterable[str]) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
@@ -70,7 +78,8 @@ def _write_temp(path: Path, text: str) -> str:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            for piece in [text] if isinstance(text, str) else text:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
     except BaseException:

@@ -5,6 +5,7 @@ client, progress) are injected; ``build_job`` supplies the defaults."""
 from __future__ import annotations
 
 import functools
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -38,7 +39,7 @@ from ..pipeline import (
     prepare,
     translate_document,
 )
-from ..render.outputs import render_outputs
+from ..render.outputs import render_each
 from ..results import Results
 from ..settings import Settings, in_flight_ceiling
 from ..terminology import (
@@ -219,15 +220,14 @@ class Job:
         s = self.settings.output
         formats = output_formats(self.settings)
         self.progress.note(f"writing {', '.join(formats)} to {source.out_dir}")
-        texts = render_outputs(
+        texts = render_each(
             source.document, results, source.out_dir, source.stem, s.lang, formats, s.mono, report
         )
-        texts[glossary_file(source.out_dir, source.stem, s.lang)] = csv_text(glossary)
+        glossary_csv = (glossary_file(source.out_dir, source.stem, s.lang), csv_text(glossary))
         try:
-            write_all_atomic(texts)
+            return write_all_atomic(itertools.chain(texts, [glossary_csv]))
         except OSError as exc:
             raise output_write_error(source.out_dir, exc) from exc
-        return list(texts)
 
 
 def build_job(

@@ -13,6 +13,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from ..files import file_sha256, write_atomic
+from ..heap import release_freed
 from ..model import Document, Figure, Formula, Region
 from .pdfium_lock import PDFIUM_LOCK
 
@@ -43,6 +44,7 @@ def crop_assets(pdf_path: Path, doc: Document, assets_dir: Path, link_prefix: st
         return reused
     with PDFIUM_LOCK:
         written = _crop(pdf_path, targets, assets_dir, link_prefix)
+    release_freed()  # the rendered pages are gone: their memory goes back too
     if written:
         write_atomic(assets_dir / RECORD, json.dumps({**record, "written": written}, indent=1))
     return written

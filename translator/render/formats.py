@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..model import Document
 from ..results import Results
-from .outputs import render_html, render_json, render_markdown
+from .outputs import render_html, render_json, render_markdown, stream_html
 
 
 class Renderer(Protocol):
@@ -36,6 +37,12 @@ class HtmlRenderer:
         self, doc: Document, results: Results, lang: str, mono: bool, report: dict[str, Any], out_dir: Path
     ) -> str:
         return render_html(doc, results, lang, mono, report, out_dir)
+
+    def stream(
+        self, doc: Document, results: Results, lang: str, mono: bool, report: dict[str, Any], out_dir: Path
+    ) -> Iterator[str]:
+        """The same HTML in pieces, written as they come (images are encoded one at a time)."""
+        return stream_html(doc, results, lang, mono, report, out_dir)
 
 
 class JsonRenderer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -82,8 +83,20 @@ def render_html(
     base_dir: Path | None = None,
 ) -> str:
     """Self-contained bilingual HTML: images under ``base_dir`` are embedded as data: URIs."""
+    return "".join(stream_html(doc, results, lang, mono, report, base_dir))
+
+
+def stream_html(
+    doc: Document,
+    results: Results,
+    lang: str,
+    mono: bool = False,
+    report: dict[str, Any] | None = None,
+    base_dir: Path | None = None,
+) -> Iterator[str]:
+    """The HTML of :func:`render_html` in pieces, each image encoded as its piece is made."""
     view = build_view(doc, results, lang, mono, report or {"summary": ""}, base_dir)
-    return _environment(True).get_template("paper.html.j2").render(view=view, labels=labels_for(lang))
+    yield from _environment(True).get_template("paper.html.j2").generate(view=view, labels=labels_for(lang))
 
 
 def render_json(doc: Document, results: Results, lang: str, report: dict[str, Any] | None = None) -> str:
@@ -100,6 +113,29 @@ def render_json(doc: Document, results: Results, lang: str, report: dict[str, An
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
+def render_each(
+    doc: Document,
+    results: Results,
+    out_dir: Path,
+    stem: str,
+    lang: str,
+    formats: tuple[str, ...],
+    mono: bool,
+    report: dict[str, Any],
+) -> Iterator[tuple[Path, str | Iterable[str]]]:
+    """Every requested format, rendered by its registered renderer, one at a time (a long
+    paper's Markdown, HTML and JSON held at once were the run's peak of memory); a
+    renderer with a ``stream`` method gives its text in pieces."""
+    for fmt in formats:
+        renderer = plugins.load(plugins.RENDERERS, fmt)()
+        path = out_dir / f"{stem}.{lang}.{renderer.suffix}"
+        stream = getattr(renderer, "stream", None)  # a renderer may write in pieces
+        if stream is not None:
+            yield path, stream(doc, results, lang, mono, report, out_dir)
+        else:
+            yield path, renderer.render(doc, results, lang, mono, report, out_dir)
+
+
 def render_outputs(
     doc: Document,
     results: Results,
@@ -110,11 +146,8 @@ def render_outputs(
     mono: bool,
     report: dict[str, Any],
 ) -> dict[Path, str]:
-    """Every requested format, rendered in memory by its registered renderer, by the path it goes to."""
-    texts: dict[Path, str] = {}
-    for fmt in formats:
-        renderer = plugins.load(plugins.RENDERERS, fmt)()
-        texts[out_dir / f"{stem}.{lang}.{renderer.suffix}"] = renderer.render(
-            doc, results, lang, mono, report, out_dir
-        )
-    return texts
+    """Every requested format, rendered in memory, by the path it goes to."""
+    return {
+        path: text if isinstance(text, str) else "".join(text)
+        for path, text in render_each(doc, results, out_dir, stem, lang, formats, mono, report)
+    }

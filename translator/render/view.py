@@ -124,7 +124,7 @@ class FigureView:
     rows: list[list[CellView]]
     name: str
     image: str = ""  # relative path, for Markdown
-    image_uri: str = ""  # data: URI, for the self-contained HTML
+    image_uri: DataUri | str = ""  # data: URI, for the self-contained HTML
 
 
 @dataclass
@@ -135,7 +135,7 @@ class BlockView:
     figure: FigureView | None = None
     code: Code | None = None
     image: str = ""  # a formula's PNG, relative to the outputs
-    image_uri: str = ""
+    image_uri: DataUri | str = ""
     latex: str = ""  # a display formula's checked LaTeX
     latex_error: str = ""  # why a formula that was asked for has none
     mathml: Markup = field(default_factory=Markup)  # … and its MathML, for the HTML
@@ -172,14 +172,29 @@ class DocView:
     toc: list[tuple[int, str, str]]
 
 
-def data_uri(base_dir: Path | None, relative: str) -> str:
-    """A PNG beside the outputs as a data: URI; empty when there is none."""
-    if base_dir is None or not relative:
-        return ""
-    path = base_dir / relative
-    if not path.is_file():
-        return ""
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+class DataUri:
+    """A PNG beside the outputs, as a data: URI made only when the HTML is written: a long
+    paper's 800 images, encoded all at once, were most of the run's peak of memory. False
+    when there is no such image."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path if path is not None and path.is_file() else None
+
+    def __bool__(self) -> bool:
+        return self.path is not None
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return ""
+        return "data:image/png;base64," + base64.b64encode(self.path.read_bytes()).decode("ascii")
+
+    def __html__(self) -> str:  # base64 needs no escaping
+        return str(self)
+
+
+def data_uri(base_dir: Path | None, relative: str) -> DataUri:
+    """A PNG beside the outputs as a data: URI; false when there is none."""
+    return DataUri(base_dir / relative if base_dir is not None and relative else None)
 
 
 def build_view(
