@@ -77,9 +77,14 @@ def test_the_retry_budget_refuses_past_its_limit_unless_max_requests_says_otherw
     budget = Budget()
     budget.plan(10)
     assert budget.retry_limit == retry_budget(10) == 30
-    assert all(isinstance(budget.reserve(10, 10), Charge) for _ in range(30))
-    refused = budget.reserve(10, 10)
+    assert all(isinstance(budget.reserve(10, 10, extra=True), Charge) for _ in range(20))
+    assert all(isinstance(budget.reserve(10, 10), Charge) for _ in range(10))
+    refused = budget.reserve(10, 10, extra=True)
     assert isinstance(refused, Refusal) and not refused.cap and "retry budget is spent" in refused.message
+    # Requests are cut as places free up: more planned ones than the plan for --concurrency
+    # slots (a server with more slots) raise the plan, and the budget follows.
+    assert isinstance(budget.reserve(10, 10), Charge)
+    assert budget.retry_limit == retry_budget(11) == 31 and budget.extra_limit == 20
     raised = Budget(max_requests=100)
     raised.plan(10)
     assert all(isinstance(raised.reserve(10, 10), Charge) for _ in range(100))
@@ -100,7 +105,10 @@ def test_re_asks_cannot_take_the_places_of_planned_requests() -> None:
     assert isinstance(charge, Charge)
     budget.release(charge)  # a Batch API line that never ran: not counted, sent the normal way
     assert all(isinstance(budget.reserve(10, 10), Charge) for _ in range(10))  # every planned one
-    assert isinstance(budget.reserve(10, 10), Refusal) and budget.requests == 30 and budget.tokens == 600
+    assert budget.requests == 30 and budget.tokens == 600 and budget.retry_limit == 30
+    # One more cut by the plan (a server with more slots than planned for) goes; extras do not.
+    assert isinstance(budget.reserve(10, 10), Charge) and budget.retry_limit == 31
+    assert isinstance(budget.reserve(10, 10, extra=True), Refusal)
     assert isinstance(budget.reserve(10, 10, self_bounded=True), Charge)  # a term call: the caps only
 
 

@@ -8,7 +8,9 @@ Two kinds of bound:
   ``max(1.5 × planned, planned + 20)`` translation requests unless ``--max-requests``
   says otherwise, so a model that keeps failing cannot multiply the bill. The planned
   requests always have their place in it: re-asks of early answers cannot use up the
-  budget before the last planned requests are sent.
+  budget before the last planned requests are sent. Requests are cut as places free
+  up, so "planned" is the plan for ``--concurrency`` slots, or the requests the run
+  really cut when it cut more (each paragraph is cut into a request once).
 
 A request is charged its prompt tokens and the most it may return (its ``max_tokens``)
 before it is sent; when the answer comes the charge is settled to what it really cost.
@@ -69,6 +71,9 @@ class Budget:
     cost: float = 0.0
     # Requests bounded on their own (a formula is asked at most twice), not by the retry budget.
     self_bounded: int = 0
+    _base: int = 0  # requests charged before the run was planned (term calls)
+    _planned: int = 0
+    _sent_planned: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
@@ -84,10 +89,17 @@ class Budget:
 
     def plan(self, planned: int) -> None:
         """Set the retry budget once the run knows its planned requests (an explicit
-        ``--max-requests`` replaces it)."""
+        ``--max-requests`` replaces it). Requests are cut as places free up, so ``planned``
+        is the plan for ``--concurrency`` slots; should the run cut more planned requests
+        than that (a server with more slots), the budget follows what it cut."""
         with self._lock:
-            self.retry_limit = self.requests - self.self_bounded + retry_budget(planned)
-            self.extra_limit = retry_budget(planned) - planned
+            self._base = self.requests - self.self_bounded
+            self._planned, self._sent_planned = planned, 0
+            self._set_limits()
+
+    def _set_limits(self) -> None:
+        self.retry_limit = self._base + retry_budget(self._planned)
+        self.extra_limit = retry_budget(self._planned) - self._planned
 
     def price(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> float:
         """The list price of these tokens; ``cached_tokens`` of the prompt at the cached rate."""
@@ -129,6 +141,11 @@ class Budget:
         or a split, not a planned request) takes the retry budget's share for extras."""
         cost = rate * self.price(prompt_tokens, max_completion)
         with self._lock:
+            if self.retry_limit is not None and not (extra or self_bounded):
+                self._sent_planned += 1  # the plan cut it: the budget counts it planned
+                if self._sent_planned > self._planned:
+                    self._planned = self._sent_planned
+                    self._set_limits()
             refusal = self._refusal(prompt_tokens + max_completion, cost, self_bounded, extra)
             if refusal is not None:
                 return refusal
@@ -173,6 +190,7 @@ class Budget:
         not billed (a Batch API line that failed, or a Batch API the endpoint lacks): it will
         be sent the normal way, and counted then."""
         with self._lock:
+            self._sent_planned = max(0, self._sent_planned - 1)
             self.requests -= 1
             self.tokens -= charge.prompt_tokens + charge.completion_tokens
             self.cost -= charge.cost
