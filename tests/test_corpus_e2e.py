@@ -20,6 +20,7 @@ from lxml import html as lxml_html
 
 from translator.chunking.protect import protect
 from translator.cli import main
+from translator.engine.languages import looks_untranslated
 from translator.render.math import markdown_math
 
 from .conftest import corpus_pairs, manifest_counts, needs_corpus
@@ -76,8 +77,14 @@ def check_outputs(out: Path, stem: str, pdf: Path, llm: FakeLLM, grobid_counts: 
             id=str(seg["id"]), kind=seg["kind"], text=str(seg["text"]),  # type: ignore[arg-type]
             spans=[Span(**sp) for sp in seg["spans"]],  # type: ignore[arg-type]
         )  # fmt: skip
-        expected_tagged = pseudo_translate(protect(model).text)
-        assert squash(str(seg["translation_tagged"])) == squash(expected_tagged), seg["id"]
+        tagged = protect(model).text
+        # The pseudo-translation; or, where an injected fault answered with the source itself,
+        # the source, when it is mostly names and numbers (the language check rightly lets a
+        # names-and-numbers row such as "LLaMA-3.1-8B … 0.870 35.9" stand as it is).
+        expected = {squash(pseudo_translate(tagged))}
+        if looks_untranslated(tagged, tagged, "zh") is None:
+            expected.add(squash(tagged))
+        assert squash(str(seg["translation_tagged"])) in expected, seg["id"]
         # Every inline citation kept, as many times as the source cites it.
         cited = Counter(model.text[span.start : span.end] for span in model.spans)
         for cite, times in cited.items():

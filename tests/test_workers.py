@@ -389,7 +389,7 @@ def test_a_paper_submitted_twice_while_running_is_one_job_and_sigterm_puts_it_ba
         llm.release()
         assert code == 0, "\n".join(worker.raw)
         assert stopped_in < 8.0, stopped_in
-        assert job["state"] == "queued" and job["attempts"] == "0", job
+        assert job["state"] == "queued" and job["attempts"] == "0", (job, worker.raw[-30:])
         rescuer = Worker(llm, redis_server.url, tmp_path / "c2")
         try:
             code, output = _submit(tmp_path, llm, redis_server.url, str(pdf))

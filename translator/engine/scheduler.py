@@ -129,6 +129,8 @@ class Scheduler:
     def run_feed(self, feed: Feed) -> None:
         """Run what ``feed`` gives until it is exhausted and its tasks have returned (or
         the first error, or a stop)."""
+        if self._stop.is_set():
+            raise Stopped  # a feed whose run cannot start says it is exhausted: it was stopped
         if feed.exhausted():
             return
         state = _RunState(feed)
