@@ -15,8 +15,7 @@ from translator.chunking.protect import protect, restore
 from translator.files import write_all_atomic
 from translator.model import Document
 from translator.parsing.tei_reader import read_tei
-from translator.render import render_html, render_json, render_markdown, render_outputs, write_atomic
-from translator.render.outputs import render_each
+from translator.render import render_each, render_html, render_json, render_markdown, write_atomic
 from translator.render.view import data_uri
 from translator.results import Results, Translation
 
@@ -105,11 +104,9 @@ def test_json_model_round_trip() -> None:
 
 def test_write_outputs_and_atomicity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     doc, results = translated_small_doc()
-    texts = render_outputs(
-        doc, results, tmp_path, "tiny", "zh", ("md", "html", "json"), False, {"summary": ""}
+    paths = write_all_atomic(
+        render_each(doc, results, tmp_path, "tiny", "zh", ("md", "html", "json"), False, {"summary": ""})
     )
-    write_all_atomic(texts)
-    paths = list(texts)
     assert sorted(p.name for p in paths) == ["tiny.zh.html", "tiny.zh.json", "tiny.zh.md"]
     before = (tmp_path / "tiny.zh.md").read_text(encoding="utf-8")
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError
-from ..settings import EngineSettings, Settings, in_flight_ceiling
+from ..settings import EngineSettings, Settings
 from .base import Completion, Engine, Messages, TokenCallback
 from .batch_api import BatchTransport
 from .congestion import InFlight
@@ -98,7 +98,7 @@ def scheduled_engine(
     window of requests in flight and rate limit for its endpoint and model."""
     engine = settings.engine if model is None else dataclasses.replace(settings.engine, model=model)
     limits = settings.limits
-    window = scheduler.window(engine.endpoint, engine.model, limits.concurrency, in_flight_ceiling(limits))
+    window = scheduler.window_of(engine, limits)
     limiter = scheduler.limiter(
         engine.endpoint, engine.model, limits.requests_per_minute, limits.tokens_per_minute
     )

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from ..chunking.chunker import Unit
 from ..chunking.pool import UnitPool
-from ..settings import in_flight_ceiling
 from .scheduler import Task
 from .waiting import GlossaryWait
 
@@ -64,9 +63,7 @@ class RequestFeed:
             todo, s.limits.max_request_tokens, s.limits.min_request_tokens,
             sum(u.tokens for u in units), sum(u.tokens for u in later),
         )  # fmt: skip
-        window = translator.scheduler.window(
-            s.engine.endpoint, s.engine.model, s.limits.concurrency, in_flight_ceiling(s.limits)
-        )
+        window = translator.scheduler.window_of(s.engine, s.limits)
         return cls(translator, pool, window.capacity, waiting, later)
 
     def next_task(self, running: int) -> Task | None:
@@ -92,7 +89,8 @@ class RequestFeed:
         """The term calls are in: the units that waited for them join the pool (those the
         cache, keyed with the whole glossary, has are results already)."""
         try:
-            todo = self.translator.terms_answered(self._later)
+            assert self._waiting is not None  # a merge is made only for term calls
+            todo = self.translator.terms_answered(self._later, self._waiting.final)
             self.pool.arrive(todo, sum(u.tokens for u in self._later))
         finally:
             self._merged.set()

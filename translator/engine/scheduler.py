@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
+from ..settings import EngineSettings, LimitSettings, in_flight_ceiling
 from ..signals import stop_signals
 from .congestion import InFlight, WindowFactory, local_window
 from .ratelimit import Limiter, LimiterFactory, local_limiter
@@ -121,6 +122,10 @@ class Scheduler:
                     lambda seconds: self._hold(endpoint, model, seconds),
                 )  # fmt: skip
             return self._windows[key]
+
+    def window_of(self, engine: EngineSettings, limits: LimitSettings) -> InFlight:
+        """The window of the run's endpoint and model: from ``--concurrency`` up to its ceiling."""
+        return self.window(engine.endpoint, engine.model, limits.concurrency, in_flight_ceiling(limits))
 
     def run(self, tasks: Iterable[Task]) -> None:
         """Run the tasks and wait for all of them (or the first error, or a stop)."""

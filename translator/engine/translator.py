@@ -79,7 +79,6 @@ class Translator:
         self._abort = threading.Event()
         self._progress: ProgressCallback | None = None
         self._final_glossary = False
-        self._waiting: GlossaryWait | None = None
         self._fallbacks: dict[str, str] = {}  # unit key → an answer that ignored the glossary
         self.any_answer = False
 
@@ -158,7 +157,6 @@ class Translator:
         ``waiting``, the term calls go first and the units that need their answers
         follow them; the rest fill the other slots meanwhile."""
         self._progress = progress
-        self._waiting = waiting
         self.stats.units = len(units)
         todo, later = self._to_send(units, waiting)
         if planned:
@@ -210,13 +208,13 @@ class Translator:
         self.stats.source_tokens = sum(u.tokens for u in todo + later)
         return todo, later
 
-    def terms_answered(self, later: list[Unit]) -> list[Unit]:
+    def terms_answered(self, later: list[Unit], final: Callable[[], TermMatcher | None]) -> list[Unit]:
         """The term calls are in: the whole glossary holds from now on; of the units that
         waited for it, those the cache lacks (keyed with the whole glossary)."""
         with self._lock:
-            if not self._final_glossary and self._waiting is not None:
+            if not self._final_glossary:
                 # The same entries as before for every unit already sent: none holds an asked term.
-                self.matcher = self._waiting.final()
+                self.matcher = final()
                 self._final_glossary = True
         todo = self.cached(later)
         sent = {u.key for u in todo}

@@ -1,6 +1,6 @@
 """Rendering: bilingual Markdown, HTML and JSON from a translated Document."""
 
 from ..files import write_atomic
-from .outputs import render_html, render_json, render_markdown, render_outputs
+from .outputs import render_each, render_html, render_json, render_markdown
 
-__all__ = ["render_html", "render_json", "render_markdown", "render_outputs", "write_atomic"]
+__all__ = ["render_each", "render_html", "render_json", "render_markdown", "write_atomic"]

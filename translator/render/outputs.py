@@ -134,20 +134,3 @@ def render_each(
             yield path, stream(doc, results, lang, mono, report, out_dir)
         else:
             yield path, renderer.render(doc, results, lang, mono, report, out_dir)
-
-
-def render_outputs(
-    doc: Document,
-    results: Results,
-    out_dir: Path,
-    stem: str,
-    lang: str,
-    formats: tuple[str, ...],
-    mono: bool,
-    report: dict[str, Any],
-) -> dict[Path, str]:
-    """Every requested format, rendered in memory, by the path it goes to."""
-    return {
-        path: text if isinstance(text, str) else "".join(text)
-        for path, text in render_each(doc, results, out_dir, stem, lang, formats, mono, report)
-    }
