@@ -127,6 +127,8 @@ def bench_paper(
         "segments": len(result.results.segments),
         "failed": len(result.failed),
         "requests": stats.requests,
+        # Requests sent again: retries, and re-translations of answers that ignored the glossary.
+        "asked_again": stats.retries + stats.glossary_retranslations,
         "max_in_flight": in_flight,
         "source_tokens": stats.source_tokens,
         "prompt_tokens": stats.prompt_tokens,
@@ -177,7 +179,7 @@ def main() -> int:
     if args.papers:
         teis = teis[: args.papers]
     rows = []
-    header = f"{'budget':>6} {'paper':<42} {'req':>4} {'src':>6} {'prompt':>6} {'compl':>6} {'wall':>6} {'ideal':>6} {'eff':>5} {'tr':>5} {'p/src':>5} {'gls':>5} {'MB':>5}"
+    header = f"{'budget':>6} {'paper':<42} {'req':>4} {'again':>5} {'src':>6} {'prompt':>6} {'compl':>6} {'wall':>6} {'ideal':>6} {'eff':>5} {'tr':>5} {'p/src':>5} {'gls':>5} {'MB':>5}"
     for budget in (int(b) for b in args.budgets.split(",")):
         print(header)
         for tei in teis:
@@ -188,7 +190,7 @@ def main() -> int:
             row["budget"] = budget
             rows.append(row)
             print(
-                f"{budget:>6} {row['paper']:<42.42} {row['requests']:>4} {row['source_tokens']:>6} "
+                f"{budget:>6} {row['paper']:<42.42} {row['requests']:>4} {row['asked_again']:>5} {row['source_tokens']:>6} "
                 f"{row['prompt_tokens']:>6} {row['completion_tokens']:>6} {row['wall_s']:>6} {row['ideal_s']:>6} "
                 f"{row['efficiency']:>5} {row['translate_efficiency']:>5} {row['prompt_ratio']:>5} {row['glossary_share']:>5} {row['peak_alloc_mb']:>5}",
                 flush=True,

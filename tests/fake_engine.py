@@ -11,7 +11,7 @@ from collections.abc import Callable
 from translator.chunking.tokens import count_tokens
 from translator.engine.client import Completion
 
-from .servers.fake_llm import glossary_from_system, pseudo_term, translate_following
+from .servers.fake_llm import TERMS_SYSTEM, glossary_from_system, pseudo_term, translate_following
 
 
 class FakeEngine:
@@ -35,8 +35,8 @@ class FakeEngine:
             self.requests.append(messages)
         system, user = messages[0]["content"], messages[-1]["content"]
         payload = json.loads(user)
-        if isinstance(payload, list):  # the glossary's term call
-            answer = {term: "" if term.isupper() else pseudo_term(term) for term in payload}
+        if system.startswith(TERMS_SYSTEM):  # the glossary's term call: id → term
+            answer = {key: "" if term.isupper() else pseudo_term(term) for key, term in payload.items()}
         else:
             entries = glossary_from_system(system)
             answer = {key: translate_following(text, entries) for key, text in payload.items()}

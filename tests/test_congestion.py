@@ -38,30 +38,32 @@ def test_the_window_halves_on_a_busy_signal_and_grows_back_one_by_one() -> None:
 
 
 def test_slow_start_finds_a_bigger_server_and_a_429_keeps_what_it_serves() -> None:
-    """From --concurrency 8 the window grows by one place per answer up to its ceiling;
-    a 429 with 16 requests begun leaves 16 places, not half of 17."""
+    """From --concurrency 8 the window grows by one place per request the server begins
+    to answer (answers alone do not grow it: they take seconds); a 429 then leaves the
+    places of the requests being answered, not half of the window."""
     now = [0.0]
     window = Window(8, clock=lambda: now[0], ceiling=32)
     for _ in range(9):
         window.answered(tokens=200, seconds=4.0)
-    assert window.limit == 17
-    begun = [threading.Thread(target=lambda: _hold_begun(window, release)) for _ in range(16)]
+    assert window.limit == 8 and window.reach() == 32  # requests are cut for where it may grow
     release = threading.Event()
+    begun = [threading.Thread(target=lambda: _hold_begun(window, release)) for _ in range(16)]
     for thread in begun:
         thread.start()
     _wait_until(lambda: len(window._begun) == 16)
+    assert window.limit == 24  # 8, and one more per request begun
     with window.slot():  # the refused request holds its place as it hears of it
         window.busy()
-    assert window.limit == 16  # the slow start grew one at a time: one place back
+    assert window.limit == 16 and window.reach() == 16  # the 16 being answered keep their places
     window.answered(tokens=200, seconds=4.0)
-    assert 16 < window.limit < 16.01  # slow start is over: one place per window's worth, slowed near 17
-    for _ in range(200):  # probing, slowly, past the size that met the 429
+    assert 16 < window.limit < 16.1  # slow start is over: one place per window's worth
+    for _ in range(200):  # probing, slowly near 17: the size that met the 429 was the burst's 24
         window.answered(tokens=200, seconds=4.0)
     assert 17 <= window.limit < 18
     now[0] = 5.0
     with window.slot():
         window.busy()
-    assert window.limit == 16  # half would be 8: the 16 the server is answering keep their places
+    assert window.limit == 16  # half would be 8.5: the 16 the server is answering keep their places
     release.set()
     for thread in begun:
         thread.join()
@@ -72,13 +74,13 @@ def test_answers_that_slow_down_end_the_slow_start() -> None:
     window = Window(8, ceiling=32)
     for _ in range(4):
         window.answered(tokens=200, seconds=4.0)  # 50 tokens/s
-    assert window.limit == 12
+    assert window.starting and window.reach() == 32
     for _ in range(4):
         window.answered(tokens=200, seconds=8.0)  # 25 tokens/s: full
     # The moving average falls below 0.8 of the best at the second slow answer.
-    assert window.limit == 13 and not window.starting
+    assert window.limit == 8 and not window.starting and window.reach() == 8
     window.answered(tokens=10, seconds=1.0)  # too short to tell a speed
-    assert window.limit == 13
+    assert window.limit == 8
 
 
 def _hold_begun(window: Window, release: threading.Event) -> None:
@@ -187,3 +189,54 @@ def test_a_429_keeps_the_places_of_requests_sent_before_it() -> None:
     for thread in threads:
         thread.join()
     assert window.limit == 8
+
+
+def test_a_request_waiting_to_retry_is_counted_as_resting(tmp_path: Path) -> None:
+    """While a refused request sleeps before it is sent again it holds no place, and the
+    engine says so: the run's feed cuts another request for the place it left."""
+    from translator.engine.client import build_engine
+    from translator.engine.retry import RetryingEngine
+
+    from .servers.fake_llm import FaultPlan
+
+    seen: list[int] = []
+    engines: list[RetryingEngine] = []
+    with FakeLLM(FaultPlan(script=["429"], retry_after=0.01)) as llm:
+        settings = load_settings({"base_url": llm.base_url, "cache_dir": tmp_path}, env={})
+        engine = build_engine(settings.engine, sleep=lambda seconds: seen.append(engines[0].resting))
+        assert isinstance(engine, RetryingEngine)
+        engines.append(engine)
+        engine.complete([{"role": "user", "content": '{"1": "Hello world"}'}], 100)
+    assert seen == [1] and engine.resting == 0
+
+
+def test_a_first_token_after_the_429_that_shrank_the_window_widens_it_again() -> None:
+    """The 429 of a slow start's burst can come before the last first token of the
+    requests the server took: the window then holds them all, and grows slowly above."""
+    now = [0.0]
+    window = Window(2, clock=lambda: now[0], ceiling=8)
+    release = threading.Event()
+    first = threading.Thread(target=lambda: _hold_begun(window, release))
+    first.start()
+    _wait_until(lambda: len(window._begun) == 1)
+    assert window.limit == 3
+    late = threading.Event()
+
+    def begins_late() -> None:
+        with window.slot():
+            late.wait(5)
+            window.begun()
+            release.wait(5)
+
+    second = threading.Thread(target=begins_late)
+    second.start()
+    _wait_until(lambda: window.in_flight == 2)
+    with window.slot():  # a third request is refused before the second's first token
+        window.busy()
+    assert window.limit == 1.5 and not window.starting  # half of 3: one request began
+    late.set()
+    _wait_until(lambda: window.limit == 2)
+    assert window.overflowed_at == 3  # growth is slowed from here
+    release.set()
+    first.join()
+    second.join()

@@ -255,7 +255,7 @@ def test_term_calls_go_beside_the_paragraphs_that_do_not_need_them(tmp_path: Pat
         result = build_job(JobSpec(tei, settings, tmp_path / "out")).run()
         records = list(llm.records)
     calls = [r for r in records if r.glossary_request]
-    asked = {term for r in calls for term in json.loads(r.user)}
+    asked = {term for r in calls for term in json.loads(r.user).values()}
     assert calls and asked
     answered = max(r.at for r in calls) + 0.4  # each answer takes the server's latency
     texts = [r for r in records if not r.glossary_request and r.ids]

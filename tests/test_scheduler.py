@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from translator.cache import TranslationCache
+from translator.engine.congestion import Window
 from translator.engine.scheduler import Scheduler, Stopped, Task
 from translator.model import Document
 from translator.parsing.pdf import read_pdf
@@ -155,3 +156,35 @@ def test_the_scheduler_runs_a_feed_whose_tasks_come_as_earlier_ones_end() -> Non
 
     Scheduler(4, poll_seconds=0.01).run_feed(OneAfterAnother())
     assert done == [0, 1, 2, 3, 4]
+
+
+def test_a_window_that_grows_has_the_feeds_asked_at_once() -> None:
+    """A feed with no task while the window is full gets asked again as soon as the
+    window grows (a first token came), not when the next task ends (up to a second later)."""
+    scheduler = Scheduler(4, poll_seconds=0.01)
+    window = scheduler.window("http://api/v1", "m", 1, 4)
+    assert isinstance(window, Window)
+    asked = threading.Event()
+    first_done = threading.Event()
+    done: list[str] = []
+
+    class AfterGrowth:
+        def next_task(self, running: int) -> Task | None:
+            if not done and not running:
+                return lambda: (done.append("first"), first_done.set(), time.sleep(0.6))[0]
+            if len(done) == 1 and window.capacity() > 1:
+                asked.set()
+                return lambda: done.append("second")
+            return None
+
+        def exhausted(self) -> bool:
+            return len(done) >= 2
+
+    thread = threading.Thread(target=scheduler.run_feed, args=(AfterGrowth(),))
+    thread.start()
+    assert first_done.wait(5)
+    with window.slot():
+        window.begun()  # slow start: one more place, and the scheduler hears of it
+    assert asked.wait(0.4)  # well before the first task ends (0.6 s)
+    thread.join(5)
+    assert done == ["first", "second"]

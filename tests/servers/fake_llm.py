@@ -35,6 +35,7 @@ NAME = re.compile(
     r"(?<![\w-])(?:[A-Z]{2,5}s?|[A-Za-z]*[a-z][A-Z][\w-]*|[A-Za-z]+\d[\w-]*|[A-Z][A-Za-z]*-[A-Z0-9][\w-]*)(?![\w-])"
 )
 THINK_MARKER = "REASONING-LEAK"
+TERMS_SYSTEM = "You build a glossary"  # how the glossary's term calls begin
 CHATTER_MARKER = "Here is the translation you asked for:"
 
 CACHE_BLOCK = 64  # tokens: DeepSeek bills its prompt cache in blocks of 64
@@ -358,16 +359,14 @@ class FakeLLM:
             payload = json.loads(user)
         except json.JSONDecodeError:
             payload = {"1": user}
-        if isinstance(payload, list):  # a glossary-building request: terms → translations
-            record.glossary_request = True
-            payload = {term: term for term in payload}
+        record.glossary_request = system.startswith(TERMS_SYSTEM)  # id → term, answered id → translation
         segments: dict[str, str] = payload
         record.ids = list(segments)
         if self._refuse(h, record, fault):
             return
         entries = glossary_from_system(system)
         if record.glossary_request:
-            answer = {k: "" if k.isupper() else pseudo_term(k) for k in segments}
+            answer = {k: "" if term.isupper() else pseudo_term(term) for k, term in segments.items()}
         elif entries and self.follow_glossary:
             answer = {k: translate_following(v, entries) for k, v in segments.items()}
         else:

@@ -25,7 +25,10 @@ from .chunker import Batch, Unit
 # source, 0.3 s + 50 tokens/s): enough large requests first, small ones at the end.
 TAIL_DIVISOR = 1.0  # a request takes what is left ÷ (this × slots) ...
 SMALLEST_SHARE = 16  # ... but at least the paper's tokens ÷ (this × slots) ...
-SMALLEST_FLOOR = 6  # ... or min_tokens ÷ this, whichever is larger
+# ... or min_tokens ÷ this, whichever is larger. At 6 (83 tokens by default) the last
+# requests of a short paper took 3 s each while the other slots idled; at 12 the corpus
+# pairs measured 0.831 → 0.840 of the ideal on 16 slots, with 4% more prompt tokens.
+SMALLEST_FLOOR = 12
 
 _NONE = -1
 

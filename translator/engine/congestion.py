@@ -1,16 +1,17 @@
 """How many requests may be in flight at an endpoint, found as TCP finds it.
 
-- **Slow start**: from ``--concurrency``, one more place per answer, up to the ceiling
-  (``--max-concurrency``, default twice ``--concurrency``), until the server shows its
-  limit: a 429, or answers that come slower than the best seen (a server that queues
-  what it cannot serve answers every request slower instead of refusing it).
+- **Slow start**: from ``--concurrency``, one more place per request the server begins
+  to answer (its first token), up to the ceiling (``--max-concurrency``, default twice
+  ``--concurrency``), until the server shows its limit: a 429, or answers that come
+  slower than the best seen (a server that queues what it cannot serve answers every
+  request slower instead of refusing it). Meanwhile requests are cut for the ceiling
+  (``reach``), so the first ones are not sized for a window about to double.
 - **Additive increase**: afterwards, one more place per window's worth of answers, and
   ``PROBE_SLOWDOWN`` times slower near the size that last met a 429.
 - **Multiplicative decrease**: a 429 halves the window (at most once per second, as one
   burst of 429s is one signal), but never below the requests the server is serving (begun
-  to answer, or sent before the refused one): with 17 in flight on a server with 16
-  slots, the window becomes 16, not 8. The first 429 after the slow start has grown the
-  window, one place at a time, takes back one.
+  to answer, or sent before the refused one and not refused too): with 17 in flight on
+  a server with 16 slots, the window becomes 16, not 8; growth then slows near 17.
 
 One window per (endpoint, model) in a process, shared by every paper, so a busy server
 is asked less by all of them, and asked as much as it answers once it answers again."""
@@ -54,15 +55,36 @@ class InFlight(Protocol):
     def capacity(self) -> int:
         """How many requests may be in flight now (the window's size)."""
 
+    def reach(self) -> int:
+        """How many requests the window may soon hold: what requests are sized for, so
+        that the first ones are not cut for a window about to grow."""
 
-WindowFactory = Callable[[str, str, int, int, "Callable[[float], None] | None"], InFlight]
+
+class WindowFactory(Protocol):
+    """Makes the window of one (endpoint, model): ``on_busy`` hears a server's Retry-After,
+    ``on_grow`` that more requests may go (the scheduler then asks its feeds at once)."""
+
+    def __call__(
+        self,
+        endpoint: str,
+        model: str,
+        size: int,
+        ceiling: int,
+        on_busy: Callable[[float], None] | None,
+        on_grow: Callable[[], None] | None = None,
+    ) -> InFlight: ...
 
 
 def local_window(
-    endpoint: str, model: str, size: int, ceiling: int, on_busy: Callable[[float], None] | None
+    endpoint: str,
+    model: str,
+    size: int,
+    ceiling: int,
+    on_busy: Callable[[float], None] | None,
+    on_grow: Callable[[], None] | None = None,
 ) -> InFlight:
     """The default factory: a window in this process."""
-    return Window(size, on_busy=on_busy, ceiling=ceiling)
+    return Window(size, on_busy=on_busy, ceiling=ceiling, on_grow=on_grow)
 
 
 class Window:
@@ -75,6 +97,7 @@ class Window:
         clock: Callable[[], float] = time.monotonic,
         on_busy: Callable[[float], None] | None = None,
         ceiling: int | None = None,
+        on_grow: Callable[[], None] | None = None,
     ) -> None:
         self.ceiling = float(max(size, ceiling or size))
         self.start = float(size)
@@ -87,7 +110,9 @@ class Window:
         self.best_speed = 0.0
         self.speed = 0.0  # moving average of tokens per second, after the first token
         self.on_busy = on_busy  # told the server's Retry-After (workers share it through Redis)
+        self.on_grow = on_grow  # told when the slow start adds a place
         self._begun: set[int] = set()  # threads whose request the server has begun to answer
+        self._refused: set[int] = set()  # threads whose request the server refused (429)
         self._since: dict[int, float] = {}  # when each thread's request took its place
         self._waiting: deque[int] = deque()  # tickets of the requests waiting for a place
         self._tickets = itertools.count()
@@ -112,15 +137,35 @@ class Window:
             with self._cond:
                 self.in_flight -= 1
                 self._begun.discard(threading.get_ident())
+                self._refused.discard(threading.get_ident())
                 self._since.pop(threading.get_ident(), None)
                 self._cond.notify_all()
 
     def begun(self) -> None:
+        """The server took this thread's request: during the slow start, one more place
+        (an answer takes seconds, a first token a fraction of one: growing on answers, a
+        window started at 8 reached a server's 16 slots only when half the paper was sent)."""
         with self._cond:
             self._begun.add(threading.get_ident())
+            grown = self.starting and self.limit < self.ceiling
+            if grown:
+                self.limit = min(self.ceiling, self.limit + 1.0)
+                self._cond.notify_all()
+            elif len(self._begun) > self.limit:
+                # The server answers more than the window holds (its first token came after
+                # the 429 that shrank the window): it serves them, and overflowed above.
+                self.limit = float(len(self._begun))
+                self.overflowed_at = max(self.overflowed_at, self.limit + 1.0)
+        if grown and self.on_grow is not None:  # outside the lock: the listener takes its own
+            self.on_grow()
 
     def capacity(self) -> int:
         return max(1, int(self.limit))
+
+    def reach(self) -> int:
+        """Its ceiling during the slow start (it grows a place per answer until the server
+        shows its limit), else its size."""
+        return max(1, int(self.ceiling if self.starting else self.limit))
 
     def busy(self, retry_after: float | None = None) -> None:
         """The server said 429: halve the window (once per burst), keeping the places of
@@ -128,12 +173,13 @@ class Window:
         if retry_after is not None and self.on_busy is not None:
             self.on_busy(retry_after)
         with self._cond:
+            self._refused.add(threading.get_ident())
             now = self.clock()
             if now - self.last_backoff >= BACKOFF_GAP:
-                self.overflowed_at = self.limit
-                # Past its start, the slow start grew one place at a time: one too many.
-                grown = self.starting and self.limit > self.start
-                kept = self.in_flight - 1 if grown else self._admitted()
+                kept = self._admitted()
+                # The server overflowed at one more than it serves (the slow start may have
+                # sent many more at once): growth slows near there.
+                self.overflowed_at = min(self.limit, kept + 1.0) if kept else self.limit
                 self.limit = max(1.0, self.limit / 2, float(kept))
                 self.last_backoff = now
             self.starting = False
@@ -141,10 +187,11 @@ class Window:
     def _admitted(self) -> int:
         """The requests the server is serving, as a 429 to this thread's shows: those it
         has begun to answer, and those sent before this one (a server with fixed slots
-        took them; the time to their first token must not count them out)."""
+        took them; the time to their first token must not count them out), but for those
+        refused too (the slow start sends several at once)."""
         mine = self._since.get(threading.get_ident(), float("inf"))
         before = {ident for ident, since in self._since.items() if since < mine}
-        return len(before | self._begun)
+        return len((before | self._begun) - self._refused)
 
     def answered(self, tokens: int = 0, seconds: float = 0.0) -> None:
         """An answer came: grow, unless answers come slower than they did."""
@@ -153,11 +200,10 @@ class Window:
                 self.starting = False
                 return
             if self.starting:
-                step = 1.0
-            else:
-                step = 1.0 / max(1.0, self.limit)
-                if self.limit >= self.overflowed_at - 1:
-                    step /= PROBE_SLOWDOWN
+                return  # the slow start grows as requests begin
+            step = 1.0 / max(1.0, self.limit)
+            if self.limit >= self.overflowed_at - 1:
+                step /= PROBE_SLOWDOWN
             self.limit = min(self.ceiling, self.limit + step)
             self._cond.notify_all()
 

@@ -33,12 +33,14 @@ class RequestFeed:
         translator: Translator,
         pool: UnitPool,
         capacity: Callable[[], int],
+        reach: Callable[[], int] | None = None,
         waiting: GlossaryWait | None = None,
         later: Sequence[Unit] = (),
     ) -> None:
         self.translator = translator
         self.pool = pool
         self.capacity = capacity
+        self.reach = reach or capacity
         self._waiting = waiting
         self._later = list(later)
         self._terms: deque[Task] = deque(waiting.calls.tasks() if waiting else ())
@@ -64,7 +66,7 @@ class RequestFeed:
             sum(u.tokens for u in units), sum(u.tokens for u in later),
         )  # fmt: skip
         window = translator.scheduler.window_of(s.engine, s.limits)
-        return cls(translator, pool, window.capacity, waiting, later)
+        return cls(translator, pool, window.capacity, window.reach, waiting, later)
 
     def next_task(self, running: int) -> Task | None:
         if self._terms:
@@ -75,9 +77,15 @@ class RequestFeed:
             self._merge_started = True
             return self._merge
         slots = self.capacity()
+        # A request waiting to be sent again (after a 429, say) holds no place: the places
+        # it left go to new requests, and it queues for one when it wakes.
+        running -= getattr(self.translator.client, "resting", 0)
         if running >= slots:
             return None
-        batch = self.pool.take(slots, slots - running)
+        # Sized for the places the window may soon have: cut for its start while it grows,
+        # the first requests would keep the run waiting for them on the larger window.
+        reach = max(slots, self.reach())
+        batch = self.pool.take(reach, reach - running)
         return functools.partial(self.translator.send, batch) if batch is not None else None
 
     def exhausted(self) -> bool:

@@ -52,6 +52,7 @@ class RetryingEngine:
         self.sleep = sleep
         self.notify = notify
         self._retries = 0
+        self._resting = 0
         self._lock = threading.Lock()
 
     @property
@@ -64,6 +65,22 @@ class RetryingEngine:
         with self._lock:
             return self._retries
 
+    @property
+    def resting(self) -> int:
+        """Requests waiting to be sent again: they hold no place in flight meanwhile, so
+        the run may cut others for the places they left (see ``engine.feed``)."""
+        with self._lock:
+            return self._resting
+
+    def _rest(self, seconds: float) -> None:
+        with self._lock:
+            self._resting += 1
+        try:
+            self.sleep(seconds)
+        finally:
+            with self._lock:
+                self._resting -= 1
+
     def complete(
         self, messages: Messages, max_tokens: int, on_tokens: TokenCallback | None = None
     ) -> Completion:
@@ -72,7 +89,7 @@ class RetryingEngine:
             retry=retry_if_exception_type(TransientError),
             wait=self._wait,
             stop=self._stop,
-            sleep=self.sleep,
+            sleep=self._rest,
             before_sleep=self._count_retry,
             reraise=True,
         )

@@ -119,9 +119,14 @@ class Scheduler:
             if key not in self._windows:
                 self._windows[key] = self.make_window(
                     endpoint, model, size, max(size, ceiling or size),
-                    lambda seconds: self._hold(endpoint, model, seconds),
+                    lambda seconds: self._hold(endpoint, model, seconds), self._wake,
                 )  # fmt: skip
             return self._windows[key]
+
+    def _wake(self) -> None:
+        """A window grew: ask the feeds for more now, not when the next task ends."""
+        with self._ready:
+            self._ready.notify_all()
 
     def window_of(self, engine: EngineSettings, limits: LimitSettings) -> InFlight:
         """The window of the run's endpoint and model: from ``--concurrency`` up to its ceiling."""

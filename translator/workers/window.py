@@ -143,6 +143,10 @@ class SharedWindow:
             self._capacity_at = now
         return self._capacity
 
+    def reach(self) -> int:
+        """No slow start across workers: the window's size."""
+        return self.capacity()
+
     def renew(self) -> None:
         """Keep this worker's places (the heartbeat calls it)."""
         with self._lock:
@@ -163,7 +167,13 @@ class SharedWindows:
         self.made: list[SharedWindow] = []
 
     def __call__(
-        self, endpoint: str, model: str, size: int, ceiling: int, on_busy: Callable[[float], None] | None
+        self,
+        endpoint: str,
+        model: str,
+        size: int,
+        ceiling: int,
+        on_busy: Callable[[float], None] | None,
+        on_grow: Callable[[], None] | None = None,
     ) -> InFlight:
         # --concurrency is the ceiling over all workers: the shared window does not grow past it.
         window = SharedWindow(self.client, endpoint, model, size, on_busy, self.lease_seconds)
