@@ -176,11 +176,15 @@ class Window:
             self._refused.add(threading.get_ident())
             now = self.clock()
             if now - self.last_backoff >= BACKOFF_GAP:
-                kept = self._admitted()
+                # In the slow start's bursts, requests reach the server in another order than
+                # they took their places: only a first token shows that the server took one
+                # (those that come later widen the window again, see ``begun``).
+                kept = len(self._begun) if self.starting else self._admitted()
+                size = max(1.0, self.limit / 2, float(kept))
                 # The server overflowed at one more than it serves (the slow start may have
                 # sent many more at once): growth slows near there.
-                self.overflowed_at = min(self.limit, kept + 1.0) if kept else self.limit
-                self.limit = max(1.0, self.limit / 2, float(kept))
+                self.overflowed_at = min(self.limit, size + 1.0) if kept or self.starting else self.limit
+                self.limit = size
                 self.last_backoff = now
             self.starting = False
 
