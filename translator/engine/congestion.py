@@ -100,7 +100,6 @@ class Window:
         on_grow: Callable[[], None] | None = None,
     ) -> None:
         self.ceiling = float(max(size, ceiling or size))
-        self.start = float(size)
         self.limit = float(size)
         self.in_flight = 0
         self.clock = clock
@@ -163,8 +162,8 @@ class Window:
         return max(1, int(self.limit))
 
     def reach(self) -> int:
-        """Its ceiling during the slow start (it grows a place per answer until the server
-        shows its limit), else its size."""
+        """Its ceiling during the slow start (it grows a place per first token until the
+        server shows its limit), else its size."""
         return max(1, int(self.ceiling if self.starting else self.limit))
 
     def busy(self, retry_after: float | None = None) -> None:

@@ -76,5 +76,15 @@ def system_message(
     return text
 
 
+def ids(count: int) -> list[str]:
+    """The ids of a request's texts: "1", "2", … (short, and never a paper's words)."""
+    return [str(i + 1) for i in range(count)]
+
+
+def numbered(texts: Sequence[str]) -> dict[str, str]:
+    """Texts keyed by their ids, as the user message carries them."""
+    return dict(zip(ids(len(texts)), texts, strict=True))
+
+
 def user_message(texts: dict[str, str]) -> str:
     return json.dumps(texts, ensure_ascii=False, separators=(",", ":"))

@@ -11,7 +11,6 @@ like translations, so a rerun makes no call.
 from __future__ import annotations
 
 import functools
-import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from .answers import AnswerError, parse_answer, strip_reasoning
 from .base import Engine, EngineError, prompt_tokens
 from .budget import Budget, Refusal
 from .languages import language_name
+from .prompts import ids, numbered, user_message
 
 TERMS_PROMPT_VERSION = "terms-2"
 # Small calls, answered side by side: one call of 80 terms took ~1,000 completion tokens
@@ -53,7 +53,7 @@ def term_requests(
     requests = []
     for start in range(0, len(ask), TERMS_PER_REQUEST):
         chunk = ask[start : start + TERMS_PER_REQUEST]
-        terms = json.dumps({str(i + 1): c.term for i, c in enumerate(chunk)}, ensure_ascii=False)
+        terms = user_message(numbered([c.term for c in chunk]))
         messages = [{"role": "system", "content": system}, {"role": "user", "content": terms}]
         requests.append(TermRequest(chunk, context.key(TERMS_PROMPT_VERSION, terms), messages))
     return entries, requests
@@ -73,13 +73,13 @@ class TermRequest:
 
     def entries(self, answer: str) -> list[Entry]:
         """The entries an answer gives; none when it cannot be read."""
-        ids = [str(i + 1) for i in range(len(self.chunk))]
+        keys = ids(len(self.chunk))
         try:
-            parsed = parse_answer(answer, ids)
+            parsed = parse_answer(answer, keys)
         except AnswerError:
             return []
         entries = []
-        for key, cand in zip(ids, self.chunk, strict=True):
+        for key, cand in zip(keys, self.chunk, strict=True):
             target = parsed.texts.get(key)
             if target is None and parsed.problems.get(key) == "empty translation":
                 target = ""

@@ -29,7 +29,7 @@ from .estimator import expected_completion
 from .feed import RequestFeed
 from .languages import looks_untranslated
 from .latex import INLINE, settle_inline_math
-from .prompts import system_message, user_message
+from .prompts import ids, numbered, system_message, user_message
 from .scheduler import Feed, Scheduler, Stopped, TaskList
 from .sending import request_once
 from .stats import RunStats, UnitResult
@@ -236,7 +236,7 @@ class Translator:
             self.settings.lang, self.title, batch.sections, reason, self.terms(batch.units), all_keep,
             self.inline_math,
         )  # fmt: skip
-        texts = {str(i + 1): unit.text for i, unit in enumerate(batch.units)}
+        texts = numbered([unit.text for unit in batch.units])
         return [{"role": "system", "content": system}, {"role": "user", "content": user_message(texts)}]
 
     def send(self, batch: Batch) -> None:
@@ -271,22 +271,22 @@ class Translator:
             self.breaker.outcome(0, ["the answer was cut off (too long)"])
             self._retry_or_split(batch, attempt, "the answer was cut off (too long)", True, glossary_retried)
             return
-        ids = [str(i + 1) for i in range(len(batch.units))]
+        keys = ids(len(batch.units))
         try:
             parsed = parse_answer(
-                completion.text, ids, {k: u.text for k, u in zip(ids, batch.units, strict=True)}
+                completion.text, keys, {k: u.text for k, u in zip(keys, batch.units, strict=True)}
             )
         except AnswerError as exc:
             self.breaker.outcome(0, [str(exc)])
             self._retry_or_split(batch, attempt, str(exc), glossary_retried=glossary_retried)
             return
-        good, bad, reasons = self._sort_answers(batch, ids, parsed.texts, parsed.problems)
+        good, bad, reasons = self._sort_answers(batch, keys, parsed.texts, parsed.problems)
         self.breaker.outcome(len(good), reasons)
         strays: list[Unit] = []
         notes: list[str] = []
         if self.matcher is not None and not glossary_retried:
             answered = {u.key: text for u, text in good}
-            good, strays, notes = glossary_strays(ids, batch, good, self.matcher)
+            good, strays, notes = glossary_strays(keys, batch, good, self.matcher)
             with self._lock:  # kept if the re-translation cannot be had
                 self._fallbacks.update((u.key, answered[u.key]) for u in strays)
         self._store(good)
