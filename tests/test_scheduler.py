@@ -188,3 +188,23 @@ def test_a_window_that_grows_has_the_feeds_asked_at_once() -> None:
     assert asked.wait(0.4)  # well before the first task ends (0.6 s)
     thread.join(5)
     assert done == ["first", "second"]
+
+
+def test_idle_workers_end_and_the_next_run_starts_them_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A scheduler nobody uses holds no threads: a test session or a long daemon that
+    # made many had thousands, each waking every second.
+    monkeypatch.setattr("translator.engine.scheduler.IDLE_SECONDS", 0.2)
+    scheduler = Scheduler(workers=4)
+    done: list[int] = []
+    scheduler.run([lambda: done.append(1)] * 8)
+
+    def workers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith("request-") and t in scheduler._threads]
+
+    assert workers()
+    deadline = time.monotonic() + 5
+    while scheduler._threads and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not scheduler._threads and not workers()
+    scheduler.run([lambda: done.append(2)] * 8)
+    assert done == [1] * 8 + [2] * 8

@@ -7,12 +7,16 @@ Workers are daemon threads: ``concurrent.futures.ThreadPoolExecutor`` joins its
 threads at shutdown and at interpreter exit, so Ctrl-C waited for every request
 in flight (up to the read timeout with a slow model). Here a stop drops the tasks
 not yet started and abandons the requests in flight (an answer that still
-arrives is cached, never waited for).
+arrives is cached, never waited for). A worker with no run to serve for
+``IDLE_SECONDS`` ends, and the next run starts workers again: a scheduler nobody
+uses any more holds no threads (a process that made many, as a test session does,
+had thousands, each waking every second).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Protocol
@@ -23,6 +27,7 @@ from .congestion import InFlight, WindowFactory, local_window
 from .ratelimit import Limiter, LimiterFactory, local_limiter
 
 Task = Callable[[], None]
+IDLE_SECONDS = 5.0  # a worker with no run to serve this long ends
 
 
 class Feed(Protocol):
@@ -148,8 +153,9 @@ class Scheduler:
         # so they land the same way whatever line that thread is on; a second one raises
         # KeyboardInterrupt at once. (A daemon waits on other threads and calls stop() itself.)
         with stop_signals(lambda signum: self._stop.set(), self._stop.is_set):
-            self._start_workers()
             with self._ready:
+                # Under the lock a worker ends under: none ends with this run waiting for it.
+                self._start_workers()
                 self._runs.append(state)
                 self._ready.notify_all()
             try:
@@ -166,15 +172,17 @@ class Scheduler:
             raise state.error
 
     def _start_workers(self) -> None:
-        with self._lock:
-            for index in range(len(self._threads), self.workers):
-                thread = threading.Thread(target=self._work, name=f"request-{index}", daemon=True)
-                thread.start()
-                self._threads.append(thread)
+        """Called holding ``_ready``: the workers that ended idle are replaced."""
+        for index in range(len(self._threads), self.workers):
+            thread = threading.Thread(target=self._work, name=f"request-{index}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
-    def _next(self) -> tuple[Task, _RunState]:
-        """The next task, asking the waiting runs in turn."""
+    def _next(self) -> tuple[Task, _RunState] | None:
+        """The next task, asking the waiting runs in turn; None when there has been no run
+        to serve for ``IDLE_SECONDS`` (the worker then ends)."""
         with self._ready:
+            idle_since = time.monotonic()
             while True:
                 runs = [state for state in self._runs if state.error is None]
                 for step in range(len(runs)):
@@ -184,11 +192,16 @@ class Scheduler:
                         self._turn = (self._turn + step + 1) % len(runs)
                         state.running += 1
                         return task, state
+                if self._runs:
+                    idle_since = time.monotonic()
+                elif time.monotonic() - idle_since >= IDLE_SECONDS:
+                    self._threads.remove(threading.current_thread())
+                    return None
                 self._ready.wait(1.0)
 
     def _work(self) -> None:
-        while True:
-            task, state = self._next()
+        while (taken := self._next()) is not None:
+            task, state = taken
             try:
                 if not self._stop.is_set() and state.error is None:
                     task()  # else dropped: its job is stopped or has failed
