@@ -6,8 +6,14 @@ For every PDF with a GROBID TEI beside it (``pairs/`` and ``pdf/`` +
 ``tei-localgrobid/``): recall of GROBID's body-paragraph word 4-grams in the
 built-in parse, heading recall (GROBID heads that cannot be headings, such as
 "For" or "(A1)", left out; the "raw" column counts them too), whether the
-reference list starts at the same entry, and pages per second. The last lines
-give the minimum of each column over the pairs and over everything.
+reference list starts at the same entry, the heading tree's agreement with
+GROBID's numbering ("tree": the share of GROBID's numbered sections that the
+built-in tree has under the same numbered parent), the links each path finds
+(citations, figure, table, equation and footnote references that point at their
+target: built-in / GROBID), the share of figures and tables each path places in
+the text ("placed": beside their first citation, or where printed; the others go
+to a closing section), and pages per second. The last lines give the minimum of
+each column over the pairs and over everything, and the links' totals.
 """
 
 from __future__ import annotations
@@ -20,11 +26,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from translator.model import Document, Paragraph
+from translator.model import Document, Paragraph, Section
 from translator.parsing.pdf import read_pdf
 from translator.parsing.pdf.lines import CAPTION
 from translator.parsing.pdf_check import check_pdf
 from translator.parsing.tei_reader import CAPTION_HEAD, read_tei
+from translator.render.placement import FigurePlacement
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 _WORD = re.compile(r"[^\W_]+")
@@ -44,6 +51,14 @@ class Row:
     raw_heading_recall: float  # every GROBID head counted, even "For" or "(A1)"
     raw_headings: int
     references_start: bool | None
+    tree: float  # share of GROBID's numbered sections under the same numbered parent
+    links_builtin: int
+    links_grobid: int
+    placed_builtin: float  # share of figures and tables placed in the text
+    placed_grobid: float
+
+
+INTERNAL_LINKS = ("bibr", "figure", "table", "formula", "foot")
 
 
 def words(text: str) -> list[str]:
@@ -150,6 +165,52 @@ def references_start(grobid: Document, builtin: Document) -> bool | None:
     return bool(title) and " ".join(title) in " ".join(ours)
 
 
+def numbered_parents(doc: Document) -> dict[str, str]:
+    """Each numbered section's number → its nearest numbered ancestor's ("" at the top)."""
+    parents: dict[str, str] = {}
+
+    def walk(sections: list[Section], parent: str) -> None:
+        for section in sections:
+            number = section.number.strip(".")
+            if number:
+                parents.setdefault(number, parent)
+            walk(section.subsections, number or parent)
+
+    walk(doc.body + doc.annexes, "")
+    return parents
+
+
+def tree_agreement(grobid: Document, builtin: Document) -> float:
+    """Of GROBID's numbered sections (those whose parent GROBID lost left out: "2.2" at
+    the top), the share the built-in tree has under the same numbered parent."""
+    wanted = {n: p for n, p in numbered_parents(grobid).items() if p or "." not in n}
+    ours = numbered_parents(builtin)
+    same = sum(1 for number, parent in wanted.items() if ours.get(number) == parent)
+    return same / len(wanted) if wanted else 1.0
+
+
+def links(doc: Document) -> int:
+    """Spans that point at their target inside the paper."""
+    return sum(
+        1
+        for segment in doc.segments()
+        for span in segment.spans
+        if span.target and span.kind in INTERNAL_LINKS
+    )
+
+
+def placed(doc: Document) -> float:
+    """Share of figures and tables shown in the text, not in the closing section."""
+    if not doc.figures:
+        return 1.0
+    placement = FigurePlacement(doc)
+    for section in doc.all_sections():
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                placement.after(block.segment)
+    return len(placement.placed) / len(doc.figures)
+
+
 def pairs(corpus: Path) -> list[tuple[str, str, Path, Path]]:
     found = [
         ("pairs", p.name[:-4], p, p.with_name(p.name[:-4] + ".tei.xml"))
@@ -202,6 +263,11 @@ def measure(corpus: Path, only: str | None = None) -> list[Row]:
                 raw_heads,
                 raw_count,
                 references_start(grobid, builtin),
+                tree_agreement(grobid, builtin),
+                links(builtin),
+                links(grobid),
+                placed(builtin),
+                placed(grobid),
             )
         )
     return rows
@@ -215,14 +281,15 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure(args.corpus, args.only)
     print(
-        f"{'paper':44} {'src':5} {'cols':4} {'pages':>5} {'body':>6} {'strict':>6} {'heads':>9} {'raw':>9} {'refs':>5} {'pages/s':>8}"
+        f"{'paper':44} {'src':5} {'cols':4} {'pages':>5} {'body':>6} {'strict':>6} {'heads':>9} {'raw':>9} {'refs':>5} {'tree':>5} {'links b/g':>9} {'placed b/g':>10} {'pages/s':>8}"
     )
     for r in rows:
         refs = "-" if r.references_start is None else ("yes" if r.references_start else "NO")
         print(
             f"{r.name[:44]:44} {r.source[:5]:5} {r.columns:4} {r.pages:5d} {r.body_recall:6.3f} {r.strict_recall:6.3f} "
             f"{r.heading_recall:5.2f}/{r.headings:<3d} {r.raw_heading_recall:5.2f}/{r.raw_headings:<3d} "
-            f"{refs:>5} {r.pages / r.seconds:8.1f}"
+            f"{refs:>5} {r.tree:5.2f} {r.links_builtin:4d}/{r.links_grobid:<4d} "
+            f"{r.placed_builtin:4.2f}/{r.placed_grobid:<4.2f} {r.pages / r.seconds:8.1f}"
         )
     for label, group in (("PAIRS", [r for r in rows if r.source == "pairs"]), ("ALL", rows)):
         if not group:
@@ -232,7 +299,10 @@ def main() -> None:
         print(
             f"{label:44} {'min':5} {'':4} {pages:5d} {min(r.body_recall for r in group):6.3f} "
             f"{min(r.strict_recall for r in group):6.3f} {min(r.heading_recall for r in group):5.2f}     "
-            f"{min(r.raw_heading_recall for r in group):5.2f}     {'':>5} {pages / seconds:8.1f}"
+            f"{min(r.raw_heading_recall for r in group):5.2f}     {'':>5} {min(r.tree for r in group):5.2f} "
+            f"{sum(r.links_builtin for r in group):4d}/{sum(r.links_grobid for r in group):<4d} "
+            f"{min(r.placed_builtin for r in group):4.2f}/{min(r.placed_grobid for r in group):<4.2f} "
+            f"{pages / seconds:8.1f}"
         )
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in rows], indent=2), encoding="utf-8")

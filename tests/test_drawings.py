@@ -1,5 +1,6 @@
-"""A figure whose GROBID box covers only its caption gets its drawing's box from the PDF,
-so its image shows the figure, not a strip of caption text."""
+"""A figure whose GROBID box covers only its caption, or that has no box, gets its drawing's
+box from the PDF, so its image shows the figure, not a strip of caption text; a caption's
+box with no drawing by it gives no image."""
 
 from __future__ import annotations
 
@@ -62,3 +63,37 @@ def test_a_figure_box_that_holds_its_drawing_is_left_alone(tmp_path: Path) -> No
     coords = f"1,{x0:.2f},{top:.2f},{x1 - x0:.2f},{y1 - top + 8 * MM:.2f}"
     doc = read_tei(SMALL_TEI.replace('xml:id="fig_0">', f'xml:id="fig_0" coords="{coords}">').encode())
     assert [f.region for f in with_drawings(doc, pdf).figures] == [f.region for f in doc.figures]
+
+
+def test_a_figure_without_a_box_gets_its_drawing_by_its_caption(tmp_path: Path) -> None:
+    # A TEI made without figure coordinates: the caption is found in the PDF's lines.
+    pdf = _pdf(tmp_path / "paper.pdf")
+    doc = read_tei(SMALL_TEI.encode())
+    assert next(f for f in doc.figures if f.id == "fig_0").region is None
+    figure = next(f for f in with_drawings(doc, pdf).figures if f.id == "fig_0")
+    assert figure.region is not None and figure.region.page == 1
+    x0, y0, x1, y1 = (v * MM for v in DRAWING)
+    got = figure.region
+    assert abs(got.x0 - x0) < 3 and abs(got.y0 - y0) < 3 and abs(got.x1 - x1) < 3 and abs(got.y1 - y1) < 3
+
+
+def test_a_box_holding_only_its_caption_with_no_drawing_by_it_is_dropped(tmp_path: Path) -> None:
+    # GROBID took a paragraph of running text for a figure: its box is that text, which
+    # the figure shows as its caption anyway; a picture of it would say it twice.
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    pdf.set_xy(20, 20)
+    pdf.multi_cell(170, 5, "The tiny robot walking on a table. " * 3)
+    pdf.output(str(tmp_path / "text.pdf"))
+    lines = read_pages(tmp_path / "text.pdf")[0].lines
+    x0, y0 = min(ln.box.x0 for ln in lines), min(ln.box.y0 for ln in lines)
+    x1, y1 = max(ln.box.x1 for ln in lines), max(ln.box.y1 for ln in lines)
+    coords = f"1,{x0:.2f},{y0:.2f},{x1 - x0:.2f},{y1 - y0:.2f}"
+    doc = read_tei(SMALL_TEI.replace('xml:id="fig_0">', f'xml:id="fig_0" coords="{coords}">').encode())
+    assert next(f for f in doc.figures if f.id == "fig_0").region is not None
+    assert (
+        next(f for f in with_drawings(doc, tmp_path / "text.pdf").figures if f.id == "fig_0").region is None
+    )

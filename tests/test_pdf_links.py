@@ -99,8 +99,9 @@ def test_numeric_citations_and_mentions_point_at_their_targets(tmp_path: Path) -
     assert mentions["Table 1"][0] == "table" and figures[str(mentions["Table 1"][1])] == ("table", "1")
     method = _targets(_paragraph_with(doc, "The distance follows"))
     assert method["Eq. (1)"][0] == "formula" and formulas[str(method["Eq. (1)"][1])] == "(1)"
-    # A bracket with several numbers links to its first.
-    assert refs[str(method["[1, 3]"][1])].startswith("[1] A. Author")
+    # A bracket with several numbers is a citation per work, each linked to its entry.
+    assert refs[str(method["[1,"][1])].startswith("[1] A. Author")
+    assert refs[str(method["3]"][1])].startswith("[3] C. Author")
 
 
 def test_author_year_citations_point_at_the_entry_with_that_name_and_year(tmp_path: Path) -> None:
@@ -111,6 +112,38 @@ def test_author_year_citations_point_at_the_entry_with_that_name_and_year(tmp_pa
     jones = _targets(_paragraph_with(doc, "The distance follows"))[cited[1]]
     assert refs[str(smith[1])].startswith("Smith, A.")
     assert refs[str(jones[1])].startswith("Jones, B.")
+
+
+def test_each_work_of_an_author_year_group_points_at_its_own_entry(tmp_path: Path) -> None:
+    cited = ("(Smith, Brown, & Gray, 2019; Jones and Lee, 2020)", "Jones and Lee (2020)")
+    doc = read_pdf(_paper(tmp_path / "group.pdf", cited, NAMED_REFERENCES))
+    refs = {r.id: r.text for r in doc.references}
+    group = _targets(_paragraph_with(doc, "Earlier work"))
+    assert refs[str(group["(Smith, Brown, & Gray, 2019;"][1])].startswith("Smith, A.")
+    assert refs[str(group["Jones and Lee, 2020)"][1])].startswith("Jones, B.")
+
+
+NUMBERED_REFERENCES = [
+    f"{n}. {chr(64 + n)}. Author. Study number {n} of small robots. Robots, 20{n:02d}." for n in range(1, 7)
+]
+
+
+def test_parenthesised_numbers_are_citations_in_a_paper_that_cites_so(tmp_path: Path) -> None:
+    cited = ("(1, 3)", "(2, 4-6)")
+    doc = read_pdf(_paper(tmp_path / "asm.pdf", cited, NUMBERED_REFERENCES))
+    refs = {r.id: r.text for r in doc.references}
+    first = _targets(_paragraph_with(doc, "Earlier work"))
+    assert [refs[str(first[t][1])][:2] for t in ("(1,", "3)")] == ["1.", "3."]
+    method = _targets(_paragraph_with(doc, "The distance follows"))
+    assert [refs[str(method[t][1])][:2] for t in ("(2,", "4-6)")] == ["2.", "4."]
+    assert method["Eq. (1)"][0] == "formula"  # an equation's number is not a citation
+
+
+def test_an_enumeration_in_parentheses_is_not_a_citation(tmp_path: Path) -> None:
+    cited = ("in two steps, (1) on sand and (2) on gravel,", "(3)")
+    doc = read_pdf(_paper(tmp_path / "steps.pdf", cited, NUMBERED_REFERENCES))
+    assert not _paragraph_with(doc, "Earlier work").spans
+    assert [s.kind for s in _paragraph_with(doc, "The distance follows").spans] == ["formula"]
 
 
 def test_a_citation_without_an_entry_stays_unlinked(tmp_path: Path) -> None:

@@ -3,8 +3,11 @@ GROBID parsed but left out of its text comes back, and line-break hyphens are me
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lxml import html as lxml_html
 
+from translator.parsing.pdf import read_pdf
 from translator.parsing.pdf.references import split_references
 from translator.parsing.tei_reader import read_tei
 from translator.render import render_html, render_markdown
@@ -76,3 +79,56 @@ def test_built_in_reference_lists_mend_breaks_and_find_identifiers() -> None:
     assert "Mid-Continent" in first.text and "NREL/TP-463-5607" in first.text
     assert "inside the lab" in second.text and second.arxiv == "1810.04805"
     assert third.doi == "10.1038/s41586-020-1"
+
+
+def _letter_pdf(path: Path) -> Path:
+    """A physics letter's last page: the references have no heading and follow the text
+    in the left column; the right column ends the text, then the list goes on."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    prose = "The robots walk over sand and gravel, and we count how far each one gets in a minute."
+
+    def column(x: float, y: float, lines: list[str], size: float = 10) -> float:
+        pdf.set_font("helvetica", size=size)
+        for text in lines:
+            pdf.set_xy(x, y)
+            pdf.cell(85, size * 0.45, text)
+            y += size * 0.5
+        return y + 3
+
+    def entries(first: int, last: int) -> list[str]:
+        return [
+            f"[{n}] A. Author{n}, Walking robots on sand, Robots {n}, 1-{n} (2020)."
+            for n in range(first, last + 1)
+        ]
+
+    wrapped = [prose[:44], prose[44:]] * 6
+    pdf.set_font("helvetica", style="B", size=16)
+    pdf.set_xy(15, 12)
+    pdf.cell(180, 8, "Tiny Robots on Rough Ground", align="C")
+    pdf.set_font("helvetica", style="B", size=11)
+    pdf.set_xy(15, 24)
+    pdf.cell(85, 5, "1 Numerics")
+    y = column(15, 32, wrapped)
+    y = column(15, y, wrapped)
+    column(15, y + 10, entries(1, 6), 8)
+    y = column(110, 32, wrapped)
+    y = column(
+        110,
+        y,
+        ["In conclusion, robots walk as far on sand as", "they do on gravel in a minute.", *wrapped[:4]],
+    )
+    column(110, y + 10, entries(7, 12), 8)
+    pdf.output(str(path))
+    return path
+
+
+def test_an_unheaded_reference_list_goes_on_after_the_text_beside_it(tmp_path: Path) -> None:
+    doc = read_pdf(_letter_pdf(tmp_path / "letter.pdf"))
+    assert [r.text.split()[0] for r in doc.references] == [f"[{n}]" for n in range(1, 13)]
+    paragraphs = [s.text for s in doc.segments() if s.kind == "paragraph"]
+    assert any(p.startswith("In conclusion") for p in paragraphs)
+    assert not any("Author" in p for p in paragraphs)

@@ -42,6 +42,15 @@ def test_an_unnumbered_heading_does_not_swallow_the_numbered_sections_after_it()
     assert _levels(["", "", ""]) == [("", 1), ("", 1), ("", 1)]
 
 
+def test_unnumbered_headings_between_a_section_and_its_subsection_go_into_it() -> None:
+    # GROBID's head "5.3.1" without its number, a run-in "Evaluation." read as a heading.
+    assert _levels(["5", "5.3", "", "5.3.2", "5.4"]) == [
+        ("5", 1), ("5.3", 2), ("", 3), ("5.3.2", 3), ("5.4", 2),
+    ]  # fmt: skip
+    # "Proof." twice after section 3, then 3.1: inside 3; then 4 at the top.
+    assert _levels(["3", "", "", "3.1", "4"]) == [("3", 1), ("", 2), ("", 2), ("3.1", 2), ("4", 1)]
+
+
 numbers = st.lists(
     st.one_of(
         st.just(""), st.lists(st.integers(1, 3), min_size=1, max_size=3).map(lambda p: ".".join(map(str, p)))
@@ -58,3 +67,38 @@ def test_the_tree_keeps_the_reading_order_and_nests_only_by_number(given_numbers
     for _, parent in _walk(tree.top):
         for child in parent.subsections:
             assert child.number == "" or (parent.number and child.number.startswith(parent.number + "."))
+    assert not nesting_errors(tree.top)
+
+
+def nesting_errors(top: list[Section]) -> list[str]:
+    """Numbered sections not nested as numbered: each goes under its number's parent while
+    that one is open (no numbered section outside it came in between), whatever unnumbered
+    headings stand between them."""
+    walked = [section for _, section in _walk(top)]
+    ancestors = {id(c): a for a, c in _parents(top)}
+    errors = []
+    for index, section in enumerate(walked):
+        parent_number = section.number.rpartition(".")[0]
+        opened = [j for j in range(index) if walked[j].number == parent_number] if parent_number else []
+        if opened and all(
+            not w.number or w.number.startswith(parent_number + ".") for w in walked[opened[-1] + 1 : index]
+        ):
+            if _numbered_ancestor(section, ancestors) is not walked[opened[-1]]:
+                errors.append(f"{section.number} is not under {parent_number}")
+        elif section.number and not parent_number and _numbered_ancestor(section, ancestors) is not None:
+            errors.append(f"{section.number} is not at the top")
+    return errors
+
+
+def _parents(sections: list[Section]) -> Iterator[tuple[Section, Section]]:
+    for section in sections:
+        for child in section.subsections:
+            yield section, child
+        yield from _parents(section.subsections)
+
+
+def _numbered_ancestor(section: Section, ancestors: dict[int, Section]) -> Section | None:
+    parent = ancestors.get(id(section))
+    while parent is not None and not parent.number:
+        parent = ancestors.get(id(parent))
+    return parent

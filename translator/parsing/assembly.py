@@ -67,7 +67,8 @@ class SectionTree:
     numbered section goes under the deepest numbered one whose number prefixes its own.
     An unnumbered heading (a paper without numbers, a figure label GROBID took for a
     heading) stands beside the section before it, and never takes later numbered sections
-    under it: they keep nesting by number."""
+    under it: they keep nesting by number. When the numbered section after it belongs
+    under the numbered one before it (5.3, "Evaluation", 5.3.2), it was inside that one."""
 
     top: list[Section] = field(default_factory=list)
     stack: list[tuple[list[str], Section]] = field(default_factory=list)
@@ -77,13 +78,30 @@ class SectionTree:
         if parts:
             while self.stack and not _is_prefix(self.stack[-1][0], parts):
                 self.stack.pop()
+            self._reopen(parts)
         elif self.stack:
             self.stack.pop()  # beside the last section, under the same parent
-        if self.stack:
-            self.stack[-1][1].subsections.append(section)
-        else:
-            self.top.append(section)
+        self._siblings().append(section)
         self.stack.append((parts, section))
+
+    def _siblings(self) -> list[Section]:
+        return self.stack[-1][1].subsections if self.stack else self.top
+
+    def _reopen(self, parts: list[str]) -> None:
+        """5.3, then unnumbered headings beside it, then 5.3.2: the unnumbered ones were
+        in 5.3 after all, and go into it with 5.3.2 (their order is kept)."""
+        siblings = self._siblings()
+        run = len(siblings)
+        while run and not siblings[run - 1].number:
+            run -= 1
+        if run == len(siblings) or run == 0:
+            return
+        before = siblings[run - 1]
+        before_parts = [p for p in before.number.split(".") if p]
+        if _is_prefix(before_parts, parts):
+            before.subsections += siblings[run:]
+            del siblings[run:]
+            self.stack.append((before_parts, before))
 
     def current(self) -> Section | None:
         return self.stack[-1][1] if self.stack else None

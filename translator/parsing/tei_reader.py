@@ -32,6 +32,7 @@ from .pdf.links import link_mentions
 from .tei_references import person_name, reference
 from .tei_text import XML_NS, TextBuilder, all_text, clean, find, flatten, local, parse_coords, xml_id
 
+_NUMBER_BAR = re.compile(r"^\|\s+")
 # GROBID 0.5.5 sometimes tags figure/table captions as section heads.
 CAPTION_HEAD = re.compile(r"^(fig(ure)?|table|tab)\.?\s*[0-9ivx]+\b", re.IGNORECASE)
 _BACK_TEXT_TYPES = {"acknowledgement", "funding", "availability", "conflict", "contribution"}
@@ -163,7 +164,9 @@ class _Reader:
                         target.blocks.append(Paragraph(seg))
                 self.fill(div, target, context)
                 continue
-            heading = self.segment(head_el, "heading", head_text)
+            # "3 | METHODS" (Wiley): GROBID takes the number and leaves the bar in the title.
+            bare = _NUMBER_BAR.sub("", head_text) if number else head_text
+            heading = self.segment(head_el, "heading", head_text, bare if bare != head_text else None)
             sec = self.new_section(heading, number)
             tree.add(sec)
             self.fill(div, sec, head_text)

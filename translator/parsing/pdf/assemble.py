@@ -121,6 +121,24 @@ class Assembler:
             and not REFERENCE_START.match(block.text)
         ):
             self.part = self.before_references
+        elif (
+            start >= 0 and index > start and self.part.name != "references" and self.resumes_references(block)
+        ):
+            # The list goes on in the next column or page, after running text set beside it.
+            self.before_references, self.part = self.part, _Part("references")
+
+    def resumes_references(self, block: Block) -> bool:
+        """Whether ``block`` opens the entry after the last one of the reference list so far."""
+        match = REFERENCE_START.match(block.text.strip())
+        if match is None:
+            return False
+        numbers = [
+            int(m.group("n") or m.group("m"))
+            for b in self.reference_blocks
+            for ln in b.lines
+            if (m := REFERENCE_START.match(ln.text))
+        ]
+        return bool(numbers) and numbers[-1] < int(match.group("n") or match.group("m")) <= numbers[-1] + 2
 
     def place(self, index: int, block: Block, text: str) -> None:
         """One block into the document, by what it is."""

@@ -13,7 +13,11 @@ from .geometry import Line
 from .layout import Block, Layout
 from .lines import is_caption_start, is_run_in
 
-NUMBERED = re.compile(r"^((?:\d{1,2}\.){0,3}\d{1,2}|[IVX]{1,5})\.?\s+(\S.*)$")
+# "3.1 Methods", "IV. RESULTS", "3 | METHODS" (Wiley's bar between number and title).
+NUMBERED = re.compile(r"^((?:\d{1,2}\.){0,3}\d{1,2}|[IVX]{1,5})\.?\s+(?:\|\s+)?(\S.*)$")
+# "6.1.2 Highlighting based on Engagement (D1)." on a line of its own: a subsection's
+# heading set run-in style (ACM's \\paragraph), which ends with a stop.
+_SUBSECTION_RUN_IN = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-Z]")
 APPENDIX_NUMBER = re.compile(r"^([A-H](?:\.\d{1,2}){0,2})\.?\s+([A-Z].*)$")
 KNOWN_HEADING = re.compile(
     rf"^({names.ABSTRACT}|{names.KNOWN_HEADINGS}|{names.ACKNOWLEDGEMENTS}|{names.REFERENCES}|{names.APPENDIX})\b",
@@ -73,7 +77,7 @@ class BlockKinds:
 
     def _reads_as_heading(self, block: Block, text: str) -> bool:
         numbered = NUMBERED.match(text)
-        if numbered and numbered.group(2)[:1].islower():
+        if numbered and not _opens_title(numbered.group(2)):
             return False  # a numbered line of an algorithm or a list ("12 end"), not a section
         if not (self.emphasised(block) or self.plain_numbered_heading(block) or APPENDIX_HEADING.match(text)):
             return False
@@ -84,6 +88,7 @@ class BlockKinds:
         if (
             text.endswith((".", ",", ";"))
             and not re.match(r"^\d+(\.\d+)*\.?\s+\S+\s*\.?$", text)
+            and not (len(block.lines) == 1 and _SUBSECTION_RUN_IN.match(text))
             and not KNOWN_HEADING.match(text.rstrip("."))
         ):
             return False
@@ -114,6 +119,7 @@ class BlockKinds:
             and len(title.split()) <= 8
             and not title.endswith((".", ",", ";", ":"))
             and sum(ch.isalpha() for ch in title) >= 3
+            and re.search(r":\s+\S+\s+\S", title) is None  # "1. Privileged Group: We model …", a list item
         )
 
     def is_prose(self, block: Block) -> bool:
@@ -151,13 +157,18 @@ class BlockKinds:
         return block.size < self.body_size - p.figure_label_step and average < p.figure_label_chars
 
 
+def _opens_title(text: str) -> bool:
+    """Whether text after a number can open a section's title: "Methods", "[D1] Discover"."""
+    return text[:1].isupper() or (text[:1] in "[(" and text[1:2].isalnum())
+
+
 def _number_and_title(text: str) -> Heading | None:
     """A heading's number apart from its title ("IV" → "4"); None for a bold number in a
     table or a label of fewer than three letters."""
     numbered = NUMBERED.match(text)
     number = ""
     title = text
-    if numbered and numbered.group(2)[:1].isupper():
+    if numbered and _opens_title(numbered.group(2)):
         number, title = numbered.group(1), numbered.group(2)
         number = str(_ROMAN[number]) if number in _ROMAN else number
     elif (appendix := APPENDIX_NUMBER.match(text)) is not None:

@@ -13,9 +13,17 @@ import re
 from collections.abc import Iterator
 
 from ...model import Document, Figure, Reference, Segment, Span, SpanKind
-from .citations import AUTHOR_NAME
+from .citations import AUTHOR_NAME, work_places
 
 _FIRST_NUMBER = re.compile(r"\d+")
+# One work of a numeric citation group: "[7]", "[1,", "4–6]" (a range names its first entry).
+_NUMERIC_PIECE = re.compile(r"[\[(]?\s*\d+(?:\s*[–-]\s*\d+)?\s*[,\])]?")
+# "(14, 28)", "(6–8)": how journals that number their references in order of citation
+# (ASM, ACS, …) cite, when the paper has no "[n]" citations; "Eqs. (1) and (2)" are equations.
+_PARENTHESISED = re.compile(
+    r"(?<!Eq)(?<!Eqs)(?<!Eq\.)(?<!Eqs\.)(?<!Equation)(?<!Equations)(?<!and)(?<!or)(?<!to)"
+    r"(?<=[\w)\].,;:’'\"%]) ?\((?P<numbers>\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\)"
+)
 _FIGURE_MENTION = re.compile(
     r"\b(?P<word>Fig(?:ure)?s?\.?|Tab(?:le)?s?\.?)\s?(?P<label>[A-Z]?\d+[a-z]?|(?-i:[IVXL]+))\b",
     re.IGNORECASE,
@@ -41,7 +49,7 @@ class _Targets:
 
     def citation(self, text: str) -> str | None:
         """The reference a citation span names: by its first number, else by name and year."""
-        if text.lstrip().startswith("["):
+        if _NUMERIC_PIECE.fullmatch(text.strip()):
             number = _FIRST_NUMBER.search(text)
             return self.by_number.get(int(number.group())) if number else None
         name, year = AUTHOR_NAME.search(text), _YEAR.search(text)
@@ -84,8 +92,11 @@ def link_mentions(doc: Document) -> None:
     """Point the citations at their references, and turn figure, table and equation
     mentions into spans pointing at them. Called once, while the document is assembled."""
     targets = _Targets(doc)
+    parenthesised = _cites_in_parentheses(doc, targets)
     for segment in _linkable(doc):
         spans = [_with_target(segment.text, span, targets) for span in segment.spans]
+        if parenthesised:
+            spans += _parenthesised_citations(segment.text, spans, targets)
         spans += _mentions(segment.text, spans, targets)
         segment.spans = sorted(spans, key=lambda s: s.start)
 
@@ -125,6 +136,38 @@ def _mentions(text: str, spans: list[Span], targets: _Targets) -> Iterator[Span]
         if target is not None and _free(match, taken):
             taken.append((match.start(), match.end()))
             yield Span(match.start(), match.end(), "formula", target)
+
+
+def _cites_in_parentheses(doc: Document, targets: _Targets) -> bool:
+    """Whether the paper cites its numbered references as "(14, 28)": no "[n]" citation,
+    entries that print their numbers, and parenthesised numbers naming many of them (a
+    list's "(1) … (3)" or equation numbers name a few)."""
+    if len(targets.by_number) < 5 or any(
+        span.kind == "bibr" and segment.text[span.start : span.start + 1] == "["
+        for segment in _linkable(doc)
+        for span in segment.spans
+    ):
+        return False
+    if sum(1 for ref in doc.references if _OWN_NUMBER.match(ref.text)) < 0.8 * len(doc.references):
+        return False
+    named = {
+        int(number)
+        for segment in _linkable(doc)
+        for match in _PARENTHESISED.finditer(segment.text)
+        for number in _FIRST_NUMBER.findall(match.group("numbers"))
+    }
+    return len(named & targets.by_number.keys()) >= max(5, 0.3 * len(targets.by_number))
+
+
+def _parenthesised_citations(text: str, spans: list[Span], targets: _Targets) -> Iterator[Span]:
+    """The "(14, 28)" citations of a paper that cites so, a span per work, outside the existing spans."""
+    taken = [(s.start, s.end) for s in spans]
+    for match in _PARENTHESISED.finditer(text):
+        numbers = [int(n) for n in _FIRST_NUMBER.findall(match.group("numbers"))]
+        if _free(match, taken) and all(n in targets.by_number for n in numbers):
+            start = text.index("(", match.start())
+            for begin, end in work_places(text, start, match.end(), ","):
+                yield Span(begin, end, "bibr", targets.citation(text[begin:end]))
 
 
 def _free(match: re.Match[str], taken: list[tuple[int, int]]) -> bool:
