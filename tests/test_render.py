@@ -218,3 +218,16 @@ def test_outputs_are_written_one_at_a_time_and_the_html_in_pieces(tmp_path: Path
 def test_an_image_that_is_not_there_is_not_embedded(tmp_path: Path) -> None:
     assert not data_uri(tmp_path, "missing.png") and str(data_uri(tmp_path, "missing.png")) == ""
     assert not data_uri(None, "a.png") and not data_uri(tmp_path, "")
+
+
+def test_the_original_text_is_marked_in_the_papers_language() -> None:
+    # A Chinese page set English text with the Chinese font's full-width "’" and accents.
+    page = lxml_html.fromstring(render_html(*translated_small_doc(), "zh"))
+    assert page.get("lang") == "zh"
+    originals = page.xpath("//*[contains(concat(' ', @class, ' '), ' src ')]")
+    assert originals and {element.get("lang") for element in originals} == {"en"}
+    assert {
+        element.get("lang")
+        for element in page.xpath("//*[contains(concat(' ', @class, ' '), ' tr ')][@lang]")
+    } == {"zh"}
+    assert page.xpath("//ol[@class='refs']")[0].get("lang") == "en"

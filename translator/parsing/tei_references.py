@@ -12,7 +12,8 @@ from .tei_text import all_text, find, local, xml_id
 
 def person_name(pers: etree._Element) -> str:
     names = [all_text(p) for p in pers if local(p) in ("forename", "surname", "genName")]
-    return " ".join(n for n in names if n) or all_text(pers)
+    # A part without a letter is layout GROBID took for a name ("| Peter": Wiley's bar).
+    return " ".join(n for n in names if any(ch.isalpha() for ch in n)) or all_text(pers)
 
 
 def reference(el: etree._Element, index: int) -> Reference:

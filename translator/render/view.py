@@ -161,6 +161,9 @@ class NoteView:
 @dataclass
 class DocView:
     lang: str
+    # The paper's own language where known (GROBID's xml:lang), else "": the original text is
+    # not set with the translation's fonts (a Chinese font's full-width "’" in English words).
+    source_lang: str
     mono: bool
     title: SegView | None
     authors: list[Any]
@@ -286,6 +289,7 @@ def build_view(
     parts += back
     return DocView(
         lang=lang,
+        source_lang=doc.source_lang,
         mono=mono,
         title=seg(doc.title) if doc.title else None,
         authors=doc.authors,
