@@ -5,7 +5,8 @@
 For every PDF with a GROBID TEI beside it (``pairs/`` and ``pdf/`` +
 ``tei-localgrobid/``): recall of GROBID's body-paragraph word 4-grams in the
 built-in parse, heading recall (GROBID heads that cannot be headings, such as
-"For" or "(A1)", left out; the "raw" column counts them too), whether the
+"For" or "(A1)", left out; the "raw" column counts every head the TEI reader keeps as a
+section's, which are the same now that the reader keeps such heads as paragraphs), whether the
 reference list starts at the same entry, the heading tree's agreement with
 GROBID's numbering ("tree": the share of GROBID's numbered sections that the
 built-in tree has under the same numbered parent), the links each path finds
@@ -48,7 +49,7 @@ class Row:
     strict_recall: float  # segments and formulas only
     heading_recall: float
     headings: int
-    raw_heading_recall: float  # every GROBID head counted, even "For" or "(A1)"
+    raw_heading_recall: float  # every head the TEI reader keeps as a section's counted
     raw_headings: int
     references_start: bool | None
     tree: float  # share of GROBID's numbered sections under the same numbered parent

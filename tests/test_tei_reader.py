@@ -10,7 +10,7 @@ from lxml import etree
 from translator.errors import BadInputError
 from translator.model import CodeBlock, FormulaBlock, Paragraph
 from translator.parsing.code import is_pseudo_code
-from translator.parsing.tei_reader import read_tei
+from translator.parsing.tei_reader import CAPTION_HEAD, can_be_heading, read_tei
 from translator.parsing.tei_text import all_text
 
 from .conftest import CORPUS, corpus_tei_files, manifest_counts, needs_corpus
@@ -138,7 +138,15 @@ def test_corpus_tei_counts(path: Path) -> None:
     kept = {f.id for f in doc.formulas()}
     taken = [f for f in tree.xpath("//t:formula", namespaces=NS) if _xml_id(f) not in kept]
     assert all(all_text(f) in code for f in taken)
-    assert body_paras == expected["paras"] - paras_in_notes - code_paras
+    # A div head that cannot name a section ("(A1)", "For", "Figure. 3") stays as a paragraph.
+    stray_heads = [
+        h
+        for h in tree.xpath("//t:text/t:body//t:div/t:head", namespaces=NS)
+        if all_text(h)
+        and not can_be_heading(all_text(h))
+        and not (CAPTION_HEAD.match(all_text(h)) and len(all_text(h)) > 40)
+    ]
+    assert body_paras == expected["paras"] - paras_in_notes - code_paras + len(stray_heads)
     assert len(kept) == expected["formulas"] - len(taken)
     assert sum(f.kind == "figure" for f in doc.figures) == expected["figures"]
     assert sum(f.kind == "table" for f in doc.figures) == expected["tables"]
@@ -157,3 +165,17 @@ def test_whole_corpus_is_read() -> None:
     assert len(files) >= 40
     versions = {read_tei(p).grobid_version[:5] for p in files}
     assert {"0.5.5", "0.6.1", "0.7.2", "0.8.1", "0.8.2"} <= versions
+
+
+def test_a_head_that_cannot_name_a_section_stays_as_text_in_the_section_before() -> None:
+    strays = (
+        '<div xmlns="http://www.tei-c.org/ns/1.0"><head>(A1)</head><p>The update holds for every robot.</p></div>'
+        '<div xmlns="http://www.tei-c.org/ns/1.0"><head n="2.">Figure. 3</head><p>It walks on sand.</p></div>'
+    )
+    marker = '<div xmlns="http://www.tei-c.org/ns/1.0"><head n="2.1">'
+    doc = read_tei(SMALL_TEI.replace(marker, strays + marker))
+    headings = [s.heading.text for s in doc.all_sections() if s.heading]
+    assert "(A1)" not in headings and "Figure. 3" not in headings
+    method = next(s for s in doc.body if s.heading and s.heading.text == "Method")
+    texts = [b.segment.text for b in method.blocks if isinstance(b, Paragraph)]
+    assert texts[-4:] == ["(A1)", "The update holds for every robot.", "Figure. 3", "It walks on sand."]

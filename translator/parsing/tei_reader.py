@@ -33,6 +33,15 @@ from .tei_references import person_name, reference
 from .tei_text import XML_NS, TextBuilder, all_text, clean, find, flatten, local, parse_coords, xml_id
 
 _NUMBER_BAR = re.compile(r"^\|\s+")
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def can_be_heading(text: str) -> bool:
+    """Whether a GROBID head can name a section: it has a word of four letters or more,
+    and is not a figure's label alone ("Figure. 3", "FIG. 1 .")."""
+    return _LONG_WORD.search(text) is not None and not CAPTION_HEAD.fullmatch(text.strip(" .:("))
+
+
 # GROBID 0.5.5 sometimes tags figure/table captions as section heads.
 CAPTION_HEAD = re.compile(r"^(fig(ure)?|table|tab)\.?\s*[0-9ivx]+\b", re.IGNORECASE)
 _BACK_TEXT_TYPES = {"acknowledgement", "funding", "availability", "conflict", "contribution"}
@@ -153,16 +162,10 @@ class _Reader:
             number = (head_el.get("n") or "").strip().rstrip(".") if head_el is not None else ""
             head_text = all_text(head_el) if head_el is not None else ""
             caption_head = bool(head_text) and bool(CAPTION_HEAD.match(head_text)) and len(head_text) > 40
-            if head_el is None or not head_text or caption_head:
-                # A continuation of the previous section (GROBID breaks sections at
-                # figures and pages), or a caption mis-tagged as a heading.
-                target = tree.current() or tree.open_untitled(self.ids)
-                context = target.heading.text if target.heading else ""
-                if caption_head and head_el is not None:
-                    seg = self.segment(head_el, "caption", context)
-                    if seg is not None:
-                        target.blocks.append(Paragraph(seg))
-                self.fill(div, target, context)
+            stray_head = bool(head_text) and not caption_head and not can_be_heading(head_text)
+            if head_el is None or not head_text or caption_head or stray_head:
+                kind: SegmentKind | None = "caption" if caption_head else "paragraph" if stray_head else None
+                self.continue_section(tree, div, head_el, kind)
                 continue
             # "3 | METHODS" (Wiley): GROBID takes the number and leaves the bar in the title.
             bare = _NUMBER_BAR.sub("", head_text) if number else head_text
@@ -171,6 +174,21 @@ class _Reader:
             tree.add(sec)
             self.fill(div, sec, head_text)
         return tree.top
+
+    def continue_section(
+        self, tree: SectionTree, div: etree._Element, head: etree._Element | None, kind: SegmentKind | None
+    ) -> None:
+        """A div that goes on with the section before it (GROBID breaks sections at figures
+        and pages), its head, if any, kept as a ``kind`` segment: a caption mis-tagged as a
+        heading, or a stray piece (an equation's "(A1)", a sentence's first word "For", a
+        figure's "Figure. 3") that cannot name a section."""
+        target = tree.current() or tree.open_untitled(self.ids)
+        context = target.heading.text if target.heading else ""
+        if kind is not None and head is not None:
+            seg = self.segment(head, kind, context)
+            if seg is not None:
+                target.blocks.append(Paragraph(seg))
+        self.fill(div, target, context)
 
     def fill(self, div: etree._Element, sec: Section, context: str) -> None:
         for child in div:
