@@ -10,42 +10,49 @@ from translator.parsing.pdf import read_pdf
 BODY = "The robots walk over sand and gravel, and we count how far each one gets in a minute. " * 4
 
 
+class _Page:
+    """One A4 page written top down: lines at a given size and style, and paragraphs."""
+
+    def __init__(self) -> None:
+        from fpdf import FPDF
+
+        self.pdf = FPDF(format="A4")
+        self.pdf.set_auto_page_break(False)
+        self.pdf.add_page()
+        self.y = 20.0
+
+    def line(self, text: str, size: float = 10, style: str = "", x: float = 20, after: float = 0) -> None:
+        self.pdf.set_font("helvetica", style=style, size=size)
+        self.pdf.set_xy(x, self.y)
+        self.pdf.cell(170, size * 0.45, text)
+        self.y += size * 0.5 + after
+
+    def para(self, text: str, before: float = 2) -> None:
+        self.pdf.set_font("helvetica", size=10)
+        self.pdf.set_xy(20, self.y + before)
+        self.pdf.multi_cell(170, 5, text)
+        self.y = self.pdf.get_y() + 4
+
+    def save(self, path: Path) -> Path:
+        self.pdf.output(str(path))
+        return path
+
+
 def _pdf(path: Path) -> Path:
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    y = 20.0
-
-    def line(text: str, size: float, style: str = "", x: float = 20) -> None:
-        nonlocal y
-        pdf.set_font("helvetica", style=style, size=size)
-        pdf.set_xy(x, y)
-        pdf.cell(170, size * 0.45, text)
-        y += size * 0.5
-
-    def para(text: str) -> None:
-        nonlocal y
-        pdf.set_font("helvetica", size=10)
-        pdf.set_xy(20, y + 2)
-        pdf.multi_cell(170, 5, text)
-        y = pdf.get_y() + 4
-
-    line("Walking Robots", 18, "B")
-    y += 6
-    line("1 Introduction", 12, "B")
-    para(BODY)
-    line("2 The guidelines we give for the evaluation of", 12, "B")
-    line("walking robots on rough ground", 12, "B", x=25.5)  # under the title, past the number
-    para(BODY)
-    line("3 Limitations", 12, "B")
-    line("Our study is limited to robots that walk on evalua-", 10, "B")
-    para("tion grounds of sand only. " + BODY)
-    line("4 Results", 12, "B")
-    para(BODY)
-    pdf.output(str(path))
-    return path
+    page = _Page()
+    page.line("Walking Robots", 18, "B")
+    page.y += 6
+    page.line("1 Introduction", 12, "B")
+    page.para(BODY)
+    page.line("2 The guidelines we give for the evaluation of", 12, "B")
+    page.line("walking robots on rough ground", 12, "B", x=25.5)  # under the title, past the number
+    page.para(BODY)
+    page.line("3 Limitations", 12, "B")
+    page.line("Our study is limited to robots that walk on evalua-", 10, "B")
+    page.para("tion grounds of sand only. " + BODY)
+    page.line("4 Results", 12, "B")
+    page.para(BODY)
+    return page.save(path)
 
 
 def test_a_heading_over_two_lines_is_one_and_a_broken_sentence_is_none(tmp_path: Path) -> None:
@@ -63,42 +70,25 @@ def _numbering_pdf(path: Path) -> Path:
     """Numbers the way journals set them: a bar after the number (Wiley), a title that
     opens with a bracket, a subsection heading ending in a stop on its own line (ACM), and
     a numbered list item with a label, which is no heading."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    y = 20.0
-
-    def line(text: str, size: float = 10, style: str = "") -> None:
-        nonlocal y
-        pdf.set_font("helvetica", style=style, size=size)
-        pdf.set_xy(20, y)
-        pdf.cell(170, size * 0.45, text)
-        y += size * 0.5 + 3
-
-    def para(text: str) -> None:
-        nonlocal y
-        pdf.set_font("helvetica", size=10)
-        pdf.set_xy(20, y)
-        pdf.multi_cell(170, 5, text)
-        y = pdf.get_y() + 4
-
-    line("Walking Robots", 18, "B")
-    line("1 | INTRODUCTION", 12, "B")
-    para(BODY)
-    line("2 | METHODS", 12, "B")
-    para(BODY)
-    line("2.1 [D1] Robots on Sand", 11, "B")
-    para(BODY)
-    line("2.1.1 Counting Steps on Sand (D1).", 10, "I")
-    para(BODY)
-    line("1. Privileged Robots: We give these robots the longest legs")
-    para("and the best motors we have. " + BODY)
-    line("3 | RESULTS", 12, "B")
-    para(BODY)
-    pdf.output(str(path))
-    return path
+    page = _Page()
+    for text, size, style, body in (
+        ("Walking Robots", 18, "B", ""),
+        ("1 | INTRODUCTION", 12, "B", BODY),
+        ("2 | METHODS", 12, "B", BODY),
+        ("2.1 [D1] Robots on Sand", 11, "B", BODY),
+        ("2.1.1 Counting Steps on Sand (D1).", 10, "I", BODY),
+        (
+            "1. Privileged Robots: We give these robots the longest legs",
+            10,
+            "",
+            "and the best motors we have. " + BODY,
+        ),
+        ("3 | RESULTS", 12, "B", BODY),
+    ):
+        page.line(text, size, style, after=3)
+        if body:
+            page.para(body, before=0)
+    return page.save(path)
 
 
 def test_journal_numberings_are_read_and_a_labelled_list_item_is_no_heading(tmp_path: Path) -> None:
