@@ -104,3 +104,17 @@ def test_journal_numberings_are_read_and_a_labelled_list_item_is_no_heading(tmp_
     assert any(
         p.startswith("1. Privileged Robots: We give these robots the longest legs and") for p in paragraphs
     )
+
+
+def test_a_formula_piece_in_its_own_face_is_no_heading(tmp_path: Path) -> None:
+    # A formula's last line set apart in a small italic face: its parentheses do not pair up.
+    page = _Page()
+    page.line("Walking Robots", 18, "B", after=3)
+    page.line("1 Introduction", 12, "B", after=3)
+    page.para(BODY, before=0)
+    page.line("2p(4p+1) ) with", 7, "I", after=3)
+    page.para(BODY, before=0)
+    page.line("A) Setup", 12, "B", after=3)
+    page.para(BODY, before=0)
+    doc = read_pdf(page.save(tmp_path / "piece.pdf"))
+    assert [s.heading.text for s in doc.all_sections() if s.heading] == ["Introduction", "A) Setup"]

@@ -67,7 +67,7 @@ class BlockKinds:
             return False
         if block.math or is_caption_start(text) or any(is_run_in(line) for line in block.lines):
             return False  # a paragraph that opens with a bold run-in heading
-        if _FORMULA_TEXT.search(text) or EQUATION_LABEL.search(text):
+        if _FORMULA_TEXT.search(text) or EQUATION_LABEL.search(text) or _unbalanced(text):
             return False
         if any(has_cells(line) for line in block.lines):
             return False  # cells side by side: a table row
@@ -155,6 +155,13 @@ class BlockKinds:
         average = sum(len(ln.text) for ln in lines) / len(lines)
         p = self.params
         return block.size < self.body_size - p.figure_label_step and average < p.figure_label_chars
+
+
+def _unbalanced(text: str) -> bool:
+    """Parentheses that do not pair up: a piece of a formula ("2p(4p+1) ) with"), not a
+    title; an enumerator's "A)" before a title is not counted."""
+    text = re.sub(r"^\w{1,3}\)\s", "", text)
+    return text.count("(") != text.count(")")
 
 
 def _opens_title(text: str) -> bool:
