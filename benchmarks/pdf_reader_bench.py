@@ -23,6 +23,7 @@ import argparse
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -190,14 +191,18 @@ def tree_agreement(grobid: Document, builtin: Document) -> float:
     return same / len(wanted) if wanted else 1.0
 
 
-def links(doc: Document) -> int:
-    """Spans that point at their target inside the paper."""
-    return sum(
-        1
+def link_kinds(doc: Document) -> Counter[str]:
+    """Spans that point at their target inside the paper, by kind."""
+    return Counter(
+        span.kind
         for segment in doc.segments()
         for span in segment.spans
         if span.target and span.kind in INTERNAL_LINKS
     )
+
+
+def links(doc: Document) -> int:
+    return sum(link_kinds(doc).values())
 
 
 def placed(doc: Document) -> float:

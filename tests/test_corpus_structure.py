@@ -5,7 +5,6 @@ figure cut out of the page shows more than its caption."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -14,6 +13,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import ImageDraw
 
+from benchmarks.pdf_reader_bench import link_kinds, pairs, words
 from translator.model import Document, Figure, Region
 from translator.parsing.drawings import with_drawings
 from translator.parsing.pdf import read_pdf
@@ -26,37 +26,15 @@ from .test_section_tree import nesting_errors
 
 pytestmark = pytest.mark.slow  # reads every corpus PDF
 
-INTERNAL = ("bibr", "figure", "table", "formula", "foot")  # spans that point inside the paper
-
 
 def corpus_papers() -> list[tuple[Path, Path]]:
     """(PDF, TEI) for the official pairs and the PDFs with a local GROBID's TEI."""
-    if not corpus_available():
-        return []
-    found = [
-        (tei.with_name(tei.name.replace(".tei.xml", ".pdf")), tei)
-        for tei in sorted(CORPUS.glob("pairs/*.tei.xml"))
-    ]
-    found += [
-        (pdf, CORPUS / "tei-localgrobid" / f"{pdf.stem}.tei.xml")
-        for pdf in sorted(CORPUS.glob("pdf/*.pdf"))
-        if (CORPUS / "tei-localgrobid" / f"{pdf.stem}.tei.xml").is_file()
-    ]
-    return found
+    return [(pdf, tei) for _, _, pdf, tei in pairs(CORPUS)] if corpus_available() else []
 
 
 @cache
 def _read(pdf: Path, tei: Path) -> tuple[Document, Document]:
     return read_tei(tei), read_pdf(pdf)
-
-
-def _links(doc: Document) -> Counter[str]:
-    return Counter(
-        span.kind
-        for segment in doc.segments()
-        for span in segment.spans
-        if span.target and span.kind in INTERNAL
-    )
 
 
 @needs_corpus
@@ -73,8 +51,8 @@ def test_the_built_in_reader_links_about_as_much_as_grobid() -> None:
     grobid, builtin = Counter[str](), Counter[str]()
     for pdf, tei in corpus_papers():
         g, b = _read(pdf, tei)
-        grobid += _links(g)
-        builtin += _links(b)
+        grobid += link_kinds(g)
+        builtin += link_kinds(b)
     ratio = sum(builtin.values()) / sum(grobid.values())
     assert 0.8 <= ratio <= 1.2, (ratio, dict(grobid), dict(builtin))
     # Each kind is found, citations within the same bound.
@@ -84,16 +62,12 @@ def test_the_built_in_reader_links_about_as_much_as_grobid() -> None:
 
 def _caption_lines(figure: Figure, page: PageText, box: Box) -> list[Box]:
     """The lines inside ``box`` whose words are all the caption's (label and text)."""
-    words = set(_words(f"{figure.head} {figure.label} {figure.caption.text if figure.caption else ''}"))
+    caption = set(words(f"{figure.head} {figure.label} {figure.caption.text if figure.caption else ''}"))
     return [
         line.box
         for line in page.lines
-        if box.contains_center(line.box, 1.0) and _words(line.text) and set(_words(line.text)) <= words
+        if box.contains_center(line.box, 1.0) and words(line.text) and set(words(line.text)) <= caption
     ]
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in re.findall(r"[^\W_]+", text)]
 
 
 def _ink_outside(pdf: pdfium.PdfDocument, region: Region, masked: list[Box], scale: float = 1.5) -> int:

@@ -16,14 +16,22 @@ MM = 72 / 25.4
 DRAWING = (40.0, 60.0, 160.0, 110.0)  # mm: x0, y0, x1, y1
 
 
-def _pdf(path: Path) -> Path:
+def _pdf(
+    path: Path,
+    text: str = "The tiny robot walks on a table, and we watch it closely. " * 6,
+    drawing: bool = True,
+) -> Path:
+    """A page of ``text``, then (with ``drawing``) a drawn figure and its caption under it."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
     pdf.add_page()
     pdf.set_font("helvetica", size=10)
     pdf.set_xy(20, 20)
-    pdf.multi_cell(170, 5, "The tiny robot walks on a table, and we watch it closely. " * 6)
+    pdf.multi_cell(170, 5, text)
+    if not drawing:
+        pdf.output(str(path))
+        return path
     x0, y0, x1, y1 = DRAWING
     pdf.set_fill_color(210, 220, 240)
     pdf.rect(x0, y0, x1 - x0, y1 - y0, style="DF")
@@ -80,20 +88,11 @@ def test_a_figure_without_a_box_gets_its_drawing_by_its_caption(tmp_path: Path) 
 def test_a_box_holding_only_its_caption_with_no_drawing_by_it_is_dropped(tmp_path: Path) -> None:
     # GROBID took a paragraph of running text for a figure: its box is that text, which
     # the figure shows as its caption anyway; a picture of it would say it twice.
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.add_page()
-    pdf.set_font("helvetica", size=10)
-    pdf.set_xy(20, 20)
-    pdf.multi_cell(170, 5, "The tiny robot walking on a table. " * 3)
-    pdf.output(str(tmp_path / "text.pdf"))
-    lines = read_pages(tmp_path / "text.pdf")[0].lines
+    pdf = _pdf(tmp_path / "text.pdf", "The tiny robot walking on a table. " * 3, drawing=False)
+    lines = read_pages(pdf)[0].lines
     x0, y0 = min(ln.box.x0 for ln in lines), min(ln.box.y0 for ln in lines)
     x1, y1 = max(ln.box.x1 for ln in lines), max(ln.box.y1 for ln in lines)
     coords = f"1,{x0:.2f},{y0:.2f},{x1 - x0:.2f},{y1 - y0:.2f}"
     doc = read_tei(SMALL_TEI.replace('xml:id="fig_0">', f'xml:id="fig_0" coords="{coords}">').encode())
     assert next(f for f in doc.figures if f.id == "fig_0").region is not None
-    assert (
-        next(f for f in with_drawings(doc, tmp_path / "text.pdf").figures if f.id == "fig_0").region is None
-    )
+    assert next(f for f in with_drawings(doc, pdf).figures if f.id == "fig_0").region is None

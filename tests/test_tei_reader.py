@@ -10,7 +10,7 @@ from lxml import etree
 from translator.errors import BadInputError
 from translator.model import CodeBlock, FormulaBlock, Paragraph
 from translator.parsing.code import is_pseudo_code
-from translator.parsing.tei_reader import CAPTION_HEAD, can_be_heading, read_tei
+from translator.parsing.tei_reader import misplaced_head, read_tei
 from translator.parsing.tei_text import all_text
 
 from .conftest import CORPUS, corpus_tei_files, manifest_counts, needs_corpus
@@ -142,9 +142,7 @@ def test_corpus_tei_counts(path: Path) -> None:
     stray_heads = [
         h
         for h in tree.xpath("//t:text/t:body//t:div/t:head", namespaces=NS)
-        if all_text(h)
-        and not can_be_heading(all_text(h))
-        and not (CAPTION_HEAD.match(all_text(h)) and len(all_text(h)) > 40)
+        if misplaced_head(all_text(h)) == "paragraph"
     ]
     assert body_paras == expected["paras"] - paras_in_notes - code_paras + len(stray_heads)
     assert len(kept) == expected["formulas"] - len(taken)

@@ -59,12 +59,16 @@ def _suspect(figure: Figure) -> bool:
     """A box flat enough to be the caption's, or low enough to be read, or no box but a caption."""
     region = figure.region
     if region is None:  # a table without a box has its cells as text
-        return figure.kind == "figure" and len(_words(figure.caption.text if figure.caption else "")) >= 3
+        return figure.kind == "figure" and len(_words(_caption(figure))) >= 3
     return _strip(region) or region.y1 - region.y0 < CAPTION_BOX_HEIGHT
 
 
 def _pages_of(figures: list[Figure]) -> set[int]:
     return {f.region.page for f in figures if f.region is not None}
+
+
+def _caption(figure: Figure) -> str:
+    return figure.caption.text if figure.caption else ""
 
 
 def _words(text: str) -> list[str]:
@@ -103,14 +107,14 @@ def _located(figure: Figure, pages: dict[int, PageText]) -> tuple[PageText, Box]
 
 def _holds_caption_only(figure: Figure, page: PageText, box: Box) -> bool:
     inside = [w for ln in page.lines if box.contains_center(ln.box, 1.0) for w in _words(ln.text)]
-    caption = set(_words(f"{figure.head} {figure.caption.text if figure.caption else ''}"))
+    caption = set(_words(f"{figure.head} {_caption(figure)}"))
     return len(inside) >= 5 and sum(1 for w in inside if w in caption) >= CAPTION_SHARE * len(inside)
 
 
 def _caption_line(figure: Figure, pages: dict[int, PageText]) -> tuple[PageText, Box] | None:
     """The line where the figure's caption starts: it holds the caption's first words, and
     opens with a figure label when one does."""
-    probe = " ".join(_words(figure.caption.text if figure.caption else "")[:CAPTION_PROBE])
+    probe = " ".join(_words(_caption(figure))[:CAPTION_PROBE])
     found: list[tuple[bool, PageText, Line]] = []
     for page in pages.values():
         for line in page.lines:

@@ -36,15 +36,22 @@ _NUMBER_BAR = re.compile(r"^\|\s+")
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
-def can_be_heading(text: str) -> bool:
-    """Whether a GROBID head can name a section: it has a word of four letters or more,
-    and is not a figure's label alone ("Figure. 3", "FIG. 1 .")."""
-    return _LONG_WORD.search(text) is not None and not CAPTION_HEAD.fullmatch(text.strip(" .:("))
-
-
 # GROBID 0.5.5 sometimes tags figure/table captions as section heads.
 CAPTION_HEAD = re.compile(r"^(fig(ure)?|table|tab)\.?\s*[0-9ivx]+\b", re.IGNORECASE)
 _BACK_TEXT_TYPES = {"acknowledgement", "funding", "availability", "conflict", "contribution"}
+
+
+def misplaced_head(text: str) -> SegmentKind | None:
+    """What a GROBID div head that names no section is kept as: a caption GROBID 0.5.5
+    tagged as a heading ("caption"), or a stray piece ("paragraph": no word of four
+    letters, or a figure's label alone: "(A1)", "For", "Figure. 3"); None for a heading."""
+    if not text:
+        return None
+    if CAPTION_HEAD.match(text) and len(text) > 40:
+        return "caption"
+    if _LONG_WORD.search(text) is None or CAPTION_HEAD.fullmatch(text.strip(" .:(")):
+        return "paragraph"
+    return None
 
 
 class _Reader:
@@ -161,11 +168,9 @@ class _Reader:
             head_el = heads[0] if heads else None
             number = (head_el.get("n") or "").strip().rstrip(".") if head_el is not None else ""
             head_text = all_text(head_el) if head_el is not None else ""
-            caption_head = bool(head_text) and bool(CAPTION_HEAD.match(head_text)) and len(head_text) > 40
-            stray_head = bool(head_text) and not caption_head and not can_be_heading(head_text)
-            if head_el is None or not head_text or caption_head or stray_head:
-                kind: SegmentKind | None = "caption" if caption_head else "paragraph" if stray_head else None
-                self.continue_section(tree, div, head_el, kind)
+            kept_as = misplaced_head(head_text)
+            if head_el is None or not head_text or kept_as is not None:
+                self.continue_section(tree, div, head_el, kept_as)
                 continue
             # "3 | METHODS" (Wiley): GROBID takes the number and leaves the bar in the title.
             bare = _NUMBER_BAR.sub("", head_text) if number else head_text

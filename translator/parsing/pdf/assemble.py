@@ -34,7 +34,7 @@ from .kinds import (
 from .layout import Block, Layout
 from .lines import join_lines
 from .links import link_mentions
-from .references import REFERENCE_START, split_references
+from .references import REFERENCE_START, entry_number, split_references
 from .tables import Tables
 
 _END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)", "。", "！", "？", "：", "；")
@@ -129,16 +129,11 @@ class Assembler:
 
     def resumes_references(self, block: Block) -> bool:
         """Whether ``block`` opens the entry after the last one of the reference list so far."""
-        match = REFERENCE_START.match(block.text.strip())
-        if match is None:
-            return False
+        number = entry_number(block.text.strip())
         numbers = [
-            int(m.group("n") or m.group("m"))
-            for b in self.reference_blocks
-            for ln in b.lines
-            if (m := REFERENCE_START.match(ln.text))
+            n for b in self.reference_blocks for ln in b.lines if (n := entry_number(ln.text)) is not None
         ]
-        return bool(numbers) and numbers[-1] < int(match.group("n") or match.group("m")) <= numbers[-1] + 2
+        return number is not None and bool(numbers) and numbers[-1] < number <= numbers[-1] + 2
 
     def place(self, index: int, block: Block, text: str) -> None:
         """One block into the document, by what it is."""

@@ -22,7 +22,7 @@ _NUMERIC_PIECE = re.compile(r"[\[(]?\s*\d+(?:\s*[–-]\s*\d+)?\s*[,\])]?")
 # (ASM, ACS, …) cite, when the paper has no "[n]" citations; "Eqs. (1) and (2)" are equations.
 _PARENTHESISED = re.compile(
     r"(?<!Eq)(?<!Eqs)(?<!Eq\.)(?<!Eqs\.)(?<!Equation)(?<!Equations)(?<!and)(?<!or)(?<!to)"
-    r"(?<=[\w)\].,;:’'\"%]) ?\((?P<numbers>\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\)"
+    r"(?<=[\w)\].,;:’'\"%]) ?(?P<group>\((?P<numbers>\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\))"
 )
 _FIGURE_MENTION = re.compile(
     r"\b(?P<word>Fig(?:ure)?s?\.?|Tab(?:le)?s?\.?)\s?(?P<label>[A-Z]?\d+[a-z]?|(?-i:[IVXL]+))\b",
@@ -165,8 +165,7 @@ def _parenthesised_citations(text: str, spans: list[Span], targets: _Targets) ->
     for match in _PARENTHESISED.finditer(text):
         numbers = [int(n) for n in _FIRST_NUMBER.findall(match.group("numbers"))]
         if _free(match, taken) and all(n in targets.by_number for n in numbers):
-            start = text.index("(", match.start())
-            for begin, end in work_places(text, start, match.end(), ","):
+            for begin, end in work_places(text, match.start("group"), match.end(), ","):
                 yield Span(begin, end, "bibr", targets.citation(text[begin:end]))
 
 

@@ -35,16 +35,21 @@ def numbered_entries(lines: list[Line]) -> set[int]:
     starts: set[int] = set()
     expected: int | None = None
     for index, ln in enumerate(lines):
-        match = REFERENCE_START.match(ln.text)
-        if match is None:
+        number = entry_number(ln.text)
+        if number is None:
             continue
-        number = int(match.group("n") or match.group("m"))
         if (expected is None and number <= 2) or (
             expected is not None and expected <= number <= expected + 1
         ):
             starts.add(index)
             expected = number + 1
     return starts
+
+
+def entry_number(text: str) -> int | None:
+    """The number a text opens with as a reference entry ("[7] …", "7. …"), else None."""
+    match = REFERENCE_START.match(text)
+    return None if match is None else int(match.group("n") or match.group("m"))
 
 
 def split_references(blocks: list[Block]) -> list[Reference]:
