@@ -19,6 +19,7 @@ import pytest
 from translator.errors import ExitCode
 from translator.service import EventLog, JobStore, Service, check_folders
 from translator.service.inbox import Seen, ignored, settled
+from translator.service.store import next_day
 from translator.settings import load_settings
 
 from .fixtures import ROOT, invoke, make_paper_pdf, make_pdf
@@ -213,6 +214,47 @@ def test_the_daily_cap_holds_over_papers_and_the_rest_waits_for_tomorrow(tmp_pat
     assert all(r["not_before"] > clock() for r in waiting)
     assert any("daily cost cap" in line for line in lines)
     assert rows
+
+
+def test_a_batch_started_after_the_day_is_spent_returns_with_its_papers_queued_for_tomorrow(
+    tmp_path: Path,
+) -> None:
+    """The day's budget was used by an earlier run (under a higher cap): the papers that
+    cannot start are queued for 00:00 UTC, and the batch returns at once instead of
+    waiting for them until midnight."""
+    inbox = _inbox(tmp_path)
+    out = tmp_path / "out"
+    folders = check_folders(inbox, out)
+    earlier = JobStore(folders.state / "jobs.sqlite3")
+    earlier.spent(0.6)  # what an earlier batch under --daily-cost 1 spent today
+    earlier.close()
+    settings = load_settings(
+        {
+            "base_url": "http://127.0.0.1:9/v1",
+            "api_key": "k",
+            "parser": "builtin",
+            "price_input": 100.0,
+            "price_output": 100.0,
+            "daily_cost": 0.5,
+            "settle_seconds": 0.0,
+        }
+    )
+    lines: list[str] = []
+    service = Service(settings, folders, EventLog(lines.append))
+    runner = threading.Thread(target=service.run_once, args=(True,), daemon=True)
+    runner.start()
+    runner.join(30.0)
+    if runner.is_alive():
+        service.stop()
+        runner.join(10.0)
+        pytest.fail("the batch waited for a budget that opens only at midnight:\n" + "\n".join(lines))
+    store = JobStore(folders.state / "jobs.sqlite3")
+    jobs = store.status()
+    store.close()
+    assert len(jobs) == 2 and all(j["state"] == "queued" for j in jobs), jobs
+    assert all(j["not_before"] >= next_day(time.time()) - 1 for j in jobs), jobs
+    assert all(j["attempts"] == 0 for j in jobs)  # never started: no try is counted
+    assert any("daily cost cap" in line for line in lines), lines
 
 
 def _watch(inbox: Path, out: Path, llm: FakeLLM, *extra: str) -> subprocess.Popen[bytes]:

@@ -20,7 +20,7 @@ from .causes import Cause, cause_of, describe, wait_before
 from .events import EventLog
 from .inbox import Folders
 from .publish import after_done, discard, publish, set_aside, staging_folder
-from .store import JobStore, Outcome, Ready, next_day
+from .store import JobStore, Outcome, Ready, next_day, utc_stamp
 
 
 @dataclass
@@ -120,7 +120,7 @@ class PaperRun:
             day_over = spent >= daily or outcome.requests == 0
             when = next_day(self.store.now()) if day_over else 0.0
             self.store.retry(ready.hash, reason, when, outcome)
-            self.log.event("requeued", ready.path, reason="daily cost cap", not_before=_stamp(when))
+            self.log.event("requeued", ready.path, reason="daily cost cap", not_before=utc_stamp(when))
             return _row(ready.path, "queued", outcome, "daily cost cap")
         message = (
             f"{reason}. Every answer received is cached: raise the cap (--max-cost, --max-requests, "
@@ -201,7 +201,3 @@ def _row(path: str, state: str, outcome: Outcome, error: str = "") -> Row:
         outcome.seconds,
         error,
     )
-
-
-def _stamp(when: float) -> str | None:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when)) if when else None

@@ -23,7 +23,7 @@ from .events import EventLog
 from .inbox import Folders, Seen, scan, settled
 from .paper import FatalError, PaperRun, Row
 from .publish import clear_staging, set_aside
-from .store import JobStore, Ready, next_day
+from .store import JobStore, Ready, next_day, utc_stamp
 
 SHUTDOWN_GRACE_SECONDS = 3.0  # then the process exits; jobs still in hand are queued again
 
@@ -172,9 +172,22 @@ class Service:
         for ready in self.store.ready(busy)[:free]:
             left = self._day_left()
             if left is not None and left <= 0:
+                self._wait_for_tomorrow()
                 return
             self._start(ready, self._cost_cap(left))
             free -= 1
+
+    def _wait_for_tomorrow(self) -> None:
+        """The day's budget is spent (not only promised to papers in flight): the queued
+        papers wait for 00:00 UTC, so a batch does not wait for them until then."""
+        daily = self.settings.service.daily_cost or 0.0
+        if self.store.spent_today() < daily:
+            return  # papers in flight may end under their share: look again when they do
+        when = next_day(self.store.now())
+        for ready in self.store.ready(set()):
+            if not ready.done:
+                self.store.defer(ready.hash, "daily cost cap", when)
+                self.log.event("requeued", ready.path, reason="daily cost cap", not_before=utc_stamp(when))
 
     def _day_left(self) -> float | None:
         """What is left of the day's budget after what was spent and what papers in flight

@@ -208,6 +208,15 @@ class JobStore:
         """Back to the queue: a passing cause (or a shutdown), tried again from ``not_before``."""
         self._end_try(digest, "queued", error, outcome, not_before=not_before)
 
+    def defer(self, digest: str, reason: str, not_before: float) -> None:
+        """A queued job that has not started waits until ``not_before`` (no try is counted)."""
+        self._run(
+            "UPDATE jobs SET not_before = ?, last_error = ? WHERE hash = ? AND state = 'queued'",
+            not_before,
+            reason,
+            digest,
+        )
+
     def fail(self, digest: str, error: str, outcome: Outcome | None = None) -> None:
         """Set aside: tried again only when its file is dropped again."""
         self._end_try(digest, "failed", error, outcome, finished=self.now())
@@ -297,3 +306,8 @@ def _day(when: float) -> str:
 def next_day(when: float) -> float:
     """The next midnight (UTC) after ``when``: when a daily cap opens again."""
     return (int(when) // 86400 + 1) * 86400.0
+
+
+def utc_stamp(when: float) -> str | None:
+    """``when`` as the log writes times (None for 0: at once)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when)) if when else None
