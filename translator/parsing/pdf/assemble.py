@@ -34,12 +34,13 @@ from .kinds import (
 from .layout import Block, Layout
 from .lines import join_lines
 from .links import link_mentions
+from .notemarks import link_notes, note_texts, raised_marks
 from .references import REFERENCE_START, entry_number, split_references
 from .tables import Tables
 
 _END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)", "。", "！", "？", "：", "；")
 _TITLE_MARKS = re.compile(r"(?:\s*[∗*†‡§¶\ufffd])+$")
-_FOOTNOTE_MARK = re.compile(r"^([0-9]{1,2}|[*†‡§¶])\s*(?=\S)")
+_FOOTNOTE_MARK = re.compile(r"^([0-9]{1,2}|[*∗†‡§¶])\s*(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Assembler:
     keywords_next: bool = False  # the block after a "Keywords" heading is the list
     formulas: int = 0
     last_paragraph: str = ""  # the id of the paragraph read last, which a figure follows
+    marks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # superscripts by segment id
 
     def __post_init__(self) -> None:
         self.before_references = self.part  # running text after an unheaded reference list goes back here
@@ -161,11 +163,14 @@ class Assembler:
             self.part = self.open_section(heading, block)
             self.pending = None
         elif self.kinds.is_footnote(block):
-            self.add_note(text)
+            for note in note_texts(block.lines):
+                self.add_note(note)
         elif block.math:
             self.add_formula(block)
         elif (rest := self.front_matter(block, text)) is not None and not self.kinds.is_figure_text(block):
             self.add_paragraph(rest)
+            if self.pending is not None and (marks := raised_marks(block.lines)):
+                self.marks.setdefault(self.pending.segment.id, []).extend(marks)
 
     def heading(self, index: int, block: Block, text: str) -> Heading | None:
         heading = self.kinds.heading_of(block)
@@ -356,6 +361,7 @@ class Assembler:
         for name, tree in self.trees.items():
             targets[name].extend(tree.top)
         link_mentions(self.doc)
+        link_notes(self.doc, self.marks)
         return self.doc
 
 

@@ -66,6 +66,7 @@ class Line:
     # Wide blank stretches inside the line (table columns): (offset in text where the next
     # run starts, right edge of the run before, left edge of the next run).
     gaps: tuple[tuple[int, float, float], ...] = ()
+    raised: tuple[int, ...] = ()  # offsets in text where a superscript (a note mark, an exponent) starts
 
     @property
     def x0(self) -> float:

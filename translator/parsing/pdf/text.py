@@ -8,9 +8,6 @@ the same coordinate system GROBID's ``coords`` attributes use.
 from __future__ import annotations
 
 import ctypes
-import re
-import unicodedata
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,153 +31,9 @@ from .fonts import (
     has_map_error,
 )
 from .geometry import Box, Line, PageText
+from .linebuilder import ACCENTS, LineBuilder
 from .params import DEFAULT, LayoutParams
 from .tex_fonts import tex_character
-
-# Spacing accents some producers print after the letter ("Agogue´"), as combining marks.
-_ACCENTS = {
-    "´": "\u0301",
-    "`": "\u0300",
-    "¨": "\u0308",
-    "ˆ": "\u0302",
-    "˜": "\u0303",
-    "ˇ": "\u030c",
-    "¸": "\u0327",
-}
-_SPACING_ACCENT = re.compile(r"(?<=[A-Za-z])[´`¨ˆ˜ˇ¸]")
-
-
-def _with_accents(text: str) -> str:
-    """``e´`` → ``é``: a spacing accent right after a letter becomes part of it."""
-    return unicodedata.normalize("NFC", _SPACING_ACCENT.sub(lambda m: _ACCENTS[m.group()], text))
-
-
-class _LineBuilder:
-    """Characters of one line; sizes and font facts counted per character."""
-
-    __slots__ = (
-        "boxes",
-        "chars",
-        "fonts",
-        "gaps",
-        "last_x1",
-        "page",
-        "rotated",
-        "sizes",
-        "visible",
-        "x0",
-        "x1",
-        "y0",
-        "y1",
-    )
-
-    def __init__(self, page: int) -> None:
-        self.page = page
-        self.chars: list[str] = []
-        self.x0 = self.y0 = float("inf")
-        self.x1 = self.y1 = float("-inf")
-        self.sizes: list[float] = []
-        self.fonts: list[Font] = []
-        self.last_x1 = float("-inf")
-        self.visible = 0
-        self.rotated = False
-        self.gaps: dict[int, tuple[float, float]] = {}  # index in chars → (right before, left after)
-        self.boxes: list[tuple[int, float, float]] = []  # (index in chars, left, right) of each glyph
-
-    def place_accent(self, accent: str, left: float, right: float) -> bool:
-        """Put a spacing accent drawn back over an earlier letter ("Fa¨rber") onto that
-        letter; False when no letter of the line lies under it."""
-        middle = (left + right) / 2
-        for index, x0, x1 in reversed(self.boxes):
-            if x0 - 0.5 <= middle <= x1 + 0.5:
-                letter = self.chars[index]
-                if not letter.isalpha():
-                    return False
-                joined = unicodedata.normalize("NFC", letter + _ACCENTS[accent])
-                if len(joined) == 1:
-                    self.chars[index] = joined
-                    return True
-                return False
-        return False
-
-    def add(
-        self,
-        ch: str,
-        left: float,
-        right: float,
-        top: float,
-        bottom: float,
-        size: float,
-        font: Font,
-        full: float,
-    ) -> None:
-        self.boxes.append((len(self.chars), left, right))
-        self.chars.append(ch)
-        self.visible += 1
-        if left < self.x0:
-            self.x0 = left
-        if right > self.x1:
-            self.x1 = right
-        # Sub- and superscripts must not stretch the line: only full-size characters set its height.
-        if not self.sizes or size >= full * self.sizes[0]:
-            if top < self.y0:
-                self.y0 = top
-            if bottom > self.y1:
-                self.y1 = bottom
-        self.last_x1 = right
-        self.sizes.append(size)
-        self.fonts.append(font)
-
-    def collapse(self) -> tuple[str, int, list[tuple[int, float, float]]]:
-        """The text with whitespace collapsed, the length of its opening bold run, and
-        where its wide gaps fall in it (measured in one pass)."""
-        out: list[str] = []
-        lead = 0
-        leading = True
-        fonts = iter(self.fonts)
-        cuts: list[tuple[int, float, float]] = []
-        for index, ch in enumerate(self.chars):
-            if index in self.gaps and out:
-                if out[-1] != " ":
-                    out.append(" ")
-                cuts.append((len(out), *self.gaps[index]))
-            # Plain spaces were added without a font; every other character has one.
-            bold = ch != " " and next(fonts).bold
-            if ch.isspace():
-                if out and out[-1] != " ":
-                    out.append(" ")
-                continue
-            leading = leading and bold
-            out.append(ch)
-            if leading:
-                lead = len(out)
-        return "".join(out).rstrip(), lead, cuts
-
-    def build(self) -> Line | None:
-        if not self.visible or self.rotated:
-            return None
-        text, lead, cuts = self.collapse()
-        if not text:
-            return None
-        if _SPACING_ACCENT.search(text):
-            lead = len(_with_accents(text[:lead]))
-            # Joining accents shortens the text: move the gap offsets with it.
-            cuts = [(len(_with_accents(text[:at])), before, after) for at, before, after in cuts]
-            text = _with_accents(text)
-        sizes = Counter(round(s, 1) for s in self.sizes)
-        n = self.visible
-        return Line(
-            self.page,
-            Box(self.x0, self.y0, self.x1, self.y1),
-            text,
-            sizes.most_common(1)[0][0],
-            sum(f.bold for f in self.fonts) * 2 > n,
-            sum(f.math for f in self.fonts) / n,
-            lead,
-            sum(f.italic for f in self.fonts) * 2 > n,
-            Counter(f.name for f in self.fonts).most_common(1)[0][0],
-            tuple(cuts),
-        )
 
 
 class _PageReader:
@@ -203,7 +56,7 @@ class _PageReader:
         # (font, size) per text object: an object has one font and one size.
         self.objects: dict[int, tuple[Font, float]] = {}
         self.lines: list[Line] = []
-        self.line = _LineBuilder(number)
+        self.line = LineBuilder(number)
         self.previous = 0  # index of the last visible character
 
     def read(self) -> list[Line]:
@@ -263,7 +116,7 @@ class _PageReader:
         built = self.line.build()
         if built is not None:
             self.lines.append(built)
-        self.line = _LineBuilder(self.number)
+        self.line = LineBuilder(self.number)
 
     def place(self, index: int, ch: str) -> None:
         """A visible character: onto the current line, or opening the next one."""
@@ -274,7 +127,7 @@ class _PageReader:
         if size <= 0:
             size = bottom - top
         line, p = self.line, self.params
-        if line.visible and ch in _ACCENTS and left < line.last_x1 and line.place_accent(ch, left, right):
+        if line.visible and ch in ACCENTS and left < line.last_x1 and line.place_accent(ch, left, right):
             return
         if line.visible:
             middle = (top + bottom) / 2
@@ -296,8 +149,23 @@ class _PageReader:
             get_origin(self.handle, index, self.x_ref, self.y_ref)
             if abs(self.y.value - before) > p.script_rise * size:
                 line.chars.append(" ")
+                if size < line.sizes[-1] and self.y.value > before:  # smaller and higher: a superscript
+                    line.raised.add(len(line.chars))
+        if (
+            0 < len(line.sizes) <= 2
+            and line.sizes[-1] < (1 - p.script_step) * size
+            and self.opened_raised(index)
+        ):
+            line.raised.add(0)  # the line opened with a superscript ("¹ https://…")
         line.add(ch, left, right, top, bottom, size, font_facts, p.full_size)
         self.previous = index
+
+    def opened_raised(self, index: int) -> bool:
+        """Whether the character at ``index`` sits clearly lower than the one before it."""
+        get_origin(self.handle, self.previous, self.x_ref, self.y_ref)
+        before = self.y.value
+        get_origin(self.handle, index, self.x_ref, self.y_ref)
+        return before - self.y.value > self.params.script_rise * self.line.sizes[-1]
 
 
 _GRAPHIC_KINDS = frozenset(
