@@ -68,9 +68,23 @@ def _open_and_sample(path: Path, sample_pages: int) -> PdfInfo:
                 "hold no more than page numbers or headers): run OCR first, e.g. "
                 "`ocrmypdf in.pdf out.pdf`, then translate out.pdf"
             )
+        if _one_page_repeated(texts):
+            raise BadInputError(
+                f"{path} repeats one page: the {len(texts)} of its {pages} pages looked at hold the same "
+                "text, so there is nothing to translate beyond its first page; translate that page alone "
+                "(e.g. `qpdf in.pdf --pages . 1 -- out.pdf`) or check that the file is the paper"
+            )
         return PdfInfo(pages=pages, text_chars=chars)
     finally:
         pdf.close()
+
+
+def _one_page_repeated(texts: list[str]) -> bool:
+    """Three or more pages looked at, and every one the same words (page numbers aside)."""
+    if len(texts) < 3:
+        return False
+    shapes = {" ".join(w for w in text.split() if not w.isdigit()) for text in texts}
+    return len(shapes) == 1
 
 
 def _sample(pages: int, count: int) -> list[int]:
