@@ -59,6 +59,18 @@ def test_a_model_that_always_fails_costs_no_more_than_a_normal_run(
     assert all(says in (results.of(s).error or "") for s in results.with_status("failed")[-3:])
 
 
+def test_a_server_that_trickles_every_answer_costs_no_more_than_a_normal_run(tmp_path: Path) -> None:
+    """Every answer trickles past the deadline: requests are split (a smaller one may come
+    in time) until single paragraphs are too slow too, and then the run stops asking."""
+    normal = _normal_requests(tmp_path)
+    with FakeLLM(streaming=False, trickle=0.3) as llm:
+        results, stats = _translate(llm, tmp_path / "trickle", stream=False, request_timeout=1.0)
+        sent = llm.count()
+    assert sent <= 1.5 * normal, (sent, normal)
+    assert results.count("failed") == len(results.segments)
+    assert "too slowly" in stats.gave_up and "raise --timeout" in stats.gave_up
+
+
 def test_a_model_that_fails_some_paragraphs_is_bounded_by_the_retry_budget(tmp_path: Path) -> None:
     """Placeholders dropped in every request that has one: the paragraphs without one
     translate; re-asks and splits stop at the retry budget at the latest."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 import threading
 import time
 import zlib
@@ -39,6 +40,15 @@ TERMS_SYSTEM = "You build a glossary"  # how the glossary's term calls begin
 CHATTER_MARKER = "Here is the translation you asked for:"
 
 CACHE_BLOCK = 64  # tokens: DeepSeek bills its prompt cache in blocks of 64
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that closes its connection (a deadline hit, a stopped run) is no error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 FAULTS = (
     "429", "500", "timeout", "drop", "truncate", "chatter", "think",
@@ -278,7 +288,7 @@ class FakeLLM:
                     pass
 
         self.handler = Handler
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, args=(0.02,), daemon=True

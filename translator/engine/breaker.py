@@ -5,7 +5,8 @@ doing and what to try.
 
 A request counts as failed when most of its paragraphs failed their checks (a name or a
 number passes the language check in any language, so a wrong-language model still gets
-a few through). The breaker trips once one kind of failure has hit ``TRIP_AFTER``
+a few through), or when a single paragraph's answer did not come whole within the
+deadline (a longer request that is too slow is split, which may yet work). The breaker trips once one kind of failure has hit ``TRIP_AFTER``
 requests and failed requests outnumber good ones ``FAILURE_RATIO`` to one."""
 
 from __future__ import annotations
@@ -34,11 +35,17 @@ KINDS = {
         "answers with broken JSON or leaves paragraphs out",
         "try another model or a smaller --max-request-tokens",
     ),
+    "too-slow": (
+        "sends even single paragraphs too slowly to come whole within --timeout",
+        "raise --timeout, or try a server that is less busy",
+    ),
 }
 
 
 def kind_of(reason: str) -> str:
     """Which of :data:`KINDS` a validation failure is."""
+    if "(--timeout)" in reason:
+        return "too-slow"
     if "untranslated" in reason or "is not in " in reason:
         return "wrong-language"
     if "cut off" in reason:

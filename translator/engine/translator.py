@@ -255,6 +255,8 @@ class Translator:
         if too_slow and len(batch.units) > 1:
             self._retry_or_split(batch, attempt, error or "too slow", True, glossary_retried)
             return
+        if too_slow:
+            self.breaker.outcome(0, [error or "too slow (--timeout)"])
         if completion is None:
             if error:
                 self._fail(batch.units, error)
