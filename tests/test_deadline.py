@@ -68,3 +68,20 @@ def test_an_unstreamed_answer_that_trickles_ends_on_time(tmp_path: Path) -> None
         took = time.monotonic() - started
         sent = llm.count()
     assert took < 4 and sent == 1  # ended at the deadline, and not sent again unchanged
+
+
+def test_an_unstreamed_answer_made_slower_than_the_deadline_is_split_not_sent_again(tmp_path: Path) -> None:
+    """Unstreamed, the server sends nothing until the whole answer is made: a request whose
+    headers do not come within --timeout was too slow (and is paid for), so it is split
+    like a streamed one, never sent again unchanged as if the server had hung."""
+    with FakeLLM(streaming=False, tokens_per_second=30) as llm:
+        settings = load_settings(
+            {"base_url": llm.base_url, "cache_dir": tmp_path, "request_timeout": 2.0, "concurrency": 2,
+             "max_request_tokens": 60, "min_request_tokens": 10, "stream": False},
+            env={},
+        )  # fmt: skip
+        results, _ = translate_tei(settings)
+        sent = [r.user for r in llm.records]
+    assert [user for user, n in Counter(sent).items() if n > 1] == []
+    assert max(len(u) for u in sent) > 2 * min(len(u) for u in sent)  # big ones were cut smaller
+    assert results.count("translated") >= len(results.segments) // 2

@@ -452,6 +452,9 @@ class FakeLLM:
         record = Record(fault="image", ids=[], system=system, user="", status=status)
         record.prompt_tokens = count_tokens(system) + 425
         record.completion_tokens = count_tokens(answer)
+        if status == 200 and body.get("stream") and self.streaming:
+            self._stream(h, body, record, answer, "stop")
+            return
         delay = self.latency + (
             record.completion_tokens / self.tokens_per_second if self.tokens_per_second else 0
         )

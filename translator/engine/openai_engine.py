@@ -149,21 +149,27 @@ class OpenAIEngine:
         """An answer asked for unstreamed, read under the same whole-answer deadline."""
         s = self.settings
         started = time.monotonic()
-        with self._openai.chat.completions.with_streaming_response.create(
-            model=s.model,
-            messages=messages,  # type: ignore[arg-type]
-            temperature=s.temperature,
-            max_tokens=max_tokens,
-        ) as raw:
-            with deadline(raw.close, s.request_timeout - (time.monotonic() - started)) as expired:
-                try:
-                    body = raw.read()
-                except Exception as exc:
-                    if expired.is_set():
-                        raise self._too_slow("") from exc
-                    raise
-            if expired.is_set():
-                raise self._too_slow("")
+        try:
+            with self._openai.chat.completions.with_streaming_response.create(
+                model=s.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=s.temperature,
+                max_tokens=max_tokens,
+            ) as raw:
+                with deadline(raw.close, s.request_timeout - (time.monotonic() - started)) as expired:
+                    try:
+                        body = raw.read()
+                    except Exception as exc:
+                        if expired.is_set():
+                            raise self._too_slow("") from exc
+                        raise
+                if expired.is_set():
+                    raise self._too_slow("")
+        except openai.APITimeoutError as exc:
+            # Unstreamed, a server sends its headers when the whole answer is made: no
+            # headers within --timeout is an answer too slow (and paid for), not a hang
+            # to send again unchanged.
+            raise self._too_slow("") from exc
         return ChatCompletion.model_validate_json(body)
 
     def _too_slow(self, detail: str) -> DeadlineError:
