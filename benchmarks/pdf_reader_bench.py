@@ -32,6 +32,7 @@ from translator.model import Document, Paragraph, Section
 from translator.parsing.pdf import read_pdf
 from translator.parsing.pdf.lines import CAPTION
 from translator.parsing.pdf_check import check_pdf
+from translator.parsing.standing import figures_as_printed
 from translator.parsing.tei_reader import CAPTION_HEAD, read_tei
 from translator.render.placement import FigurePlacement
 
@@ -273,7 +274,8 @@ def measure(corpus: Path, only: str | None = None) -> list[Row]:
                 links(builtin),
                 links(grobid),
                 placed(builtin),
-                placed(grobid),
+                # As a run shows it: figures given their drawings and their places in the PDF.
+                placed(figures_as_printed(grobid, pdf, gathered=True)),
             )
         )
     return rows

@@ -37,12 +37,12 @@ from .model import Document, Segment
 from .notes.stage import planned_requests, wants_notes
 from .parsing.assembly import with_table_cells
 from .parsing.crops import crop_assets
-from .parsing.drawings import with_drawings
 from .parsing.grobid_client import GrobidBusyError, GrobidClient
 from .parsing.kept_tei import record_path, record_text, reusable
 from .parsing.pdf_check import check_pdf
 from .parsing.pdf_title import with_metadata_title
 from .parsing.readers import BuiltinParser, GrobidParser, Parsed, Parser
+from .parsing.standing import figures_as_printed
 from .parsing.stored import StoredReads
 from .parsing.tei_reader import read_tei
 from .results import Results
@@ -207,7 +207,8 @@ def prepare(
     folder = f"{source.stem}.{settings.lang}.assets"
     progress.note("cutting figure and formula images")
     try:
-        source = replace(source, document=with_metadata_title(with_drawings(source.document, pdf), pdf))
+        document = figures_as_printed(source.document, pdf, gathered=source.tei_path is not None)
+        source = replace(source, document=with_metadata_title(document, pdf))
         cut = crop_assets(pdf, source.document, source.out_dir / folder, folder)
     except (OSError, pdfium.PdfiumError) as exc:
         progress.note(f"figure images skipped: {exc}")

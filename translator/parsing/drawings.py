@@ -96,7 +96,7 @@ def _located(figure: Figure, pages: dict[int, PageText]) -> tuple[PageText, Box]
     (flat, or its words the caption's) or the figure has no box; else None."""
     region = figure.region
     if region is None:
-        return _caption_line(figure, pages)
+        return caption_line(figure, pages)
     page = pages.get(region.page)
     box = Box(region.x0, region.y0, region.x1, region.y1)
     flat = _strip(region) and figure.kind == "figure"  # a table's rows can be flat
@@ -111,7 +111,7 @@ def _holds_caption_only(figure: Figure, page: PageText, box: Box) -> bool:
     return len(inside) >= 5 and sum(1 for w in inside if w in caption) >= CAPTION_SHARE * len(inside)
 
 
-def _caption_line(figure: Figure, pages: dict[int, PageText]) -> tuple[PageText, Box] | None:
+def caption_line(figure: Figure, pages: dict[int, PageText]) -> tuple[PageText, Box] | None:
     """The line where the figure's caption starts: it holds the caption's first words, and
     opens with a figure label when one does."""
     probe = " ".join(_words(_caption(figure))[:CAPTION_PROBE])

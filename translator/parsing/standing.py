@@ -1,0 +1,104 @@
+"""Where a GROBID figure or table stands among the paragraphs, for those no paragraph cites.
+
+GROBID gathers every figure at the end of the body and gives paragraphs no coordinates,
+so a figure that no paragraph cites (or whose citations GROBID did not resolve) would
+be shown after the whole text. The PDF tells where it stands (its box, else its caption's
+first line): each paragraph is found by the words that open it at the start of a line,
+and the figure goes after the last paragraph (in reading order) that starts before it:
+on an earlier page, above it, or in a column to its left.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from ..model import Document, Figure, Paragraph, Region
+from .drawings import caption_line, with_drawings
+from .pdf.geometry import PageText
+from .pdf.params import DEFAULT, LayoutParams
+from .pdf.text import read_pages
+
+PROBE_WORDS = 4  # words that open a paragraph, looked for at the start of the PDF's lines
+COLUMN_SLACK = 4.0  # points: a paragraph ending this close to a figure's left edge is left of it
+_WORD = re.compile(r"[^\W_]+")
+
+
+def figures_as_printed(doc: Document, pdf: Path, gathered: bool) -> Document:
+    """Each figure with its drawing (not a caption-only box) and, when the reader gathered
+    the figures at the end (GROBID), after the paragraph it follows in the PDF."""
+    doc = with_drawings(doc, pdf)
+    return with_places(doc, pdf) if gathered else doc
+
+
+def with_places(doc: Document, pdf: Path, params: LayoutParams = DEFAULT) -> Document:
+    """The document with each figure that has a box, and no place yet, given the
+    paragraph it follows in the PDF (a copy; the same document when none moves)."""
+    unplaced = [f for f in doc.figures if not f.after]
+    if not unplaced:
+        return doc
+    # A figure or table without a box is found by its caption, on any page.
+    boxed = [f.region.page for f in unplaced if f.region is not None]
+    only = frozenset(range(1, max(boxed) + 1)) if len(boxed) == len(unplaced) else None
+    pages = {page.number: page for page in read_pages(pdf, params=params, only=only)}
+    starts = list(_paragraph_starts(doc, list(pages.values())))
+    placed = {f.id: _after(where, starts) for f in unplaced if (where := _where(f, pages)) is not None}
+    if not any(placed.values()):
+        return doc
+    return replace(doc, figures=[_placed(f, placed.get(f.id, "")) for f in doc.figures])
+
+
+def _where(figure: Figure, pages: dict[int, PageText]) -> Region | None:
+    """The figure's box, else its caption's first line."""
+    if figure.region is not None:
+        return figure.region
+    found = caption_line(figure, pages)
+    if found is None:
+        return None
+    page, box = found
+    return Region(page.number, box.x0, box.y0, box.x1, box.y1)
+
+
+def _placed(figure: Figure, after: str) -> Figure:
+    return replace(figure, after=after) if after else figure
+
+
+def _probe(text: str) -> str:
+    return " ".join(w.lower() for w in _WORD.findall(text)[:PROBE_WORDS])
+
+
+def _paragraph_starts(doc: Document, pages: list[PageText]) -> Iterator[tuple[Region, str]]:
+    """Where each paragraph the PDF shows once starts (its first line's box), and its id, in
+    reading order."""
+    lines: dict[str, list[Region]] = {}
+    for page in pages:
+        for line in page.lines:
+            box = line.box
+            lines.setdefault(_probe(line.text), []).append(
+                Region(page.number, box.x0, box.y0, box.x1, box.y1)
+            )
+    for section in doc.all_sections():
+        for block in section.blocks:
+            if not isinstance(block, Paragraph):
+                continue
+            probe = _probe(block.segment.text)
+            found = lines.get(probe, []) if len(probe.split()) == PROBE_WORDS else []
+            if len(found) == 1:  # found in more places than one: no guess
+                yield found[0], block.segment.id
+
+
+def _after(figure: Region, starts: list[tuple[Region, str]]) -> str:
+    """The last paragraph in reading order that starts before the figure."""
+    after = ""
+    for start, segment_id in starts:
+        if _before(start, figure):
+            after = segment_id
+    return after
+
+
+def _before(start: Region, figure: Region) -> bool:
+    if start.page != figure.page:
+        return start.page < figure.page
+    return start.y0 < figure.y0 or start.x1 <= figure.x0 + COLUMN_SLACK
