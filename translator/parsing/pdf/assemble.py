@@ -83,6 +83,7 @@ class Assembler:
     pending: Paragraph | None = None  # the last paragraph, which may continue in the next column
     keywords_next: bool = False  # the block after a "Keywords" heading is the list
     formulas: int = 0
+    formula_column: int = -1  # the column of the last formula block
     last_paragraph: str = ""  # the id of the paragraph read last, which a figure follows
     marks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # superscripts by segment id
 
@@ -305,7 +306,13 @@ class Assembler:
         text = " ".join(ln.text for ln in block.lines)
         label = EQUATION_LABEL.search(text)
         previous = section.blocks[-1] if section.blocks else None
-        if isinstance(previous, FormulaBlock) and self.continues_formula(previous.formula, block):
+        joins = isinstance(previous, FormulaBlock) and self.continues_formula(previous.formula, block)
+        if not joins and label is not None and label.start() == 0:
+            # A number alone, beside no formula: the formula was set as text; so is its number.
+            self.add_paragraph(text)
+            return
+        self.formula_column = block.column
+        if isinstance(previous, FormulaBlock) and joins:
             # The next line of a display formula set over several lines: one formula, one
             # crop, the number its last line carries.
             section.blocks[-1] = FormulaBlock(joined_formula(previous.formula, block, text, label))
@@ -321,14 +328,23 @@ class Assembler:
 
     def continues_formula(self, formula: Formula, block: Block) -> bool:
         """A formula block right under an unnumbered one, in the same column of the page,
-        within ``formula_join_gap`` line heights: the same formula, set over two lines."""
+        within ``formula_join_gap`` line heights: the same formula, set over two lines; or
+        a block that starts beside a numbered one (a fraction's denominator under its line)."""
         region = formula.region
-        if formula.label or region is None or region.page != block.page:
+        if region is None or region.page != block.page:
             return False
         box = block.box
         gap = box.y0 - region.y1
+        if gap < -1.0 and box.y1 > region.y0 + 1.0:
+            # Beside it on the same display line (a case of a brace, a fraction's
+            # denominator, the number at the right edge): one formula, in one column.
+            return block.column == self.formula_column
         overlap = min(box.x1, region.x1) - max(box.x0, region.x0)
-        return -1.0 <= gap <= self.kinds.params.formula_join_gap * block.size and overlap > 0
+        return (
+            not formula.label
+            and -1.0 <= gap <= self.kinds.params.formula_join_gap * block.size
+            and overlap > 0
+        )
 
     def add_code(self, blocks: list[Block], skip: int) -> None:
         section, _ = self.target_section()
@@ -381,4 +397,4 @@ def joined_formula(first: Formula, block: Block, text: str, label: re.Match[str]
             max(region.x1, round(box.x1, 2)),
             round(box.y1, 2),
         )
-    return Formula(first.id, f"{first.text} {text}", f"({label.group(1)})" if label else "", region)
+    return Formula(first.id, f"{first.text} {text}", f"({label.group(1)})" if label else first.label, region)

@@ -101,4 +101,6 @@ def looks_like_math(line: Line, left: float, right: float) -> bool:
         return True
     if EQUATION_NUMBER.search(text) and (symbols or line.math > 0.1) and len(words) <= 4:
         return True
+    if EQUATION_NUMBER.fullmatch(text.strip()) and line.x0 > (left + right) / 2:
+        return True  # an equation's number alone at the column's right edge
     return indented and symbols >= 2 and letters < 3 * max(1, len(words) * 4) and len(words) <= 2
