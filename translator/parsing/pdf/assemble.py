@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ...model import Document, Formula, FormulaBlock, Note, Paragraph, Region, Section, Segment, SegmentKind
+from ...model import Document, Formula, FormulaBlock, Note, Paragraph, Section, Segment, SegmentKind
 from ..assembly import SectionTree, SegmentIds
 from ..code import add_code
 from .algorithms import CodeRuns, code_text
@@ -16,6 +16,7 @@ from .citations import citation_spans
 from .contents import contents_entries
 from .continued import add_continued_tables
 from .figures import FigureMaker, region_of
+from .formula_blocks import continues_formula, joined_formula
 from .front import authors_of, is_author_line, keywords_of
 from .kinds import (
     ABSTRACT,
@@ -306,7 +307,9 @@ class Assembler:
         text = " ".join(ln.text for ln in block.lines)
         label = EQUATION_LABEL.search(text)
         previous = section.blocks[-1] if section.blocks else None
-        joins = isinstance(previous, FormulaBlock) and self.continues_formula(previous.formula, block)
+        joins = isinstance(previous, FormulaBlock) and continues_formula(
+            previous.formula, block, self.formula_column, self.kinds.params.formula_join_gap
+        )
         if not joins and label is not None and label.start() == 0:
             # A number alone, beside no formula: the formula was set as text; so is its number.
             self.add_paragraph(text)
@@ -325,26 +328,6 @@ class Assembler:
             region=region_of(block.page, block.box),
         )
         section.blocks.append(FormulaBlock(formula))
-
-    def continues_formula(self, formula: Formula, block: Block) -> bool:
-        """A formula block right under an unnumbered one, in the same column of the page,
-        within ``formula_join_gap`` line heights: the same formula, set over two lines; or
-        a block that starts beside a numbered one (a fraction's denominator under its line)."""
-        region = formula.region
-        if region is None or region.page != block.page:
-            return False
-        box = block.box
-        gap = box.y0 - region.y1
-        if gap < -1.0 and box.y1 > region.y0 + 1.0:
-            # Beside it on the same display line (a case of a brace, a fraction's
-            # denominator, the number at the right edge): one formula, in one column.
-            return block.column == self.formula_column
-        overlap = min(box.x1, region.x1) - max(box.x0, region.x0)
-        return (
-            not formula.label
-            and -1.0 <= gap <= self.kinds.params.formula_join_gap * block.size
-            and overlap > 0
-        )
 
     def add_code(self, blocks: list[Block], skip: int) -> None:
         section, _ = self.target_section()
@@ -383,18 +366,3 @@ class Assembler:
 
 def _style(block: Block) -> tuple[float, bool]:
     return round(block.size * 2) / 2, block.bold
-
-
-def joined_formula(first: Formula, block: Block, text: str, label: re.Match[str] | None) -> Formula:
-    """The formula ``first`` with the block's lines added under it."""
-    region = first.region
-    box = block.box
-    if region is not None:
-        region = Region(
-            region.page,
-            min(region.x0, round(box.x0, 2)),
-            region.y0,
-            max(region.x1, round(box.x1, 2)),
-            round(box.y1, 2),
-        )
-    return Formula(first.id, f"{first.text} {text}", f"({label.group(1)})" if label else first.label, region)
