@@ -177,3 +177,19 @@ def test_a_head_that_cannot_name_a_section_stays_as_text_in_the_section_before()
     method = next(s for s in doc.body if s.heading and s.heading.text == "Method")
     texts = [b.segment.text for b in method.blocks if isinstance(b, Paragraph)]
     assert texts[-4:] == ["(A1)", "The update holds for every robot.", "Figure. 3", "It walks on sand."]
+
+
+def test_a_formula_in_a_latin1_encoded_math_font_is_read_back() -> None:
+    """Springer's math fonts map "=", "+", "(" and ")" to ¼, þ, ð and Þ in the PDF's
+    text; inside a formula they are read back (its number too), elsewhere left alone."""
+    xml = (
+        "<TEI xmlns='http://www.tei-c.org/ns/1.0'><teiHeader/><text><body><div><head>Method</head>"
+        "<p>Þórr and ð stay as written.</p>"
+        "<formula xml:id='formula_0'>S ¼ cos θ ð Þ ¼ A ffiffiffiffiffiffiffiffi A 2 þ B 2 p<label>ð2Þ</label></formula>"
+        "</div></body></text></TEI>"
+    ).encode()
+    doc = read_tei(xml)
+    [formula] = list(doc.formulas())
+    assert formula.label == "(2)"
+    assert formula.text == "S = cos θ ( ) = A √ A 2 + B 2 p"
+    assert [s.text for s in doc.segments() if s.kind == "paragraph"] == ["Þórr and ð stay as written."]

@@ -28,6 +28,7 @@ from ..model import (
 )
 from .assembly import SectionTree, SegmentIds, with_urls
 from .code import add_code, as_lines, is_pseudo_code
+from .math_encoding import mend_formula
 from .pdf.links import link_mentions
 from .tei_references import person_name, reference
 from .tei_text import XML_NS, TextBuilder, all_text, clean, find, flatten, local, parse_coords, xml_id
@@ -216,10 +217,10 @@ class _Reader:
 
     def formula(self, el: etree._Element) -> Formula:
         labels = self.x("t:label", el)
-        label = all_text(labels[0]) if labels else ""
+        label = mend_formula(all_text(labels[0])) if labels else ""
         builder = TextBuilder()
         flatten(el, builder, skip=("label",))
-        text, _ = builder.build()
+        text = mend_formula(builder.build()[0])
         n = self.ids.counters.get("formula", 0)
         self.ids.counters["formula"] = n + 1
         return Formula(
