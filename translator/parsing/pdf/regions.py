@@ -4,7 +4,7 @@ prose; framed or shaded boxes of prose are kept apart as text boxes."""
 from __future__ import annotations
 
 from .geometry import Box, Line, PageText
-from .lines import CAPTION
+from .lines import CAPTION, TABLE_KIND
 from .params import LayoutParams
 
 
@@ -42,7 +42,9 @@ def figure_areas(
         region, inside = _without_own_caption(merged, page)
         if region.area > 0.5 * page_area and len(inside) >= 30:
             continue  # a frame or link layer drawn under a page of text, not a figure
-        if _mostly_prose(inside, body_size, params):
+        if _mostly_prose(inside, body_size, params) and not (
+            _figure_caption_under(region, page, body_size) and _laid_out(inside)
+        ):
             if text_boxes is not None and region.area < params.text_box_max_share * page_area:
                 text_boxes.append(region)
             continue
@@ -69,6 +71,35 @@ def _without_own_caption(region: Box, page: PageText) -> tuple[Box, list[Line]]:
         return region, inside
     region = Box(region.x0, region.y0, region.x1, caption.y0 - 1)
     return region, [ln for ln in inside if region.contains_center(ln.box, 1.0)]
+
+
+def _figure_caption_under(region: Box, page: PageText, body_size: float) -> bool:
+    """Whether a figure's caption ("Figure 1: …") starts right under the region: a drawing
+    full of text laid out as a diagram (an annotated example) is still that figure."""
+    for line in page.lines:
+        found = CAPTION.match(line.text)
+        if (
+            found is not None
+            and TABLE_KIND.match(found.group("kind")) is None
+            and region.y1 - 2.0 <= line.y0 <= region.y1 + 2.0 * body_size
+            and region.x_overlap(line.box) > 0
+        ):
+            return True
+    return False
+
+
+def _laid_out(inside: list[Line]) -> bool:
+    """Whether a region's text is set as a diagram's is, in pieces side by side (a quarter
+    of its lines share their baseline with another), not as one running column."""
+    beside = sum(
+        1
+        for line in inside
+        if any(
+            o is not line and abs(o.y0 - line.y0) < 0.5 * line.size and o.box.x_overlap(line.box) < 0
+            for o in inside
+        )
+    )
+    return beside * 4 >= len(inside)
 
 
 def _mostly_prose(inside: list[Line], body_size: float, params: LayoutParams) -> bool:
