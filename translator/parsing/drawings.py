@@ -59,7 +59,7 @@ def _suspect(figure: Figure) -> bool:
     """A box flat enough to be the caption's, or low enough to be read, or no box but a caption."""
     region = figure.region
     if region is None:  # a table without a box has its cells as text
-        return figure.kind == "figure" and len(_words(_caption(figure))) >= 3
+        return figure.kind == "figure" and len(words(_caption(figure))) >= 3
     return _strip(region) or region.y1 - region.y0 < CAPTION_BOX_HEIGHT
 
 
@@ -71,7 +71,8 @@ def _caption(figure: Figure) -> str:
     return figure.caption.text if figure.caption else ""
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
+    """The text's words, lower-cased (letters and digits; punctuation dropped)."""
     return [w.lower() for w in _WORD.findall(text)]
 
 
@@ -106,19 +107,19 @@ def _located(figure: Figure, pages: dict[int, PageText]) -> tuple[PageText, Box]
 
 
 def _holds_caption_only(figure: Figure, page: PageText, box: Box) -> bool:
-    inside = [w for ln in page.lines if box.contains_center(ln.box, 1.0) for w in _words(ln.text)]
-    caption = set(_words(f"{figure.head} {_caption(figure)}"))
+    inside = [w for ln in page.lines if box.contains_center(ln.box, 1.0) for w in words(ln.text)]
+    caption = set(words(f"{figure.head} {_caption(figure)}"))
     return len(inside) >= 5 and sum(1 for w in inside if w in caption) >= CAPTION_SHARE * len(inside)
 
 
 def caption_line(figure: Figure, pages: dict[int, PageText]) -> tuple[PageText, Box] | None:
     """The line where the figure's caption starts: it holds the caption's first words, and
     opens with a figure label when one does."""
-    probe = " ".join(_words(_caption(figure))[:CAPTION_PROBE])
+    probe = " ".join(words(_caption(figure))[:CAPTION_PROBE])
     found: list[tuple[bool, PageText, Line]] = []
     for page in pages.values():
         for line in page.lines:
-            if probe in " ".join(_words(line.text)):
+            if probe in " ".join(words(line.text)):
                 found.append((CAPTION.match(line.text) is not None, page, line))
     labelled = [f for f in found if f[0]] or found
     if len(labelled) != 1:

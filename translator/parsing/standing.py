@@ -10,20 +10,18 @@ on an earlier page, above it, or in a column to its left.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from ..model import Document, Figure, Paragraph, Region
-from .drawings import caption_line, with_drawings
+from .drawings import caption_line, with_drawings, words
 from .pdf.geometry import PageText
 from .pdf.params import DEFAULT, LayoutParams
 from .pdf.text import read_pages
 
 PROBE_WORDS = 4  # words that open a paragraph, looked for at the start of the PDF's lines
 COLUMN_SLACK = 4.0  # points: a paragraph ending this close to a figure's left edge is left of it
-_WORD = re.compile(r"[^\W_]+")
 
 
 def figures_as_printed(doc: Document, pdf: Path, gathered: bool) -> Document:
@@ -66,7 +64,7 @@ def _placed(figure: Figure, after: str) -> Figure:
 
 
 def _probe(text: str) -> str:
-    return " ".join(w.lower() for w in _WORD.findall(text)[:PROBE_WORDS])
+    return " ".join(words(text)[:PROBE_WORDS])
 
 
 def _paragraph_starts(doc: Document, pages: list[PageText]) -> Iterator[tuple[Region, str]]:

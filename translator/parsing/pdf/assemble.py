@@ -35,13 +35,13 @@ from .kinds import (
 from .layout import Block, Layout
 from .lines import join_lines
 from .links import link_mentions
-from .notemarks import link_notes, note_texts, raised_marks
+from .notemarks import NOTE_MARK, link_notes, note_texts, raised_marks
 from .references import REFERENCE_START, entry_number, split_references
 from .tables import Tables
 
 _END_OF_SENTENCE = (".", "!", "?", ":", ";", ".”", '."', ".)", "。", "！", "？", "：", "；")
 _TITLE_MARKS = re.compile(r"(?:\s*[∗*†‡§¶\ufffd])+$")
-_FOOTNOTE_MARK = re.compile(r"^([0-9]{1,2}|[*∗†‡§¶])\s*(?=\S)")
+_FOOTNOTE_MARK = re.compile(rf"^({NOTE_MARK})\s*(?=\S)")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from ...model import Document, Span
 from .geometry import Line
 from .lines import join_lines
 
-_MARK = re.compile(r"(?:[0-9]{1,2}|[*∗†‡§¶])(?![0-9\w])")
+NOTE_MARK = r"[0-9]{1,2}|[*∗†‡§¶]"  # what a footnote is marked with: a number or a symbol
+_MARK = re.compile(rf"(?:{NOTE_MARK})(?![0-9\w])")
 # How much of the line before a mark identifies its place in the paragraph.
 _CONTEXT = 24
 _MIN_CONTEXT = 3
