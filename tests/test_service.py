@@ -20,7 +20,7 @@ from translator.errors import ExitCode
 from translator.service import EventLog, JobStore, Service, check_folders
 from translator.service.inbox import Seen, ignored, settled
 from translator.service.store import next_day
-from translator.settings import load_settings
+from translator.settings import Settings, load_settings
 
 from .fixtures import ROOT, invoke, make_paper_pdf, make_pdf
 from .servers.fake_llm import FakeLLM
@@ -177,6 +177,14 @@ def test_store_keeps_one_job_per_content_and_requeues_after_a_crash(tmp_path: Pa
     store.close()
 
 
+def _daily_capped(base_url: str) -> Settings:
+    """Prices of 100 per million tokens and a daily cap of 0.5: two small papers a day."""
+    return load_settings(
+        {"base_url": base_url, "api_key": "k", "parser": "builtin", "price_input": 100.0,
+         "price_output": 100.0, "daily_cost": 0.5, "settle_seconds": 0.0}
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("late", [False, True], ids=["now", "half an hour before midnight"])
 def test_the_daily_cap_holds_over_papers_and_the_rest_waits_for_tomorrow(tmp_path: Path, late: bool) -> None:
     """A batch under a daily cap returns with the rest queued for tomorrow, even when
@@ -190,17 +198,7 @@ def test_the_daily_cap_holds_over_papers_and_the_rest_waits_for_tomorrow(tmp_pat
     make_paper_pdf(inbox / "third.pdf", title="Tiny Robots Learn to Fly")
     lines: list[str] = []
     with FakeLLM() as llm:
-        settings = load_settings(
-            {
-                "base_url": llm.base_url,
-                "api_key": "k",
-                "parser": "builtin",
-                "price_input": 100.0,
-                "price_output": 100.0,
-                "daily_cost": 0.5,
-                "settle_seconds": 0.0,
-            }
-        )
+        settings = _daily_capped(llm.base_url)
         service = Service(
             settings, check_folders(inbox, tmp_path / "out"), EventLog(lines.append), clock=clock
         )
@@ -228,17 +226,7 @@ def test_a_batch_started_after_the_day_is_spent_returns_with_its_papers_queued_f
     earlier = JobStore(folders.state / "jobs.sqlite3")
     earlier.spent(0.6)  # what an earlier batch under --daily-cost 1 spent today
     earlier.close()
-    settings = load_settings(
-        {
-            "base_url": "http://127.0.0.1:9/v1",
-            "api_key": "k",
-            "parser": "builtin",
-            "price_input": 100.0,
-            "price_output": 100.0,
-            "daily_cost": 0.5,
-            "settle_seconds": 0.0,
-        }
-    )
+    settings = _daily_capped("http://127.0.0.1:9/v1")  # no request may be sent
     lines: list[str] = []
     service = Service(settings, folders, EventLog(lines.append))
     runner = threading.Thread(target=service.run_once, args=(True,), daemon=True)
