@@ -71,14 +71,15 @@ def link_notes(doc: Document, marks: dict[str, list[tuple[str, str]]]) -> None:
     used: dict[str, int] = {}
     for segment in doc.segments():
         for before, mark in marks.get(segment.id, []):
-            targets = notes.get(_same_star(mark))
+            key = _same_star(mark)
+            targets = notes.get(key)
             start = _place(segment.text, before, mark, segment.spans)
             if targets is None or start is None:
                 continue
-            turn = used.get(mark, 0)
+            turn = used.get(key, 0)
             if turn >= len(targets) and not mark.isdigit():
                 continue  # more "∗" than notes with it: the rest are not marks
-            used[mark] = turn + 1
+            used[key] = turn + 1
             segment.spans.append(Span(start, start + len(mark), "foot", targets[min(turn, len(targets) - 1)]))
             segment.spans.sort(key=lambda s: s.start)
 
