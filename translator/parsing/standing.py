@@ -32,8 +32,9 @@ def figures_as_printed(doc: Document, pdf: Path, gathered: bool) -> Document:
 
 
 def with_places(doc: Document, pdf: Path, params: LayoutParams = DEFAULT) -> Document:
-    """The document with each figure that has a box, and no place yet, given the
-    paragraph it follows in the PDF (a copy; the same document when none moves)."""
+    """The document with each figure and table that has no place yet given the paragraph
+    it follows in the PDF, found by its box or its caption (a copy; the same document
+    when none moves)."""
     unplaced = [f for f in doc.figures if not f.after]
     if not unplaced:
         return doc
