@@ -48,11 +48,13 @@ def _footnoted(path: Path) -> Path:
     pdf.set_font("helvetica", size=8)
     for y, mark, note in (
         (262, "1", "https://example.org/tiny-robots"),
-        (265.5, "2", "The survey data are public."),
+        (265.5, "2", "The survey data: https://example.org/survey"),
     ):
         pdf.set_xy(20, y)
         sup(mark)
         pdf.write(4, " " + note)
+    pdf.set_xy(20, 269)
+    pdf.write(4, "*Work done while visiting the Tiny Robots Lab.")  # a symbol mark set on the line
     pdf.output(str(path))
     return path
 
@@ -65,7 +67,8 @@ def test_note_marks_link_to_their_notes_and_an_exponent_stays_text(tmp_path: Pat
     doc = read_pdf(_footnoted(tmp_path / "notes.pdf"))
     assert [(n.n, n.segments[0].text) for n in doc.notes] == [
         ("1", "https://example.org/tiny-robots"),
-        ("2", "The survey data are public."),
+        ("2", "The survey data: https://example.org/survey"),
+        ("*", "Work done while visiting the Tiny Robots Lab."),
     ]
     [first] = [p.segment for p in _paragraphs(doc) if "released" in p.segment.text]
     feet = [(first.text[s.start : s.end], s.target) for s in first.spans if s.kind == "foot"]

@@ -203,6 +203,13 @@ def test_join_lines_mends_a_broken_link() -> None:
     assert join_lines(["see https://example.org.", "The next sentence."]) == (
         "see https://example.org. The next sentence."
     )
+    # A footnote's link whose last part has a line of its own; running text after a link stays apart.
+    assert join_lines(["1 https://github.com/allenai/", "deepfigures-open"]) == (
+        "1 https://github.com/allenai/deepfigures-open"
+    )
+    assert join_lines(["code at https://github.com/allenai/", "and data"]) == (
+        "code at https://github.com/allenai/ and data"
+    )
 
 
 def test_heading_broken_mid_word_stays_one_block() -> None:

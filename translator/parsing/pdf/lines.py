@@ -59,8 +59,12 @@ def join_lines(texts: Sequence[str]) -> str:
             out = out[:-1] + text  # a heading in capitals broken mid-word: "SO-" / "LUTION"
         elif _CJK.match(out[-1]) and _CJK.match(text[:1]):
             out += text  # Chinese and Japanese put no space between words, nor at a line break
-        elif _URL_BROKEN.search(out) and _URL_GOES_ON.match(text):
-            out += text  # a link broken at the line end: "https://commons." / "wikimedia.org/w/…"
+        elif _URL_BROKEN.search(out) and (
+            _URL_GOES_ON.match(text) or (out.endswith("/") and " " not in text)
+        ):
+            # A link broken at the line end: "https://commons." / "wikimedia.org/w/…", or
+            # "https://github.com/user/" / "repository" (a line that is the link's last part).
+            out += text
         else:
             out = f"{out} {text}"
         previous = text

@@ -21,6 +21,7 @@ _MARK = re.compile(rf"(?:{NOTE_MARK})(?![0-9\w])")
 # How much of the line before a mark identifies its place in the paragraph.
 _CONTEXT = 24
 _MIN_CONTEXT = 3
+_SYMBOL = re.compile(r"[*∗†‡§¶]\s?[A-Z]")  # a line opening a note marked with a symbol
 _TOKEN = re.compile(r"[^\s—–/(\[]+")
 _CLOSING = ".,;:)]”’\"'"
 
@@ -51,10 +52,13 @@ def _after_a_word(before: str) -> bool:
 
 def note_texts(lines: Sequence[Line]) -> list[str]:
     """The notes of a footnote block: a new one opens at each line that starts with a
-    superscript mark ("¹ https://…" under "² https://…")."""
+    superscript mark ("¹ https://…" under "² https://…") or a note's symbol ("*Work done
+    during an internship…")."""
     notes: list[list[str]] = []
     for line in lines:
-        opens = 0 in line.raised and _MARK.match(line.text) is not None
+        opens = (0 in line.raised and _MARK.match(line.text) is not None) or _SYMBOL.match(
+            line.text
+        ) is not None
         if opens or not notes:
             notes.append([])
         notes[-1].append(line.text)
