@@ -21,7 +21,7 @@ from .pdf.layout import body_font_size
 from .pdf.lines import CAPTION
 from .pdf.params import DEFAULT, LayoutParams
 from .pdf.regions import figure_areas
-from .pdf.text import read_pages
+from .pdf.text import PageCache
 
 # A box this flat and low holds a caption's lines, not a drawing.
 STRIP_HEIGHT = 80.0
@@ -40,16 +40,19 @@ def _strip(region: Region | None) -> bool:
     return height < STRIP_HEIGHT and height < STRIP_SHAPE * width
 
 
-def with_drawings(doc: Document, pdf: Path, params: LayoutParams = DEFAULT) -> Document:
+def with_drawings(
+    doc: Document, pdf: Path, params: LayoutParams = DEFAULT, cache: PageCache | None = None
+) -> Document:
     """The document with each figure whose box holds only its caption, or that has no box,
     given its drawing's box; a caption's box with no drawing by it is dropped (a copy; the
-    same document when there is nothing to mend)."""
+    same document when there is nothing to mend). ``cache``: the PDF's pages, when another
+    pass reads them too."""
     suspects = [f for f in doc.figures if _suspect(f)]
     if not suspects:
         return doc
     # A figure without a box may be on any page; the others name theirs.
     wanted = None if any(f.region is None for f in suspects) else frozenset(_pages_of(suspects))
-    pages = {page.number: page for page in read_pages(pdf, params=params, only=wanted)}
+    pages = (cache or PageCache(pdf, params)).pages(wanted)
     body = body_font_size(list(pages.values()))
     mended = {f.id: _mended(f, pages, body, params) for f in suspects}
     return replace(doc, figures=[mended.get(f.id) or f for f in doc.figures])

@@ -18,7 +18,7 @@ from ..model import Document, Figure, Paragraph, Region
 from .drawings import caption_line, with_drawings, words
 from .pdf.geometry import PageText
 from .pdf.params import DEFAULT, LayoutParams
-from .pdf.text import read_pages
+from .pdf.text import PageCache
 
 PROBE_WORDS = 4  # words that open a paragraph, looked for at the start of the PDF's lines
 COLUMN_SLACK = 4.0  # points: a paragraph ending this close to a figure's left edge is left of it
@@ -27,21 +27,24 @@ COLUMN_SLACK = 4.0  # points: a paragraph ending this close to a figure's left e
 def figures_as_printed(doc: Document, pdf: Path, gathered: bool) -> Document:
     """Each figure with its drawing (not a caption-only box) and, when the reader gathered
     the figures at the end (GROBID), after the paragraph it follows in the PDF."""
-    doc = with_drawings(doc, pdf)
-    return with_places(doc, pdf) if gathered else doc
+    cache = PageCache(pdf)  # both passes read pages: each is read once
+    doc = with_drawings(doc, pdf, cache=cache)
+    return with_places(doc, pdf, cache=cache) if gathered else doc
 
 
-def with_places(doc: Document, pdf: Path, params: LayoutParams = DEFAULT) -> Document:
+def with_places(
+    doc: Document, pdf: Path, params: LayoutParams = DEFAULT, cache: PageCache | None = None
+) -> Document:
     """The document with each figure and table that has no place yet given the paragraph
     it follows in the PDF, found by its box or its caption (a copy; the same document
-    when none moves)."""
+    when none moves). ``cache``: the PDF's pages, when another pass reads them too."""
     unplaced = [f for f in doc.figures if not f.after]
     if not unplaced:
         return doc
     # A figure or table without a box is found by its caption, on any page.
     boxed = [f.region.page for f in unplaced if f.region is not None]
     only = frozenset(range(1, max(boxed) + 1)) if len(boxed) == len(unplaced) else None
-    pages = {page.number: page for page in read_pages(pdf, params=params, only=only)}
+    pages = (cache or PageCache(pdf, params)).pages(only)
     starts = list(_paragraph_starts(doc, list(pages.values())))
     placed = {f.id: _after(where, starts) for f in unplaced if (where := _where(f, pages)) is not None}
     if not any(placed.values()):

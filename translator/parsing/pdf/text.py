@@ -228,6 +228,36 @@ def read_pages(
         return list(_read_pages(path, max_pages, params, only))
 
 
+class PageCache:
+    """One PDF's pages, each read once however often passes ask for it: mending GROBID's
+    figure boxes and finding where its figures stand read the same pages."""
+
+    def __init__(self, path: Path, params: LayoutParams = DEFAULT) -> None:
+        self.path = path
+        self.params = params
+        self._pages: dict[int, PageText] = {}
+        self._count: int | None = None
+
+    def pages(self, only: frozenset[int] | None = None) -> dict[int, PageText]:
+        """The pages ``only`` names (every page when None), by number, in page order."""
+        wanted = only if only is not None else frozenset(range(1, self._page_count() + 1))
+        missing = wanted - self._pages.keys()
+        if missing:
+            for page in read_pages(self.path, params=self.params, only=frozenset(missing)):
+                self._pages[page.number] = page
+        return {number: self._pages[number] for number in sorted(wanted) if number in self._pages}
+
+    def _page_count(self) -> int:
+        if self._count is None:
+            with PDFIUM_LOCK:
+                pdf = pdfium.PdfDocument(str(self.path))
+                try:
+                    self._count = len(pdf)
+                finally:
+                    pdf.close()
+        return self._count
+
+
 def _read_pages(
     path: Path, max_pages: int | None, params: LayoutParams, only: frozenset[int] | None
 ) -> Iterator[PageText]:
