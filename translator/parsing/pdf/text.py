@@ -144,28 +144,26 @@ class _PageReader:
             line.gaps[len(line.chars)] = (line.x1, left)
         elif line.chars[-1] != " " and abs(size - line.sizes[-1]) > p.script_step * size:
             # Sub- and superscripts are separate tokens (x i, word 1), as in GROBID; small capitals are not.
-            get_origin(self.handle, self.previous, self.x_ref, self.y_ref)
-            before = self.y.value
-            get_origin(self.handle, index, self.x_ref, self.y_ref)
-            if abs(self.y.value - before) > p.script_rise * size:
+            rise = self.rise(index)
+            if abs(rise) > p.script_rise * size:
                 line.chars.append(" ")
-                if size < line.sizes[-1] and self.y.value > before:  # smaller and higher: a superscript
+                if size < line.sizes[-1] and rise > 0:  # smaller and higher: a superscript
                     line.raised.add(len(line.chars))
         if (
             0 < len(line.sizes) <= 2
             and line.sizes[-1] < (1 - p.script_step) * size
-            and self.opened_raised(index)
+            and -self.rise(index) > p.script_rise * line.sizes[-1]
         ):
-            line.raised.add(0)  # the line opened with a superscript ("¹ https://…")
+            line.raised.add(0)  # the line opened with a superscript ("¹ https://…"), set higher
         line.add(ch, left, right, top, bottom, size, font_facts, p.full_size)
         self.previous = index
 
-    def opened_raised(self, index: int) -> bool:
-        """Whether the character at ``index`` sits clearly lower than the one before it."""
+    def rise(self, index: int) -> float:
+        """How far the character at ``index`` sits above the one placed before it (points)."""
         get_origin(self.handle, self.previous, self.x_ref, self.y_ref)
         before = self.y.value
         get_origin(self.handle, index, self.x_ref, self.y_ref)
-        return before - self.y.value > self.params.script_rise * self.line.sizes[-1]
+        return self.y.value - before
 
 
 _GRAPHIC_KINDS = frozenset(
