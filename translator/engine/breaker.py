@@ -6,8 +6,9 @@ doing and what to try.
 A request counts as failed when most of its paragraphs failed their checks (a name or a
 number passes the language check in any language, so a wrong-language model still gets
 a few through), or when a single paragraph's answer did not come whole within the
-deadline (a longer request that is too slow is split, which may yet work). The breaker trips once one kind of failure has hit ``TRIP_AFTER``
-requests and failed requests outnumber good ones ``FAILURE_RATIO`` to one."""
+deadline (a longer request that is too slow is split, which may yet work). The breaker
+trips once one kind of failure has hit ``TRIP_AFTER`` requests and failed requests
+outnumber good ones ``FAILURE_RATIO`` to one."""
 
 from __future__ import annotations
 

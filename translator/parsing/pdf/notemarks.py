@@ -56,13 +56,15 @@ def note_texts(lines: Sequence[Line]) -> list[str]:
     during an internship…")."""
     notes: list[list[str]] = []
     for line in lines:
-        opens = (0 in line.raised and _MARK.match(line.text) is not None) or _SYMBOL.match(
-            line.text
-        ) is not None
-        if opens or not notes:
+        if _opens_note(line) or not notes:
             notes.append([])
         notes[-1].append(line.text)
     return [join_lines(texts).strip() for texts in notes]
+
+
+def _opens_note(line: Line) -> bool:
+    raised_mark = 0 in line.raised and _MARK.match(line.text) is not None
+    return raised_mark or _SYMBOL.match(line.text) is not None
 
 
 def link_notes(doc: Document, marks: dict[str, list[tuple[str, str]]]) -> None:
