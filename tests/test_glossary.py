@@ -100,6 +100,21 @@ def test_acronym_definitions_and_candidates() -> None:
     assert found["reward function"] == "phrase"
 
 
+_MENTION = st.sampled_from(
+    ["RL", "RLs", "xRL", "RL-based", "RL2", "(RL)", "RL,", "RLS", "rl", "é-RL", "RL\n"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_MENTION | st.sampled_from([" ", "-", "the", "é"]), max_size=30))
+def test_an_acronym_is_counted_as_its_whole_word_mentions_are(words: list[str]) -> None:
+    # Counted in one pass for every acronym (a search per acronym was quadratic in the
+    # paper's length): the count must be what a search for the whole word finds.
+    text = "reinforcement learning (RL) " + " ".join(words)
+    [found] = [c for c in candidates([text]) if c.term == "RL"]
+    assert found.count == len(re.findall(r"(?<![\w-])RLs?(?![\w-])", text))
+
+
 def _run(llm: FakeLLM, tmp_path: Path, entries: list[Entry], **extra: object) -> Results:
     settings = load_settings({"base_url": llm.base_url, "cache_dir": tmp_path / "cache", **extra})
     results, _ = translate_tei(settings, matcher=TermMatcher(entries))

@@ -3,14 +3,24 @@ cannot stream still work, without paying for an answer twice."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from translator.cache import TranslationCache
 from translator.engine.base import TransientError
 from translator.engine.client import build_engine
-from translator.engine.sse import MalformedEvent, StreamedAnswer, StreamError, events, usage_numbers
+from translator.engine.sse import (
+    MalformedEvent,
+    StreamedAnswer,
+    StreamError,
+    event_batches,
+    events,
+    usage_numbers,
+)
 from translator.parsing.tei_reader import read_tei
 from translator.pipeline import translate_document
 from translator.settings import load_settings
@@ -26,7 +36,8 @@ MESSAGES = [
 
 @pytest.mark.parametrize("streaming", [True, False], ids=["streams", "ignores-stream"])
 def test_one_request_whatever_the_endpoint_does_with_stream(streaming: bool) -> None:
-    with FakeLLM(streaming=streaming) as llm:
+    # Paced, so the events come in packets of their own (those that arrive together are heard together).
+    with FakeLLM(streaming=streaming, tokens_per_second=400.0) as llm:
         client = build_engine(load_settings({"base_url": llm.base_url}).engine)
         heard: list[int] = []
         completion = client.complete(MESSAGES, 200, heard.append)
@@ -129,3 +140,41 @@ def test_an_event_with_an_error_or_broken_data_raises() -> None:
         list(events(['data: {"choices": [', ""]))
     with pytest.raises(MalformedEvent, match="not a JSON object"):
         list(events(["data: [1, 2]"]))
+
+
+_STREAM = (
+    ": keep-alive\r\n"
+    'data: {"choices": [{"delta": {"content": "机器\u2028人"}}]}\r\n\r\n'
+    'data: {"choices": [{"delta": {"content": " learn"}}],\n'
+    'data: "x": 1}\n\n'
+    'data: {"choices": [{"delta": {"content": "s"}, "finish_reason": "stop"}]}\n\n'
+    "data: [DONE]\n\n"
+    'data: {"choices": [{"delta": {"content": "never read"}}]}\n\n'
+).encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=len(_STREAM)), max_size=12))
+def test_a_stream_reads_the_same_however_the_network_cuts_its_bytes(cuts: list[int]) -> None:
+    # Events are read per network chunk (a token each, and reporting each one cost more
+    # CPU than the request's setup): where the chunks end, mid-line, mid-character or
+    # between \r and \n, must not change what is read.
+    bounds = [0, *sorted(cuts), len(_STREAM)]
+    chunks = [_STREAM[a:b] for a, b in itertools.pairwise(bounds)]
+    answer = StreamedAnswer()
+    for batch in event_batches(chunks):
+        assert batch
+        for event in batch:
+            answer.add(event)
+    assert (answer.text, answer.finish_reason, answer.events) == ("机器\u2028人 learns", "stop", 3)
+
+
+def test_a_stream_cut_off_without_its_blank_line_still_gives_its_last_event() -> None:
+    chunks = [
+        b'data: {"choices": [{"delta": {"content": "a"}}]}\n\ndata: {"choices": [{"delta"',
+        b': {"content": "b"}}]}',
+    ]
+    assert [[e["choices"][0]["delta"]["content"] for e in batch] for batch in event_batches(chunks)] == [
+        ["a"],
+        ["b"],
+    ]

@@ -69,10 +69,6 @@ class RequestFeed:
         return cls(translator, pool, window.capacity, window.reach, waiting, later)
 
     def next_task(self, running: int) -> Task | None:
-        if self._terms:
-            return self._terms.popleft()
-        if self.translator.aborted:
-            return None
         if not self._merge_started and self._waiting is not None and self._waiting.calls.done.is_set():
             self._merge_started = True
             return self._merge
@@ -81,6 +77,12 @@ class RequestFeed:
         # it left go to new requests, and it queues for one when it wakes.
         running -= getattr(self.translator.client, "resting", 0)
         if running >= slots:
+            return None
+        if self._terms:
+            # First, but within the window like any request: beyond it, the server's answer
+            # is a 429 and the request waits out a back-off while a place stands free.
+            return self._terms.popleft()
+        if self.translator.aborted:
             return None
         # Sized for the places the window may soon have: cut for its start while it grows,
         # the first requests would keep the run waiting for them on the larger window.

@@ -35,7 +35,7 @@ from .base import (
     UnreachableError,
     prompt_tokens,
 )
-from .sse import MalformedEvent, StreamedAnswer, StreamError, events, usage_numbers
+from .sse import MalformedEvent, StreamedAnswer, StreamError, event_batches, usage_numbers
 
 T = TypeVar("T")
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
@@ -212,9 +212,10 @@ class OpenAIEngine:
             answer = StreamedAnswer()
             with deadline(raw.close, s.request_timeout - (time.monotonic() - started)) as expired:
                 try:
-                    for event in events(raw.iter_lines()):
-                        if answer.add(event):
-                            on_tokens(1)  # one event, about one token: exact figures come with usage
+                    for batch in event_batches(raw.iter_bytes()):
+                        # An event is about one token: exact figures come with the usage.
+                        if added := sum(1 for event in batch if answer.add(event)):
+                            on_tokens(added)
                 except Exception as exc:
                     if expired.is_set():
                         raise self._too_slow(f"; {len(answer.parts)} pieces had arrived") from exc

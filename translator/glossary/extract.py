@@ -124,10 +124,17 @@ def candidates(texts: Iterable[str], max_phrases: int = 10, min_count: int = 4) 
     return list(found.values())
 
 
+_RUN = re.compile(r"[\w-]+")  # an acronym's letters are all of these: its mentions are whole runs
+
+
 def _add_acronyms(found: dict[str, Candidate], joined: str) -> None:
-    for long_form, acronym in acronym_definitions(joined):
+    definitions = acronym_definitions(joined)
+    # Counted in one pass over the text, not one per acronym (acronyms grow with the paper:
+    # a search each made the glossary quadratic in its length, 3 CPU-s at 300 pages).
+    runs = Counter(_RUN.findall(joined)) if definitions else Counter()
+    for long_form, acronym in definitions:
         if acronym not in found:
-            count = len(re.findall(rf"(?<![\w-]){re.escape(acronym)}s?(?![\w-])", joined))
+            count = runs[acronym] + runs[acronym + "s"]
             found[acronym] = Candidate(acronym, "acronym", count, long_form)
             found.setdefault(long_form.lower(), Candidate(long_form.lower(), "definition", count, acronym))
 
