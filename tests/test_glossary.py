@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from translator.errors import ConfigError
 from translator.glossary.entries import Entry, Glossary, load_csv, write_csv
 from translator.glossary.extract import acronym_definitions, candidates
-from translator.glossary.matcher import TermMatcher, complies, term_pattern
+from translator.glossary.matcher import TermMatcher, _prefix, _prefixes, complies, term_pattern
 from translator.model import Segment
 from translator.results import Results, Translation
 from translator.settings import load_settings
@@ -303,3 +303,26 @@ def test_section_numbers_and_words_run_into_their_marks_are_not_terms() -> None:
     terms = {c.term for c in candidates(texts)}
     assert {"ResNet50", "GPT4"} <= terms
     assert not {"III-A", "Layer5", "Physics10"} & terms
+
+
+_PIECE = st.sampled_from(
+    ["pol", "icy", "policy", "Policy", "rein", "forcement", "studies", "study", "GAN", "ß", "é"]
+)
+_GAP = st.sampled_from([" ", "- ", "-\n", "-", "(", ") ", "\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_PIECE, _GAP), min_size=1, max_size=8), st.lists(_PIECE, min_size=1, max_size=2))
+def test_the_word_start_filter_never_hides_a_term_that_is_there(
+    parts: list[tuple[str, str]], words: list[str]
+) -> None:
+    # A text is tried only against entries whose first letters start one of its words
+    # (read through line-break hyphens, as the patterns read them): a term the pattern
+    # finds must never be filtered out.
+    text = "".join(word + gap for word, gap in parts)
+    term = " ".join(words)
+    if term_pattern(term).search(text):
+        assert _prefix(term) in _prefixes(text)
+    assert [o.entry.source for o in TermMatcher([Entry(term, "T")]).find(text)] == [
+        term for _ in term_pattern(term).finditer(text)
+    ]

@@ -18,9 +18,15 @@ _NAMES = re.compile(
 )
 
 
-def _letters(text: str) -> list[str]:
-    # str.isalpha is true for exactly the Unicode letter categories (L*), and fast.
-    return [c for c in text if c.isalpha()]
+def _letters(text: str) -> str:
+    # str.isalpha is true for exactly the Unicode letter categories (L*); filtered and
+    # counted in C (a character at a time in Python was ~0.1 ms an answer, every answer).
+    return "".join(filter(str.isalpha, text))
+
+
+def _in_script(letters: str, script: re.Pattern[str]) -> int:
+    """How many of the letters the script's character class holds."""
+    return len(script.findall(letters))
 
 
 def looks_untranslated(source: str, translation: str, lang: str) -> str | None:
@@ -40,12 +46,12 @@ def looks_untranslated(source: str, translation: str, lang: str) -> str | None:
         source, translation = _NAMES.sub(" ", source), _NAMES.sub(" ", translation)
     src_letters = _letters(source)
     if script is not None:
-        if len(src_letters) < 12 or sum(1 for c in src_letters if script.match(c)) > len(src_letters) / 2:
+        if len(src_letters) < 12 or _in_script(src_letters, script) > len(src_letters) / 2:
             return None  # too short to judge, or the source is already in that script
         letters = _letters(translation)
         if not letters:
             return "the answer has no text"
-        share = sum(1 for c in letters if script.match(c)) / len(letters)
+        share = _in_script(letters, script) / len(letters)
         if share < 0.25:
             return f"the answer is not in {language_name(lang)} ({share:.0%} of its letters)"
         return None

@@ -52,6 +52,8 @@ class Occurrence:
 _LINE_BREAK = re.compile(r"-\s+")
 _WORD = re.compile(r"\w+")
 PREFIX = 5  # letters of a term's first word that its text must hold at a word's start
+_HEAD = re.compile(rf"(?<!\w)\w{{1,{PREFIX}}}")  # a word's first letters
+_HEAD_AT = re.compile(rf"\w{{1,{PREFIX}}}")
 # Texts whose terms are remembered: a unit is looked up for its key, prompt and checks, and
 # again by the report. Emptied all at once when full, a 300-page paper (over 8,000 texts)
 # searched most of them again: the oldest goes instead.
@@ -73,19 +75,21 @@ def _prefixes(text: str) -> set[str]:
     """Every word start of the text, 1 to ``PREFIX`` letters long, case-folded, read
     through line-break hyphens: a term's pattern allows them inside a word ("rein-
     forcement", "pol- icy"), so the letters after a word start are taken with the line
-    breaks removed."""
+    breaks removed. Found by the regular-expression engine, not a word at a time in Python
+    (every answer is searched too, for the language check)."""
     pieces = _LINE_BREAK.split(text.casefold())
     joined = "".join(pieces)
-    words: set[str] = set()
+    heads = set(_HEAD.findall(joined))
     offset = 0
-    for piece in pieces:
-        for start in _WORD.finditer(piece):
-            rest = _WORD.match(joined, offset + start.start())
-            words.add(rest.group()[:PREFIX] if rest else start.group()[:PREFIX])
+    for piece in pieces[:-1]:
+        # After a line-break hyphen a word starts as printed ("icy" of "pol- icy"), though
+        # the joined text reads on through it.
         offset += len(piece)
+        if head := _HEAD_AT.match(joined, offset):
+            heads.add(head.group())
     starts: set[str] = {""}
-    for n in range(1, PREFIX + 1):
-        starts.update({word[:n] for word in words})
+    for head in heads:
+        starts.update(head[:n] for n in range(1, len(head) + 1))
     return starts
 
 
