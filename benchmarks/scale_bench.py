@@ -11,7 +11,9 @@ about 0.2 CPU-s after reading) is not a cost per page. The process reports:
 
 - CPU-s per page after reading: from the glossary stage to the written outputs
   (glossary, plan, requests, checks, rendering) — what must stay linear in pages
-  (targets: ≤ 0.06 at 300 pages; the four lengths within 20% of each other);
+  (targets: ≤ 0.06 at 300 pages; the four lengths within 20% of each other), and the
+  translation requests per page (a short paper is cut finer, so that every slot ends
+  together, and each request costs the client a few ms of CPU);
 - CPU-s per page of reading the PDF and cutting its images, and of the whole process;
 - its peak RSS (target ≤ 300 MB at 300 pages).
 
@@ -123,12 +125,13 @@ def measure_one(pdf: Path, out: Path) -> dict[str, float]:
     settings = load_settings({"parser": "builtin"})
     marks = CpuMarks()
     started, wall = time.process_time(), time.perf_counter()
-    build_job(JobSpec(pdf, settings, out), progress=marks).run()
+    result = build_job(JobSpec(pdf, settings, out), progress=marks).run()
     ended = time.process_time()
     pages = len(pdfium.PdfDocument(pdf))
     return {
         "pages": pages,
         "wall_s": time.perf_counter() - wall,
+        "requests": result.stats.requests,
         "read_cpu_s": marks.read - started,
         "after_read_cpu_s": ended - marks.read,
         "process_cpu_s": sum(os.times()[:2]),
@@ -201,7 +204,8 @@ def run_length(
     again = [translate(pdf, out, env) for _ in range(reruns)]
     print(
         f"{pages:>4} pages: {row['wall_s']:6.1f} s wall; CPU-s per page: after reading "
-        f"{row['after_read_cpu_s'] / pages:.4f}, reading {row['read_cpu_s'] / pages:.4f}, "
+        f"{row['after_read_cpu_s'] / pages:.4f} ({row['requests'] / pages:.1f} requests a page), "
+        f"reading {row['read_cpu_s'] / pages:.4f}, "
         f"whole process {row['process_cpu_s'] / pages:.4f} (of it a 2-page warm-up job first: "
         f"{row['warm_up_cpu_s']:.2f} CPU-s); peak RSS {row['peak_rss_mb']:.0f} MB; "
         f"rerun with everything cached: median {statistics.median(again):.2f} s",
