@@ -216,6 +216,23 @@ def test_units_that_join_later_are_counted_from_the_start() -> None:
     assert expecting.drained
 
 
+def test_units_that_join_later_take_their_places_in_reading_order() -> None:
+    """Units that waited for the term calls join between those still in the pool, so a
+    request holds neighbouring text of the paper: linked among themselves, the late units
+    (the long paragraphs that hold terms) went without the short ones between them, which
+    had gone early, and a run ended on single paragraphs while slots idled."""
+    paper = _units([50] * 10)
+    now, later = paper[0::2], paper[1::2]
+    pool = UnitPool(now, 1500, 100, expected=250)
+    pool.arrive(later, 250, order=paper)
+    batch = pool.take(1)
+    assert batch is not None and [u.key for u in batch.units] == [u.key for u in paper]
+    unordered = UnitPool(now, 1500, 100, expected=250)
+    unordered.arrive(later, 250)
+    first = unordered.take(1)
+    assert first is not None and [u.key for u in first.units] == [u.key for u in now]
+
+
 def test_a_long_unit_goes_first_not_last() -> None:
     """A long paragraph at the end of the paper is sent in the first request, so no slot
     is left with it while the others are idle."""

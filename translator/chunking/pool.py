@@ -67,12 +67,27 @@ class UnitPool:
         with self._lock:
             return not self._left and not self._expected and not self._live()
 
-    def arrive(self, units: Sequence[Unit], expected_tokens: int) -> None:
+    def arrive(self, units: Sequence[Unit], expected_tokens: int, order: Sequence[Unit] = ()) -> None:
         """Units that were expected join (``expected_tokens`` of the expected no longer are:
-        some may have been found in the cache)."""
+        some may have been found in the cache). With ``order`` (every unit in reading order),
+        they take their places among the units still here, so a request's neighbours are
+        the paper's: linked only among themselves, the late units (those holding a glossary
+        term: mostly the long paragraphs) left the short ones to go early as their
+        neighbours, and the run ended on single paragraphs of seconds each."""
         with self._lock:
             self._expected = max(0, self._expected - expected_tokens)
             self._append(units)
+            if order:
+                self._relink({unit.key: place for place, unit in enumerate(order)})
+
+    def _relink(self, places: dict[str, int]) -> None:
+        """Link the units still here in reading order."""
+        live = sorted(
+            (index for index, taken in enumerate(self._taken) if not taken),
+            key=lambda index: places.get(self._units[index].key, len(places)),
+        )
+        for before, index, after in zip([_NONE, *live[:-1]], live, [*live[1:], _NONE], strict=True):
+            self._prev[index], self._next[index] = before, after
 
     def target(self, slots: int, free: int | None = None) -> float:
         """How many source tokens the next request takes, on a server with ``slots`` places

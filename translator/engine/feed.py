@@ -36,8 +36,10 @@ class RequestFeed:
         reach: Callable[[], int] | None = None,
         waiting: GlossaryWait | None = None,
         later: Sequence[Unit] = (),
+        order: Sequence[Unit] = (),
     ) -> None:
         self.translator = translator
+        self._order = order  # every unit, in reading order
         self.pool = pool
         self.capacity = capacity
         self.reach = reach or capacity
@@ -66,7 +68,7 @@ class RequestFeed:
             sum(u.tokens for u in units), sum(u.tokens for u in later),
         )  # fmt: skip
         window = translator.scheduler.window_of(s.engine, s.limits)
-        return cls(translator, pool, window.capacity, window.reach, waiting, later)
+        return cls(translator, pool, window.capacity, window.reach, waiting, later, units)
 
     def next_task(self, running: int) -> Task | None:
         if not self._merge_started and self._waiting is not None and self._waiting.calls.done.is_set():
@@ -101,6 +103,6 @@ class RequestFeed:
         try:
             assert self._waiting is not None  # a merge is made only for term calls
             todo = self.translator.terms_answered(self._later, self._waiting.final)
-            self.pool.arrive(todo, sum(u.tokens for u in self._later))
+            self.pool.arrive(todo, sum(u.tokens for u in self._later), self._order)
         finally:
             self._merged.set()
