@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -16,6 +19,7 @@ from translator.chunking.pool import TAIL_DIVISOR, UnitPool, plan_batches
 from translator.chunking.protect import check_placeholders, found_placeholders, protect, restore
 from translator.chunking.sentences import split_sentences
 from translator.chunking.tokens import EstimateCounter, TiktokenCounter, default_counter
+from translator.engine.feed import RequestFeed
 from translator.engine.translator import Translator
 from translator.model import Segment, Span
 from translator.parsing.tei_reader import read_tei
@@ -240,3 +244,18 @@ def test_a_long_unit_goes_first_not_last() -> None:
     batches = plan_batches(units, 1500, 8, min_tokens=100)
     assert batches[0].units[0].tokens == 400 or any(u.tokens == 400 for u in batches[0].units)
     assert batches[-1].tokens < 400
+
+
+def test_term_calls_go_first_but_only_into_a_free_place() -> None:
+    """The glossary's term calls go before any request, yet within the window: sent
+    beyond it they met 429s and waited out a back-off while places stood free."""
+    calls = SimpleNamespace(tasks=lambda: [lambda: None, lambda: None], done=threading.Event())
+    waiting = SimpleNamespace(calls=calls, asked=None, final=lambda: None)
+    translator = SimpleNamespace(aborted=False, client=SimpleNamespace(resting=0), send=lambda batch: None)
+    pool = UnitPool(_units([50] * 10), 1500, 100)
+    feed = RequestFeed(translator, pool, lambda: 2, waiting=waiting)  # type: ignore[arg-type]
+    assert feed.next_task(running=2) is None  # the window is full: even a term call waits
+    first, second = feed.next_task(running=0), feed.next_task(running=1)
+    assert first is not None and second is not None and not isinstance(second, functools.partial)
+    request = feed.next_task(running=1)  # the term calls are out: requests follow
+    assert isinstance(request, functools.partial)
