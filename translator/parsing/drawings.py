@@ -92,7 +92,7 @@ def _mended(figure: Figure, pages: dict[int, PageText], body: float, params: Lay
         # No drawing by the caption: no image, rather than a picture of the caption's text
         # (which the figure shows as text anyway).
         return replace(figure, region=None) if figure.region is not None else None
-    return replace(figure, region=Region(page.number, drawing.x0, drawing.y0, drawing.x1, drawing.y1))
+    return replace(figure, region=drawing.on_page(page.number))
 
 
 def _located(figure: Figure, pages: dict[int, PageText]) -> tuple[PageText, Box] | None:

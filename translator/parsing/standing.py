@@ -60,7 +60,7 @@ def _where(figure: Figure, pages: dict[int, PageText]) -> Region | None:
     if found is None:
         return None
     page, box = found
-    return Region(page.number, box.x0, box.y0, box.x1, box.y1)
+    return box.on_page(page.number)
 
 
 def _placed(figure: Figure, after: str) -> Figure:
@@ -77,10 +77,7 @@ def _paragraph_starts(doc: Document, pages: list[PageText]) -> Iterator[tuple[Re
     lines: dict[str, list[Region]] = {}
     for page in pages:
         for line in page.lines:
-            box = line.box
-            lines.setdefault(_probe(line.text), []).append(
-                Region(page.number, box.x0, box.y0, box.x1, box.y1)
-            )
+            lines.setdefault(_probe(line.text), []).append(line.box.on_page(page.number))
     for section in doc.all_sections():
         for block in section.blocks:
             if not isinstance(block, Paragraph):

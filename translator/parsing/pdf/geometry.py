@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...model import Region
+
 
 @dataclass(frozen=True, slots=True)
 class Box:
@@ -26,6 +28,10 @@ class Box:
     @property
     def area(self) -> float:
         return max(0.0, self.width) * max(0.0, self.height)
+
+    def on_page(self, page: int) -> Region:
+        """This box as the document model places it: on page ``page``."""
+        return Region(page, self.x0, self.y0, self.x1, self.y1)
 
     def union(self, other: Box) -> Box:
         return Box(
