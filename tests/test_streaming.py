@@ -18,7 +18,6 @@ from translator.engine.sse import (
     StreamedAnswer,
     StreamError,
     event_batches,
-    events,
     usage_numbers,
 )
 from translator.parsing.tei_reader import read_tei
@@ -107,6 +106,11 @@ def test_a_stream_that_keeps_breaking_ends_with_an_error_that_says_so() -> None:
         assert llm.count() == 2
 
 
+def _read(lines: list[str]) -> list[dict[str, object]]:
+    """The events of a stream of these lines, sent in one piece."""
+    return [event for batch in event_batches(["\n".join(lines).encode()]) for event in batch]
+
+
 def test_events_are_read_as_server_sent_events_define_them() -> None:
     lines = [
         ": a comment the server sends to keep the line open",
@@ -125,7 +129,7 @@ def test_events_are_read_as_server_sent_events_define_them() -> None:
         "",
     ]
     answer = StreamedAnswer()
-    for event in events(lines):
+    for event in _read(lines):
         answer.add(event)
     assert (answer.text, answer.finish_reason, answer.events) == ("Hello", "stop", 3)
     assert usage_numbers(answer.usage) == (7, 2, 4)
@@ -135,11 +139,11 @@ def test_events_are_read_as_server_sent_events_define_them() -> None:
 
 def test_an_event_with_an_error_or_broken_data_raises() -> None:
     with pytest.raises(StreamError, match="overloaded"):
-        list(events(['data: {"error": {"message": "overloaded"}}', ""]))
+        _read(['data: {"error": {"message": "overloaded"}}', ""])
     with pytest.raises(MalformedEvent, match="not JSON"):
-        list(events(['data: {"choices": [', ""]))
+        _read(['data: {"choices": [', ""])
     with pytest.raises(MalformedEvent, match="not a JSON object"):
-        list(events(["data: [1, 2]"]))
+        _read(["data: [1, 2]"])
 
 
 _STREAM = (

@@ -27,18 +27,11 @@ class MalformedEvent(Exception):
     """An event whose data is not JSON: the stream is broken, the answer incomplete."""
 
 
-def events(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """The JSON data of each event until ``[DONE]`` (comments and other fields skipped)."""
-    reader = _EventReader()
-    yield from reader.read(lines)
-    if not reader.done:
-        yield from reader.end()
-
-
 def event_batches(chunks: Iterable[bytes]) -> Iterator[list[dict[str, Any]]]:
-    """The events of a stream's raw bytes, grouped by the network chunk that completed
-    them: a server sends an event per token, and a reader that reports each one on its
-    own pays more CPU per token than the request's whole setup (see ``benchmarks/``)."""
+    """The JSON data of each event of a stream's raw bytes until ``[DONE]`` (comments and
+    other fields skipped), grouped by the network chunk that completed them: a server
+    sends an event per token, and a reader that reports each one on its own pays more
+    CPU per token than the request's whole setup (see ``benchmarks/``)."""
     reader = _EventReader()
     pending = b""
     for chunk in chunks:
