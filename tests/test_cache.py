@@ -4,10 +4,15 @@ every answer, term answers included, and a dry run reads it without changing it.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
+import time
 from pathlib import Path
 
+import pytest
+
 from translator.cache import MIGRATIONS, TranslationCache
+from translator.service.store import JobStore
 
 # The schema every earlier version created, term answers stored among the translations.
 OLD_SCHEMA = MIGRATIONS[0][1]
@@ -97,3 +102,35 @@ def test_a_full_cache_disk_is_said_as_such_and_keeps_what_it_stored(tmp_path: Pa
         again.close()
     assert results.count("translated") + results.count("cached") == len(results.segments)
     assert stats.cache_hits >= stored and llm.count() - sent < sent + 20
+
+
+def _open_at(folder: str, start: float, kind: str) -> str:
+    """Open a fresh cache or job store at ``start``, from a process of its own."""
+    while time.time() < start:
+        pass
+    try:
+        if kind == "cache":
+            cache = TranslationCache(Path(folder))
+            cache.put_many([("k", "s", "t")], "m", "zh")
+            cache.close()
+        else:
+            JobStore(Path(folder) / "jobs.sqlite3").close()
+    except sqlite3.Error as exc:
+        return repr(exc)
+    return "ok"
+
+
+@pytest.mark.parametrize("kind", ["cache", "store"])
+def test_runs_started_together_all_open_a_database_that_did_not_exist(tmp_path: Path, kind: str) -> None:
+    # Found in CI: of two runs started at once on a new cache, one failed with
+    # "database is locked" (the switch to WAL mode does not wait out a lock), and a
+    # migration could be applied twice. Six processes, twenty fresh files.
+    outcomes: list[str] = []
+    with multiprocessing.get_context("fork").Pool(6) as pool:
+        for trial in range(20):
+            folder = tmp_path / str(trial)
+            folder.mkdir()
+            start = time.time() + 0.05
+            outcomes += pool.starmap(_open_at, [(str(folder), start, kind)] * 6)
+    assert [o for o in outcomes if o != "ok"] == []
+    assert len(outcomes) == 120

@@ -1,6 +1,6 @@
 """The import graph runs one way: each module imports only its own layer and those below.
 
-Layers, bottom to top: errors, registries and the language table → settings and file writing → the
+Layers, bottom to top: errors, registries and the language table → settings, file writing and shared SQLite files → the
 document model and a run's results (kept apart from it) → chunking → glossary → parsers → cache → engine → terminology →
 renderers → pipeline stages → jobs → the batch and watch service → the command line.
 """
@@ -14,7 +14,7 @@ from .conftest import ROOT
 
 LAYERS = [
     ("errors", "plugins", "languages", "urls", "deadlines", "signals"),
-    ("settings", "files", "heap"),
+    ("settings", "files", "heap", "databases"),
     ("model", "results"),
     ("chunking",),
     ("glossary",),

@@ -3,7 +3,7 @@
 Every answer is stored the moment it arrives, so a crash or ``kill -9`` never
 costs a paid-for translation.  WAL mode and a busy timeout let two runs share
 one cache file at once. The schema grows by numbered migrations recorded in the
-database itself (as simonw/llm does), so a cache any earlier version wrote is
+database itself (``databases.migrate``), so a cache any earlier version wrote is
 brought up to date when it is opened.
 """
 
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from .databases import migrate, open_shared
 from .errors import CacheFullError
 
 MIGRATIONS: list[tuple[int, str]] = [
@@ -69,22 +70,6 @@ INSERT OR IGNORE INTO terms (key, terms, answer, model, lang, created)
 ]
 
 
-def migrate(db: sqlite3.Connection, migrations: list[tuple[int, str]] | None = None) -> list[int]:
-    """Apply, each in its own transaction, the migrations this database lacks (the
-    cache's unless others are given); returns their numbers."""
-    db.execute("CREATE TABLE IF NOT EXISTS _migrations (number INTEGER PRIMARY KEY, applied REAL NOT NULL)")
-    done = {row[0] for row in db.execute("SELECT number FROM _migrations")}
-    applied = []
-    for number, script in MIGRATIONS if migrations is None else migrations:
-        if number in done:
-            continue
-        db.executescript(
-            f"BEGIN IMMEDIATE;\n{script}\nINSERT OR IGNORE INTO _migrations VALUES ({number}, {time.time()});\nCOMMIT;"
-        )
-        applied.append(number)
-    return applied
-
-
 @dataclass(frozen=True)
 class CacheContext:
     """Everything besides the text that changes what a translation should be."""
@@ -130,16 +115,14 @@ class TranslationCache:
             target = f"{self.path.as_uri()}?mode=ro" if exists else "file::memory:"
             self._db = sqlite3.connect(target, uri=True, check_same_thread=False, isolation_level=None)
             if not exists:
-                migrate(self._db)
+                migrate(self._db, MIGRATIONS)
             self._terms_table = self._has_table("terms")
             return
         directory.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_shared(self.path, timeout=60)
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=60000")
         with self._lock:
-            migrate(self._db)
+            migrate(self._db, MIGRATIONS)
         self._terms_table = True
 
     def _has_table(self, name: str) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cache import migrate
+from ..databases import migrate, open_shared
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -93,9 +93,8 @@ class JobStore:
         self.path = path
         self.now = now
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._db = open_shared(path, timeout=30)
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
         migrate(self._db, MIGRATIONS)
 
     def close(self) -> None:
