@@ -3,11 +3,13 @@ ends on time, and a request that was too slow is split, never sent again unchang
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from translator.deadlines import deadline
 from translator.engine.budget import retry_budget
 from translator.settings import load_settings
 
@@ -85,3 +87,17 @@ def test_an_unstreamed_answer_made_slower_than_the_deadline_is_split_not_sent_ag
     assert [user for user, n in Counter(sent).items() if n > 1] == []
     assert max(len(u) for u in sent) > 2 * min(len(u) for u in sent)  # big ones were cut smaller
     assert results.count("translated") >= len(results.segments) // 2
+
+
+def test_deadlines_expire_in_time_order_and_an_ended_one_never_closes() -> None:
+    # One watchdog thread serves every deadline of the process (a timer thread per
+    # request cost more CPU than reading its answer's events).
+    closed: list[str] = []
+    with deadline(lambda: closed.append("long"), 0.6) as long, deadline(lambda: closed.append("short"), 0.2):
+        with deadline(lambda: closed.append("ended"), 0.1):
+            pass
+        with deadline(lambda: closed.append("shortened"), 30.0) as shortened:
+            shortened.shorten(0.4)
+            time.sleep(0.9)
+    assert closed == ["short", "shortened", "long"]
+    assert long.is_set() and shortened.is_set()

@@ -4,6 +4,7 @@ cannot stream still work, without paying for an answer twice."""
 from __future__ import annotations
 
 import itertools
+import time
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,7 @@ def test_progress_hears_tokens_before_the_first_segment_is_done(tmp_path: Path) 
     assert recorder.expected > 0
 
 
-@pytest.mark.parametrize("fault", ["stream_error", "stream_garbage"])
+@pytest.mark.parametrize("fault", ["stream_error", "stream_garbage", "stream_cut"])
 def test_a_stream_that_breaks_is_asked_again_and_then_kept(fault: str) -> None:
     with FakeLLM(faults=FaultPlan(script=[fault])) as llm:
         client = build_engine(load_settings({"base_url": llm.base_url, "retry_initial_seconds": 0.01}).engine)
@@ -182,3 +183,31 @@ def test_a_stream_cut_off_without_its_blank_line_still_gives_its_last_event() ->
         ["a"],
         ["b"],
     ]
+
+
+def test_streamed_requests_in_a_row_share_one_connection() -> None:
+    # The server streams as the OpenAI API does (chunked, kept alive): a client that
+    # closed each answer at [DONE], its body's end unread, opened a connection (on a real
+    # endpoint a TCP and TLS handshake) for every request.
+    with FakeLLM() as llm:
+        client = build_engine(load_settings({"base_url": llm.base_url}).engine)
+        for _ in range(10):
+            client.complete(MESSAGES, 200)
+        assert llm.count() == 10
+        assert llm.connections == 1
+
+
+@pytest.mark.parametrize("fault", ["tail_held", "tail_long"])
+def test_an_answer_whole_at_done_is_kept_whatever_follows_it(fault: str) -> None:
+    # What follows [DONE] is read for the connection's sake only: a body whose end is held
+    # back for 20 s, or 100 KB long, neither holds the answer past a bound (2 s) nor spoils it.
+    with FakeLLM(faults=FaultPlan(script=[fault], hang_seconds=20.0)) as llm:
+        client = build_engine(load_settings({"base_url": llm.base_url}).engine)
+        started = time.monotonic()
+        completion = client.complete(MESSAGES, 200)
+        took = time.monotonic() - started
+        again = client.complete(MESSAGES, 200)  # on a new connection: the first was dropped
+        assert llm.count() == 2 and llm.connections == 2
+    assert took < 5.0
+    assert completion.text == again.text and completion.text.startswith('{"1": "')
+    assert client.retries == 0

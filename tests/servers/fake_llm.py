@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import socket
 import sys
 import threading
 import time
@@ -59,8 +60,11 @@ FAULTS = (
 # every id is renamed.
 ALWAYS_FAULTS = ("wrong_language", "wrong_ids")
 # Streams that break after their first piece (scripted only): the server's error event,
-# and an event whose data is cut off.
-STREAM_FAULTS = ("stream_error", "stream_garbage")
+# an event whose data is cut off, the connection cut.
+STREAM_FAULTS = ("stream_error", "stream_garbage", "stream_cut")
+# Streams whole up to [DONE] whose body then ends late (``hang_seconds``) or after 100 KB
+# of comment lines (scripted only).
+TAIL_FAULTS = ("tail_held", "tail_long")
 
 
 def _common_start(a: str, b: str) -> int:
@@ -234,6 +238,7 @@ class FakeLLM:
         install_notes(self)  # note requests: answers built from their paragraphs, scripted faults
         self.in_flight = 0
         self.max_in_flight = 0
+        self.connections = 0  # TCP connections the clients opened
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -241,6 +246,11 @@ class FakeLLM:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def setup(self) -> None:
+                super().setup()
+                with server.lock:
+                    server.connections += 1
 
             def do_GET(self) -> None:
                 if server.batch_api.owns(self.path):
@@ -518,11 +528,13 @@ class FakeLLM:
         base = {"id": "chatcmpl-stream", "object": "chat.completion.chunk", "created": int(time.time()),
                 "model": body.get("model", "fake-model")}  # fmt: skip
         try:
+            # Chunked and kept alive, as the OpenAI API streams: a client that stops
+            # reading at [DONE] leaves the end of the body unread and loses the connection.
             h.send_response(200)
             h.send_header("content-type", "text/event-stream")
             h.send_header("cache-control", "no-cache")
+            h.send_header("transfer-encoding", "chunked")
             h.end_headers()
-            h.close_connection = True
             for n, piece in enumerate(pieces):
                 if n == 1 and record.fault in STREAM_FAULTS:
                     self._break_stream(h, record)
@@ -540,8 +552,12 @@ class FakeLLM:
             # Logged before the stream ends, so a client that has its answer finds it in the log.
             self._log(record)
             logged = True
-            h.wfile.write(b"data: [DONE]\n\n")
-            h.wfile.flush()
+            _chunk(h, b"data: [DONE]\n\n")
+            if record.fault == "tail_held":
+                time.sleep(self.faults.hang_seconds)
+            elif record.fault == "tail_long":
+                _chunk(h, b": keep-alive\n\n" * 8000)
+            _chunk(h, b"")  # the body's end
         except (BrokenPipeError, ConnectionResetError):
             if not logged:
                 record.status = 0
@@ -549,23 +565,30 @@ class FakeLLM:
 
     def _break_stream(self, h: Any, record: Record) -> None:
         """A stream that fails after its first piece: an error event, or data that is not JSON."""
-        if record.fault == "stream_error":
+        h.close_connection = True
+        if record.fault == "stream_cut":
+            h.connection.shutdown(socket.SHUT_RDWR)
+        elif record.fault == "stream_error":
             self._event(h, {"error": {"message": "The server had an error while processing your request",
                                       "type": "server_error"}})  # fmt: skip
         else:
-            h.wfile.write(b'data: {"choices": [{"delta\n\n')
-            h.wfile.flush()
+            _chunk(h, b'data: {"choices": [{"delta\n\n')
         record.status = 0
         self._log(record)
 
     @staticmethod
     def _event(h: Any, payload: dict[str, Any]) -> None:
-        h.wfile.write(b"data: " + json.dumps(payload, ensure_ascii=False).encode("utf-8") + b"\n\n")
-        h.wfile.flush()
+        _chunk(h, b"data: " + json.dumps(payload, ensure_ascii=False).encode("utf-8") + b"\n\n")
 
     def _log(self, record: Record) -> None:
         with self.lock:
             self.records.append(record)
+
+
+def _chunk(h: Any, data: bytes) -> None:
+    """One piece of a chunked body (an empty one ends it)."""
+    h.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+    h.wfile.flush()
 
 
 def _spoil(

@@ -7,9 +7,11 @@ retries belong to ``engine.retry``, which works for any engine.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import httpx
@@ -17,7 +19,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from ..chunking.tokens import default_counter
-from ..deadlines import deadline
+from ..deadlines import Deadline, deadline
 from ..settings import EngineSettings
 from .base import (
     AuthenticationFailed,
@@ -38,6 +40,26 @@ from .base import (
 from .sse import MalformedEvent, StreamedAnswer, StreamError, event_batches, usage_numbers
 
 T = TypeVar("T")
+
+
+def _http_errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
+    """The transport errors, and every error of reading a body, of the HTTP library the
+    ``openai`` SDK reads with: httpx, or httpx2 in its later releases (an error of the one
+    not caught as the other's went up unmapped, and a connection cut mid-stream was never
+    asked again)."""
+    transport: list[type[Exception]] = [httpx.TransportError]
+    reading: list[type[Exception]] = [httpx.HTTPError, httpx.StreamError]
+    try:
+        import httpx2  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        pass
+    else:
+        transport.append(httpx2.TransportError)
+        reading += [httpx2.HTTPError, httpx2.StreamError]
+    return tuple(transport), (*reading, OSError)
+
+
+TRANSPORT_ERRORS, READ_ERRORS = _http_errors()
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 
 
@@ -212,9 +234,10 @@ class OpenAIEngine:
                 self._streams = False
                 return self._completion(ChatCompletion.model_validate_json(raw.read()), on_tokens)
             answer = StreamedAnswer()
-            with deadline(raw.close, s.request_timeout - (time.monotonic() - started)) as expired:
+            with deadline(_cutter(raw), s.request_timeout - (time.monotonic() - started)) as expired:
+                chunks = raw.iter_bytes()
                 try:
-                    for batch in event_batches(raw.iter_bytes()):
+                    for batch in event_batches(chunks):
                         # An event is about one token: exact figures come with the usage.
                         if added := sum(1 for event in batch if answer.add(event)):
                             on_tokens(added)
@@ -222,8 +245,9 @@ class OpenAIEngine:
                     if expired.is_set():
                         raise self._too_slow(f"; {len(answer.parts)} pieces had arrived") from exc
                     raise _stream_error(exc, len(answer.parts)) from exc
-            if expired.is_set():
-                raise self._too_slow("")
+                if expired.is_set():
+                    raise self._too_slow("")
+                _read_to_end(chunks, expired)
         if not answer.events:
             return None
         return self._streamed(answer, messages, on_tokens)
@@ -239,13 +263,47 @@ class OpenAIEngine:
         return Completion(text, answer.finish_reason, prompt, completion_tokens, cached)
 
 
+# What may follow [DONE] and still be read: a body's closing bytes are a few, and come at once.
+_TAIL_BYTES = 1 << 16
+_TAIL_SECONDS = 2.0
+
+
+def _cutter(raw: Any) -> Callable[[], None]:
+    """What ends an answer at its deadline: closing the response does not wake a read
+    that waits on a silent server, shutting its socket down does."""
+    stream = raw.http_response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+
+    def cut() -> None:
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        raw.close()
+
+    return cut
+
+
+def _read_to_end(chunks: Iterator[bytes], expired: Deadline) -> None:
+    """Read what follows [DONE] up to the body's end, so that the connection goes back to
+    the pool for the next request (closed unread, it is dropped: a new TCP and TLS
+    handshake for every request). The answer is whole already: a tail that is long, slow
+    or broken only costs the connection."""
+    expired.shorten(_TAIL_SECONDS)
+    left = _TAIL_BYTES
+    with contextlib.suppress(*READ_ERRORS):
+        for chunk in chunks:
+            left -= len(chunk)
+            if left < 0:
+                return
+
+
 def _stream_error(exc: Exception, pieces: int) -> Exception:
     """Our error for one that broke a stream: the server's own, a broken event, a dropped connection."""
     if isinstance(exc, StreamError):
         return TransientError(f"the API sent an error in the answer: {exc}", "stream")
     if isinstance(exc, MalformedEvent):
         return TransientError(f"{exc} ({pieces} pieces had arrived)", "stream")
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, TRANSPORT_ERRORS):
         return UnreachableError(
             f"the connection broke while the answer came ({type(exc).__name__}; {pieces} pieces had arrived)",
             type(exc).__name__,
