@@ -31,6 +31,38 @@ class Unit:
     placeholders: tuple[int, ...]
     tokens: int
     section: str
+    half_of: str = ""  # the key of the unit this is half of, cut at the end of a run
+
+
+def halves(unit: Unit, counter: TokenCounter) -> list[Unit]:
+    """``unit`` cut in two at the sentence end nearest its middle; ``[unit]`` when it is
+    one sentence. The same text is always cut the same way, so a rerun finds the halves'
+    answers in the cache."""
+    sentences = split_sentences(unit.text)
+    if len(sentences) < 2:
+        return [unit]
+    sizes = [counter.count(s) for s in sentences]
+    total = sum(sizes)
+    best, running, cut = total, 0, 1
+    for index, size in enumerate(sizes[:-1], start=1):
+        running += size
+        if abs(total - 2 * running) < best:
+            best, cut = abs(total - 2 * running), index
+    texts = ["".join(sentences[:cut]).strip(), "".join(sentences[cut:]).strip()]
+    return [
+        Unit(
+            key=f"{unit.key}/{i}",
+            segment_id=unit.segment_id,
+            piece=unit.piece,
+            pieces=unit.pieces,
+            text=t,
+            placeholders=tuple(found_placeholders(t)),
+            tokens=counter.count(t),
+            section=unit.section,
+            half_of=unit.key,
+        )
+        for i, t in enumerate(texts)
+    ]
 
 
 @dataclass

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .chunker import Batch, Unit
 
@@ -29,6 +29,10 @@ SMALLEST_SHARE = 16  # ... but at least the paper's tokens ÷ (this × slots) ..
 # requests of a short paper took 3 s each while the other slots idled; at 12 the corpus
 # pairs measured 0.831 → 0.840 of the ideal on 16 slots, with 4% more prompt tokens.
 SMALLEST_FLOOR = 12
+# At the end of a run, a unit larger than this many times the request size asked for is
+# cut in two at a sentence end: the last paragraphs of a paper otherwise keep one slot busy
+# for seconds while the others idle.
+SPLIT_ABOVE = 1.5
 
 _NONE = -1
 
@@ -46,8 +50,10 @@ class UnitPool:
         min_tokens: int,
         total: int | None = None,
         expected: int = 0,
+        halve: Callable[[Unit], Sequence[Unit]] | None = None,
     ) -> None:
         self.budget = budget
+        self._halve = halve
         self.min_tokens = min_tokens
         self._units: list[Unit] = []
         self._prev: list[int] = []
@@ -108,7 +114,7 @@ class UnitPool:
             if not self._live():
                 return None
             limit = self.target(slots, free)
-            first = last = self._heap[0][1]
+            first = last = self._top(limit)
             size = self._units[first].tokens
             while (after := self._next[last]) != _NONE and size + self._units[after].tokens <= limit:
                 size += self._units[after].tokens
@@ -117,6 +123,33 @@ class UnitPool:
                 size += self._units[before].tokens
                 first = before
             return Batch(self._unlink(first, last))
+
+    def _top(self, limit: float) -> int:
+        """The largest unit left, once every unit much larger than ``limit`` at the top has
+        been cut in two, when no unit is still to come (the end of the run)."""
+        while True:
+            top = self._heap[0][1]
+            unit = self._units[top]
+            if self._halve is None or self._expected or unit.tokens <= SPLIT_ABOVE * limit:
+                return top
+            halves = self._halve(unit)
+            if len(halves) < 2:
+                return top
+            self._replace(top, halves)
+
+    def _replace(self, index: int, parts: Sequence[Unit]) -> None:
+        """Put ``parts`` where the unit at ``index`` stands in reading order, instead of it."""
+        before, after = self._prev[index], self._next[index]
+        self._taken[index] = True
+        self._left -= self._units[index].tokens
+        start = len(self._units)
+        self._append(parts)
+        last = len(self._units) - 1
+        if before != _NONE:
+            self._next[before], self._prev[start] = start, before
+        if after != _NONE:
+            self._prev[after], self._next[last] = last, after
+        self._live()
 
     def _live(self) -> bool:
         """Drop taken units from the top of the heap; is there one left?"""
@@ -156,12 +189,17 @@ class UnitPool:
 
 
 def plan_batches(
-    units: Sequence[Unit], budget: int, concurrency: int = 1, min_tokens: int = 500, total: int | None = None
+    units: Sequence[Unit],
+    budget: int,
+    concurrency: int = 1,
+    min_tokens: int = 500,
+    total: int | None = None,
+    halve: Callable[[Unit], Sequence[Unit]] | None = None,
 ) -> list[Batch]:
     """The requests the pool cuts for a server that keeps ``concurrency`` slots: the plan a
     dry run prices, the Batch API sends and the retry budget counts. ``total``: the
     tokens of the whole paper, when ``units`` are what the cache lacks of it."""
-    pool = UnitPool(units, budget, min_tokens, total)
+    pool = UnitPool(units, budget, min_tokens, total, halve=halve)
     batches: list[Batch] = []
     while (batch := pool.take(concurrency)) is not None:
         batches.append(batch)

@@ -65,7 +65,7 @@ class RequestFeed:
         s = translator.settings
         pool = UnitPool(
             todo, s.limits.max_request_tokens, s.limits.min_request_tokens,
-            sum(u.tokens for u in units), sum(u.tokens for u in later),
+            sum(u.tokens for u in units), sum(u.tokens for u in later), translator.halves.cut,
         )  # fmt: skip
         window = translator.scheduler.window_of(s.engine, s.limits)
         return cls(translator, pool, window.capacity, window.reach, waiting, later, units)

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from ..cache import Cache, CacheContext
 from ..chunking.chunker import Batch, Unit
 from ..chunking.pool import plan_batches
-from ..chunking.protect import PLACEHOLDER, check_placeholders
 from ..chunking.tokens import default_counter
 from ..glossary.entries import Entry
 from ..glossary.matcher import TermMatcher
+from ..languages import joiner
 from ..settings import Settings
+from .acceptance import AnswerCheck
 from .answers import AnswerError, parse_answer
 from .base import Completion, Engine
 from .batch_pass import send_as_batch
@@ -27,8 +28,7 @@ from .breaker import Breaker
 from .budget import Budget, Refusal
 from .estimator import expected_completion
 from .feed import RequestFeed
-from .languages import looks_untranslated
-from .latex import INLINE, settle_inline_math
+from .halves import Halves
 from .prompts import ids, numbered, system_message, user_message
 from .scheduler import Feed, Scheduler, Stopped, TaskList
 from .sending import request_once
@@ -61,6 +61,7 @@ class Translator:
         self.budget = budget or Budget.from_limits(settings.limits)
         self.breaker = Breaker()
         self.counter = default_counter()
+        self.halves = Halves(self.counter, joiner(settings.lang))
         # The process's scheduler when a job shares one; a private one otherwise.
         self.scheduler = scheduler or Scheduler(settings.limits.concurrency)
         self.matcher = matcher
@@ -95,8 +96,16 @@ class Translator:
                     missing.append(unit)
                 else:
                     self.results[unit.key] = UnitResult(text=text, cached=True)
-            self.stats.cache_hits += len(units) - len(missing)
+            found = len(units) - len(missing)
+            self.stats.cache_hits += found
+            if found and missing:  # a rerun: a unit may have been cut in two, and half answered
+                missing = self.halves.resume(missing, self._lookup, self.results)
         return missing
+
+    def _lookup(self, units: list[Unit]) -> dict[str, str]:
+        """The cached answers of ``units``, by unit key."""
+        hits = self.cache.get_many(self.key(u) for u in units)
+        return {u.key: hits[self.key(u)] for u in units if self.key(u) in hits}
 
     def key(self, unit: Unit) -> str:
         """Cache key; it includes the glossary entries that touch this unit, so
@@ -117,19 +126,6 @@ class Translator:
             for entry in self.matcher.entries_in(unit.text):
                 seen.setdefault(entry.source, entry)
         return list(seen.values())
-
-    def _plain(self, text: str) -> str:
-        """Text without placeholders and kept terms, for the language check:
-        "RobotReviewer <x1/>" is as it should be in any language."""
-        text = PLACEHOLDER.sub(" ", text)
-        if self.inline_math:  # $…$ LaTeX is in no language
-            text = INLINE.sub(" ", text)
-        if self.matcher is None:
-            return text
-        for occurrence in reversed(self.matcher.find(text)):
-            if occurrence.entry.keep:
-                text = text[: occurrence.start] + " " + text[occurrence.end :]
-        return text
 
     def plan(self, units: list[Unit], todo: list[Unit]) -> list[Batch]:
         """The requests for the ``todo`` units on a server with ``--concurrency`` slots, as
@@ -162,7 +158,7 @@ class Translator:
         if planned:
             planned(expected_completion(self.stats.source_tokens))
         if progress and len(units) > len(todo) + len(later):
-            unsent = {u.key for u in todo + later}
+            unsent = {self.halves.planned_key(u) for u in todo + later}
             progress([u for u in units if u.key not in unsent], 0)
         if not todo and not later and waiting is None:
             return self.results
@@ -282,7 +278,8 @@ class Translator:
             self.breaker.outcome(0, [str(exc)])
             self._retry_or_split(batch, attempt, str(exc), glossary_retried=glossary_retried)
             return
-        good, bad, reasons = self._sort_answers(batch, keys, parsed.texts, parsed.problems)
+        check = AnswerCheck(self.settings.lang, self.matcher, self.inline_math)
+        good, bad, reasons = check.sort(batch.units, keys, parsed.texts, parsed.problems)
         self.breaker.outcome(len(good), reasons)
         strays: list[Unit] = []
         notes: list[str] = []
@@ -300,28 +297,6 @@ class Translator:
             self._retry_or_split(
                 Batch(bad), attempt, "; ".join(reasons)[:300], glossary_retried=glossary_retried
             )
-
-    def _sort_answers(
-        self, batch: Batch, ids: list[str], texts: dict[str, str], problems: dict[str, str]
-    ) -> tuple[list[tuple[Unit, str]], list[Unit], list[str]]:
-        """Answers that pass the checks (placeholders kept, in the target language), and
-        the units whose answer did not, with why."""
-        good: list[tuple[Unit, str]] = []
-        bad: list[Unit] = []
-        reasons: list[str] = []
-        for key, unit in zip(ids, batch.units, strict=True):
-            text = texts.get(key)
-            problem = problems.get(key)
-            if text is not None:
-                problem = check_placeholders(text, list(unit.placeholders)) or looks_untranslated(
-                    self._plain(unit.text), self._plain(text), self.settings.lang
-                )
-            if problem or text is None:
-                bad.append(unit)
-                reasons.append(f"id {key}: {problem}")
-            else:
-                good.append((unit, settle_inline_math(text, unit.text) if self.inline_math else text))
-        return good, bad, reasons
 
     def _retry_or_split(
         self,
@@ -374,8 +349,23 @@ class Translator:
         with self._lock:
             for unit, text in items:
                 self.results[unit.key] = UnitResult(text=text)
-        if self._progress:
-            self._progress([u for u, _ in items], 0)  # their tokens were counted as they arrived
+        self._finished([u for u, _ in items])
+
+    def _finished(self, units: list[Unit]) -> None:
+        """Tell progress of finished units; a unit cut in two finishes with its last half,
+        and its halves' answers joined are stored whole for a rerun."""
+        with self._lock:
+            whole = self.halves.joined(self.results, units)
+            joined = [(u, self.results[u.key].text) for u in whole]
+        answered = [(u, text) for u, text in joined if text is not None]
+        if answered:
+            self.cache.put_many(
+                [(self.key(u), u.text, t) for u, t in answered],
+                self.settings.engine.model,
+                self.settings.lang,
+            )
+        if self._progress:  # their tokens were counted as they arrived
+            self._progress([u for u in units + whole if not u.half_of], 0)
 
     def _fallen_back(self, units: list[Unit]) -> list[tuple[Unit, str]]:
         """First answers that ignored the glossary, whose re-translation failed or was not
@@ -390,5 +380,4 @@ class Translator:
         with self._lock:
             for unit in units:
                 self.results[unit.key] = UnitResult(error=reason)
-        if self._progress:
-            self._progress(units, 0)
+        self._finished(units)
