@@ -240,3 +240,35 @@ def test_a_first_token_after_the_429_that_shrank_the_window_widens_it_again() ->
     release.set()
     first.join()
     second.join()
+
+
+def test_a_late_first_token_counts_a_request_answered_meanwhile() -> None:
+    """The server took two requests at once; the 429 of the burst came before the second's
+    first token, and the first was answered to the end before it: the server still served
+    both at once, and the window holds both (it stayed a place below the server's slots
+    for a whole paper, at 0.79 of the ideal)."""
+    now = [0.0]
+    window = Window(2, clock=lambda: now[0], ceiling=8)
+    release = threading.Event()
+    first = threading.Thread(target=lambda: _hold_begun(window, release))
+    first.start()
+    _wait_until(lambda: len(window._begun) == 1)
+    late = threading.Event()
+
+    def begins_late() -> None:
+        with window.slot():
+            late.wait(5)
+            window.begun()
+
+    second = threading.Thread(target=begins_late)
+    second.start()
+    _wait_until(lambda: window.in_flight == 2)
+    with window.slot():
+        window.busy()
+    assert window.limit == 1.5
+    now[0] = 0.5
+    release.set()  # the first answer ends ...
+    first.join()
+    late.set()  # ... then the second's first token comes
+    second.join()
+    assert window.limit == 2 and window.capacity() == 2

@@ -113,6 +113,7 @@ class Window:
         self._begun: set[int] = set()  # threads whose request the server has begun to answer
         self._refused: set[int] = set()  # threads whose request the server refused (429)
         self._since: dict[int, float] = {}  # when each thread's request took its place
+        self._ended: deque[float] = deque()  # when requests the server had begun to answer ended
         self._waiting: deque[int] = deque()  # tickets of the requests waiting for a place
         self._tickets = itertools.count()
         self._cond = threading.Condition()
@@ -135,6 +136,8 @@ class Window:
         finally:
             with self._cond:
                 self.in_flight -= 1
+                if threading.get_ident() in self._begun:
+                    self._ended.append(self.clock())
                 self._begun.discard(threading.get_ident())
                 self._refused.discard(threading.get_ident())
                 self._since.pop(threading.get_ident(), None)
@@ -150,13 +153,24 @@ class Window:
             if grown:
                 self.limit = min(self.ceiling, self.limit + 1.0)
                 self._cond.notify_all()
-            elif len(self._begun) > self.limit:
+            elif (served := self._served()) > self.limit:
                 # The server answers more than the window holds (its first token came after
                 # the 429 that shrank the window): it serves them, and overflowed above.
-                self.limit = float(len(self._begun))
+                self.limit = float(served)
                 self.overflowed_at = max(self.overflowed_at, self.limit + 1.0)
         if grown and self.on_grow is not None:  # outside the lock: the listener takes its own
             self.on_grow()
+
+    def _served(self) -> int:
+        """How many requests the server was answering beside this thread's: those it has
+        begun to answer, and those it answered to the end since this one was sent (a short
+        answer that ended before this first token still took a slot beside it: counted
+        out, the window stayed a place below a server's slots for a whole paper)."""
+        oldest = min(self._since.values(), default=self.clock())
+        while self._ended and self._ended[0] < oldest:
+            self._ended.popleft()
+        mine = self._since.get(threading.get_ident(), oldest)
+        return len(self._begun) + sum(1 for ended in self._ended if ended >= mine)
 
     def capacity(self) -> int:
         return max(1, int(self.limit))
