@@ -147,3 +147,40 @@ def test_a_failed_half_fails_its_unit() -> None:
     results[second.key] = UnitResult(error="refused")
     assert book.joined(results, [second]) == [long]
     assert results[long.key].error == "refused" and results[long.key].text is None
+
+
+class _SlowOnLongAnswers(FakeEngine):
+    """Answers as the fake server does, but a request of more than ``limit`` characters
+    of paper text does not come whole within the deadline."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def complete(self, messages, max_tokens, on_tokens=None):  # type: ignore[no-untyped-def]
+        from translator.engine.base import DeadlineError
+
+        if len(messages[-1]["content"]) > self.limit:
+            with self._lock:
+                self.requests.append(messages)
+            raise DeadlineError("the answer did not come whole within 1 s (--timeout)", "deadline")
+        return super().complete(messages, max_tokens, on_tokens)
+
+
+def test_a_paragraph_too_slow_alone_is_asked_again_in_halves(tmp_path: Path) -> None:
+    """Sent again whole it would be as slow (and paid for again): its halves are asked,
+    down to single sentences, and it is translated; a single sentence too slow fails."""
+    from translator.chunking.chunker import Batch
+
+    long = _unit(1, 8)
+    engine = _SlowOnLongAnswers(limit=len(long.text) // 3)
+    translator = Translator(_settings(), engine, TranslationCache(tmp_path), "title", "v1")  # type: ignore[arg-type]
+    translator.send(Batch([long]))
+    assert _words(translator.results[long.key].text) == _words(pseudo_translate(long.text))
+    assert engine.calls <= 2 * 8  # each cut halves what is asked: at most a request per piece of the tree
+
+    one = _unit(2, 1)
+    hopeless = _SlowOnLongAnswers(limit=10)
+    translator = Translator(_settings(), hopeless, TranslationCache(tmp_path / "2"), "title", "v1")  # type: ignore[arg-type]
+    translator.send(Batch([one]))
+    assert hopeless.calls == 1 and translator.results[one.key].error

@@ -251,6 +251,12 @@ class Translator:
         if too_slow and len(batch.units) > 1:
             self._retry_or_split(batch, attempt, error or "too slow", True, glossary_retried)
             return
+        if too_slow and len(halves := self.halves.cut(batch.units[0])) == 2:
+            # A paragraph too slow alone is asked again in two halves (sent again whole, it
+            # would be as slow, and paid for again); a single sentence fails.
+            for half in halves:
+                self._batch(Batch([half]), attempt, error or "too slow", glossary_retried)
+            return
         if too_slow:
             self.breaker.outcome(0, [error or "too slow (--timeout)"])
         if completion is None:
