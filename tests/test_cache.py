@@ -125,12 +125,16 @@ def test_runs_started_together_all_open_a_database_that_did_not_exist(tmp_path: 
     # Found in CI: of two runs started at once on a new cache, one failed with
     # "database is locked" (the switch to WAL mode does not wait out a lock), and a
     # migration could be applied twice. Six processes, twenty fresh files.
+    # Spawned, not forked: a child forked while the test process has threads (servers of
+    # earlier tests, kept-alive connections) can inherit a lock one of them held, and hang.
     outcomes: list[str] = []
-    with multiprocessing.get_context("fork").Pool(6) as pool:
+    with multiprocessing.get_context("spawn").Pool(6) as pool:
+        pool.starmap(time.sleep, [(0.5,)] * 6, chunksize=1)  # every process started and ready
         for trial in range(20):
             folder = tmp_path / str(trial)
             folder.mkdir()
             start = time.time() + 0.05
-            outcomes += pool.starmap(_open_at, [(str(folder), start, kind)] * 6)
+            opened = pool.starmap_async(_open_at, [(str(folder), start, kind)] * 6, chunksize=1)
+            outcomes += opened.get(timeout=60)
     assert [o for o in outcomes if o != "ok"] == []
     assert len(outcomes) == 120
