@@ -210,17 +210,18 @@ def test_a_request_waiting_to_retry_is_counted_as_resting(tmp_path: Path) -> Non
     assert seen == [1] and engine.resting == 0
 
 
-def test_a_first_token_after_the_429_that_shrank_the_window_widens_it_again() -> None:
-    """The 429 of a slow start's burst can come before the last first token of the
-    requests the server took: the window then holds them all, and grows slowly above."""
-    now = [0.0]
+def _a_late_first_token(
+    now: list[float],
+) -> tuple[Window, threading.Event, threading.Event, threading.Thread, threading.Thread]:
+    """A slow start at 2 places (ceiling 8): a first request has begun, a second waits
+    for ``late`` to begin (then for ``release`` to end, as the first does), and a third
+    was refused before the second's first token."""
     window = Window(2, clock=lambda: now[0], ceiling=8)
-    release = threading.Event()
+    release, late = threading.Event(), threading.Event()
     first = threading.Thread(target=lambda: _hold_begun(window, release))
     first.start()
     _wait_until(lambda: len(window._begun) == 1)
     assert window.limit == 3
-    late = threading.Event()
 
     def begins_late() -> None:
         with window.slot():
@@ -233,6 +234,13 @@ def test_a_first_token_after_the_429_that_shrank_the_window_widens_it_again() ->
     _wait_until(lambda: window.in_flight == 2)
     with window.slot():  # a third request is refused before the second's first token
         window.busy()
+    return window, release, late, first, second
+
+
+def test_a_first_token_after_the_429_that_shrank_the_window_widens_it_again() -> None:
+    """The 429 of a slow start's burst can come before the last first token of the
+    requests the server took: the window then holds them all, and grows slowly above."""
+    window, release, late, first, second = _a_late_first_token([0.0])
     assert window.limit == 1.5 and not window.starting  # half of 3: one request began
     late.set()
     _wait_until(lambda: window.limit == 2)
@@ -248,23 +256,7 @@ def test_a_late_first_token_counts_a_request_answered_meanwhile() -> None:
     both at once, and the window holds both (it stayed a place below the server's slots
     for a whole paper, at 0.79 of the ideal)."""
     now = [0.0]
-    window = Window(2, clock=lambda: now[0], ceiling=8)
-    release = threading.Event()
-    first = threading.Thread(target=lambda: _hold_begun(window, release))
-    first.start()
-    _wait_until(lambda: len(window._begun) == 1)
-    late = threading.Event()
-
-    def begins_late() -> None:
-        with window.slot():
-            late.wait(5)
-            window.begun()
-
-    second = threading.Thread(target=begins_late)
-    second.start()
-    _wait_until(lambda: window.in_flight == 2)
-    with window.slot():
-        window.busy()
+    window, release, late, first, second = _a_late_first_token(now)
     assert window.limit == 1.5
     now[0] = 0.5
     release.set()  # the first answer ends ...

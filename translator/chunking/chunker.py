@@ -9,6 +9,7 @@ slot finishes at about the same time (see ``benchmarks/``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,15 +51,12 @@ def halves(unit: Unit, counter: TokenCounter) -> list[Unit]:
             best, cut = abs(total - 2 * running), index
     texts = ["".join(sentences[:cut]).strip(), "".join(sentences[cut:]).strip()]
     return [
-        Unit(
+        dataclasses.replace(
+            unit,
             key=f"{unit.key}/{i}",
-            segment_id=unit.segment_id,
-            piece=unit.piece,
-            pieces=unit.pieces,
             text=t,
             placeholders=tuple(found_placeholders(t)),
             tokens=counter.count(t),
-            section=unit.section,
             half_of=unit.key,
         )
         for i, t in enumerate(texts)
