@@ -1,26 +1,30 @@
 """Cost against length: CPU seconds per page, peak memory, and a rerun with nothing to do.
 
 Long papers are built by putting the corpus PDFs one after another (10, 50, 150 and
-300 pages by default). Each length is translated in a fresh process of its own
-(``--one``), as the command line runs a job, with the built-in reader and the auto
-glossary on, against the fake API in yet another process (instant answers, so its
-CPU is not counted), each with an empty cache. Before it, the process runs a 2-page
-job, as a batch, the watch daemon or a worker has run papers before: what a process
-pays once (importing the API client's SDK and making the client, compiling templates,
-about 0.2 CPU-s after reading) is not a cost per page. The process reports:
+300 pages by default). Each length is translated ``--runs`` times, each job in a fresh
+process of its own (``--one``), as the command line runs a job, with the built-in reader
+and the auto glossary on, against the fake API in yet another process (instant answers,
+so its CPU is not counted), each with an empty cache; medians are reported (CPU seconds
+of one job vary by ±30% from run to run on a shared machine). Before its job, each
+process runs a 2-page job, as a batch, the watch daemon or a worker has run papers
+before: what a process pays once (importing the API client's SDK and making the client,
+compiling templates, about 0.2 CPU-s after reading) is not a cost per page. Reported:
 
-- CPU-s per page after reading: from the glossary stage to the written outputs
-  (glossary, plan, requests, checks, rendering) — what must stay linear in pages
-  (targets: ≤ 0.06 at 300 pages; the four lengths within 20% of each other), and the
-  translation requests per page (a short paper is cut finer, so that every slot ends
-  together, and each request costs the client a few ms of CPU);
-- CPU-s per page of reading the PDF and cutting its images, and of the whole process;
-- its peak RSS (target ≤ 300 MB at 300 pages).
+- CPU-s after reading, per page and per 1,000 source tokens: from the glossary stage to
+  the written outputs (glossary, plan, requests, checks, rendering) — what must stay
+  linear in length (targets: ≤ 0.06 a page at 300 pages; the four lengths within 20% of
+  each other). The lengths are different papers' pages, and a page of one carries more
+  text than a page of another (the 10-page paper ~910 source tokens a page, the 150-page
+  one ~670): per page, a denser paper looks costlier for the same cost per token, so the
+  linearity is judged per 1,000 source tokens, and both are printed. Also the translation
+  requests per page (each costs the client a few ms of CPU);
+- CPU-s per page of reading the PDF and cutting its images, and of the whole job;
+- the largest peak RSS of the processes (target ≤ 300 MB at 300 pages).
 
-Then ``translate PAPER`` runs again on the same output folder, five times: everything
-is cached, so nothing is sent (target: ≤ 0.5 s median).
+Then ``translate PAPER`` runs again on the first job's output folder and cache, five
+times: everything is cached, so nothing is sent (target: ≤ 0.5 s median).
 
-Run: python -m benchmarks.scale_bench [--pages 10,50,150,300] [--reruns 5]
+Run: python -m benchmarks.scale_bench [--pages 10,50,150,300] [--runs 3] [--reruns 5]
 """
 
 from __future__ import annotations
@@ -127,14 +131,13 @@ def measure_one(pdf: Path, out: Path) -> dict[str, float]:
     started, wall = time.process_time(), time.perf_counter()
     result = build_job(JobSpec(pdf, settings, out), progress=marks).run()
     ended = time.process_time()
-    pages = len(pdfium.PdfDocument(pdf))
     return {
-        "pages": pages,
         "wall_s": time.perf_counter() - wall,
         "requests": result.stats.requests,
+        "source_tokens": result.stats.source_tokens,
         "read_cpu_s": marks.read - started,
         "after_read_cpu_s": ended - marks.read,
-        "process_cpu_s": sum(os.times()[:2]),
+        "job_cpu_s": ended - started,
         "warm_up_cpu_s": warm,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -145,6 +148,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--pages", default="10,50,150,300", help="comma-separated lengths")
+    parser.add_argument("--runs", type=int, default=3, help="jobs per length (medians reported)")
     parser.add_argument("--reruns", type=int, default=5)
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # the child: one job, JSON out
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -167,17 +171,17 @@ def main() -> int:
             "TRANSLATOR_CONFIG_DIR": str(folder / "config"),
         }
         try:
-            rows = [run_length(sources, int(n), folder, env, args.reruns) for n in args.pages.split(",")]
+            rows = [run_length(sources, int(n), folder, env, args) for n in args.pages.split(",")]
             paper = sources[0]
             first = translate(paper, folder / "one", env)
             again = [translate(paper, folder / "one", env) for _ in range(args.reruns)]
         finally:
             api.close()
-    per_page = [row[2] for row in rows]
-    print(
-        f"CPU-s per page after reading, from {min(per_page):.4f} to {max(per_page):.4f}: the largest is "
-        f"{max(per_page) / min(per_page) - 1:.0%} above the smallest (target within 20%)"
-    )
+    for unit, values in (("page", [r[0] for r in rows]), ("1,000 source tokens", [r[1] for r in rows])):
+        print(
+            f"CPU-s per {unit} after reading, from {min(values):.4f} to {max(values):.4f}: the largest "
+            f"is {max(values) / min(values) - 1:.0%} above the smallest (target within 20%)"
+        )
     print(
         f"rerun with everything cached, {paper.name}: median {statistics.median(again):.2f} s "
         f"over {len(again)} runs ({', '.join(f'{w:.2f}' for w in again)}; first run {first:.1f} s; "
@@ -187,31 +191,43 @@ def main() -> int:
 
 
 def run_length(
-    sources: list[Path], pages: int, folder: Path, env: dict[str, str], reruns: int
-) -> tuple[int, float, float]:
+    sources: list[Path], pages: int, folder: Path, env: dict[str, str], args: argparse.Namespace
+) -> tuple[float, float]:
+    """``args.runs`` jobs on a paper of ``pages`` pages, each in a fresh process with an
+    empty cache, their medians printed (peak RSS: the largest); then reruns of the first
+    job's command with everything cached. Returns the median CPU-s after reading per page
+    and per 1,000 source tokens."""
     pdf = folder / f"long{pages}.pdf"
     build_pdf(sources, pages, pdf)
-    out = folder / f"out{pages}"
-    child = subprocess.run(
-        [sys.executable, "-m", "benchmarks.scale_bench", "--one", str(pdf), "--out", str(out)],
-        cwd=ROOT, env={**env, "TRANSLATOR_CACHE_DIR": str(folder / f"cache{pages}")},
-        capture_output=True, text=True,
-    )  # fmt: skip
-    if child.returncode != 0:
-        raise SystemExit(f"the {pages}-page run failed:\n{child.stderr[-2000:]}")
-    row = json.loads(child.stdout.splitlines()[-1])
-    env = {**env, "TRANSLATOR_CACHE_DIR": str(folder / f"cache{pages}")}
-    again = [translate(pdf, out, env) for _ in range(reruns)]
+    jobs = [one_job(pdf, folder / f"out{pages}-{run}", env) for run in range(args.runs)]
+    row = {key: statistics.median(job[key] for job in jobs) for key in jobs[0]}
+    cached = {**env, "TRANSLATOR_CACHE_DIR": str(folder / f"out{pages}-0-cache")}
+    again = [translate(pdf, folder / f"out{pages}-0", cached) for _ in range(args.reruns)]
+    after, tokens = row["after_read_cpu_s"], row["source_tokens"]
     print(
-        f"{pages:>4} pages: {row['wall_s']:6.1f} s wall; CPU-s per page: after reading "
-        f"{row['after_read_cpu_s'] / pages:.4f} ({row['requests'] / pages:.1f} requests a page), "
-        f"reading {row['read_cpu_s'] / pages:.4f}, "
-        f"whole process {row['process_cpu_s'] / pages:.4f} (of it a 2-page warm-up job first: "
-        f"{row['warm_up_cpu_s']:.2f} CPU-s); peak RSS {row['peak_rss_mb']:.0f} MB; "
+        f"{pages:>4} pages ({tokens / pages:.0f} source tokens a page), medians of {args.runs} jobs: "
+        f"{row['wall_s']:6.1f} s wall; CPU-s after reading {after / pages:.4f} a page, "
+        f"{after / tokens * 1000:.4f} per 1,000 source tokens ({row['requests'] / pages:.1f} requests a page; "
+        f"each job: {', '.join(f'{cpu:.2f}' for cpu in (job['after_read_cpu_s'] for job in jobs))} CPU-s); "
+        f"reading {row['read_cpu_s'] / pages:.4f} a page, the whole job {row['job_cpu_s'] / pages:.4f} "
+        f"(a 2-page warm-up job first: {row['warm_up_cpu_s']:.2f} CPU-s); "
+        f"peak RSS {max(job['peak_rss_mb'] for job in jobs):.0f} MB; "
         f"rerun with everything cached: median {statistics.median(again):.2f} s",
         flush=True,
     )
-    return pages, row["after_read_cpu_s"], row["after_read_cpu_s"] / pages
+    return after / pages, after / tokens * 1000
+
+
+def one_job(pdf: Path, out: Path, env: dict[str, str]) -> dict[str, float]:
+    """One job on ``pdf`` in a fresh process, with an empty cache of its own."""
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scale_bench", "--one", str(pdf), "--out", str(out)],
+        cwd=ROOT, env={**env, "TRANSLATOR_CACHE_DIR": f"{out}-cache"}, capture_output=True, text=True,
+    )  # fmt: skip
+    if child.returncode != 0:
+        raise SystemExit(f"the job on {pdf.name} failed:\n{child.stderr[-2000:]}")
+    row: dict[str, float] = json.loads(child.stdout.splitlines()[-1])
+    return row
 
 
 if __name__ == "__main__":

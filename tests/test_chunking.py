@@ -20,6 +20,7 @@ from translator.chunking.protect import check_placeholders, found_placeholders, 
 from translator.chunking.sentences import split_sentences
 from translator.chunking.tokens import EstimateCounter, TiktokenCounter, default_counter
 from translator.engine.feed import RequestFeed
+from translator.engine.pace import Pace
 from translator.engine.translator import Translator
 from translator.model import Segment, Span
 from translator.parsing.tei_reader import read_tei
@@ -251,7 +252,9 @@ def test_term_calls_go_first_but_only_into_a_free_place() -> None:
     beyond it they met 429s and waited out a back-off while places stood free."""
     calls = SimpleNamespace(tasks=lambda: [lambda: None, lambda: None], done=threading.Event())
     waiting = SimpleNamespace(calls=calls, asked=None, final=lambda: None)
-    translator = SimpleNamespace(aborted=False, client=SimpleNamespace(resting=0), send=lambda batch: None)
+    translator = SimpleNamespace(
+        aborted=False, client=SimpleNamespace(resting=0), send=lambda batch: None, pace=Pace()
+    )
     pool = UnitPool(_units([50] * 10), 1500, 100)
     feed = RequestFeed(translator, pool, lambda: 2, waiting=waiting)  # type: ignore[arg-type]
     assert feed.next_task(running=2) is None  # the window is full: even a term call waits

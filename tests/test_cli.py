@@ -139,7 +139,7 @@ def translations(path: Path) -> dict[str, str | None]:
 
 
 def _run_cli(tei: Path, out: Path, cache: Path, llm: FakeLLM) -> subprocess.Popen[bytes]:
-    args = [str(tei), "--out", str(out), "--format", "json", "-q"]
+    args = [str(tei), "--out", str(out), "--format", "json", "-q", "--max-request-tokens", "20"]
     return start_cli(args, llm.base_url, TRANSLATOR_CACHE_DIR=str(cache))
 
 

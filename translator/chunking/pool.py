@@ -95,25 +95,26 @@ class UnitPool:
         for before, index, after in zip([_NONE, *live[:-1]], live, [*live[1:], _NONE], strict=True):
             self._prev[index], self._next[index] = before, after
 
-    def target(self, slots: int, free: int | None = None) -> float:
+    def target(self, slots: int, free: int | None = None, least: float = 0.0) -> float:
         """How many source tokens the next request takes, on a server with ``slots`` places
-        of which ``free`` are free now."""
+        of which ``free`` are free now, and not fewer than ``least`` (what the server
+        answers in a moment: a smaller request buys no earlier end)."""
         slots = max(1, slots)
         share = (self._left + self._expected) / (TAIL_DIVISOR * slots)
-        floor = max(self.min_tokens / SMALLEST_FLOOR, self.total / (SMALLEST_SHARE * slots), 1.0)
+        floor = max(self.min_tokens / SMALLEST_FLOOR, self.total / (SMALLEST_SHARE * slots), least, 1.0)
         if self._expected and free:
             # While units are still to come, what is here is spread over the free places
             # rather than left to one or two large requests while the others idle.
             share = min(share, self._left / free)
         return min(float(self.budget), max(floor, share))
 
-    def take(self, slots: int, free: int | None = None) -> Batch | None:
-        """The next request for a server with ``slots`` places (``free`` of them free now),
-        or None if the pool is empty."""
+    def take(self, slots: int, free: int | None = None, least: float = 0.0) -> Batch | None:
+        """The next request for a server with ``slots`` places (``free`` of them free now)
+        of at least ``least`` tokens where the pool has them, or None if it is empty."""
         with self._lock:
             if not self._live():
                 return None
-            limit = self.target(slots, free)
+            limit = self.target(slots, free, least)
             first = last = self._top(limit)
             size = self._units[first].tokens
             while (after := self._next[last]) != _NONE and size + self._units[after].tokens <= limit:

@@ -48,6 +48,7 @@ def request_once(
             ) from exc
         return None, str(exc), isinstance(exc, DeadlineError)
     translator.any_answer = True
+    translator.pace.answered(batch.tokens, time.monotonic() - started)
     translator.budget.settle(charge, completion)
     translator.stats.add(completion)
     translator.cache.log_request(

@@ -1,0 +1,109 @@
+"""A server that answers in a moment gets fewer, larger requests: the pool does not cut
+a request smaller than what the server clears in ``QUICK_ANSWER`` seconds."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from translator.cache import TranslationCache
+from translator.chunking.chunker import Unit
+from translator.chunking.pool import UnitPool
+from translator.chunking.protect import found_placeholders
+from translator.chunking.tokens import default_counter
+from translator.engine import pace
+from translator.engine.pace import QUICK_ANSWER, Pace
+from translator.engine.translator import Translator
+from translator.settings import load_settings
+
+from .fake_engine import FakeEngine
+from .servers.fake_llm import pseudo_translate
+
+COUNTER = default_counter()
+
+
+def _units(count: int) -> list[Unit]:
+    units = []
+    for p in range(count):
+        text = f"Paragraph {p} reports what the second experiment measured on the held-out set."
+        units.append(
+            Unit(f"s{p}#0", f"s{p}", 0, 1, text, tuple(found_placeholders(text)), COUNTER.count(text), "body")
+        )
+    return units
+
+
+def test_the_pace_is_source_tokens_per_second_of_the_answers() -> None:
+    clock = Pace()
+    assert clock.least() == 0.0  # nothing answered yet: no floor
+    clock.answered(100, 1.0)
+    clock.answered(300, 1.0)
+    clock.answered(50, 0.0)  # no time measured: not counted
+    assert clock.least(1.0) == pytest.approx(200.0)
+    assert clock.least() == pytest.approx(200.0 * QUICK_ANSWER)
+
+
+def test_the_pool_cuts_no_request_below_the_least_it_is_given() -> None:
+    units = _units(40)
+    paper = sum(u.tokens for u in units)
+    cut = UnitPool(units, 1500, 60)
+    small = [cut.take(8, 8) for _ in range(12)]
+    assert max(b.tokens for b in small if b is not None) < paper / 4  # left ÷ slots: small requests
+
+    pool = UnitPool(units, 1500, 60)
+    least = paper / 3
+    taken = []
+    while (batch := pool.take(8, 8, least)) is not None:
+        taken.append(batch)
+    assert sorted(u.key for b in taken for u in b.units) == sorted(u.key for u in units)
+    assert all(b.tokens >= least - max(u.tokens for u in units) for b in taken[:-1])
+    assert len(taken) <= 4
+
+
+class _Slow(FakeEngine):
+    """Every answer takes 0.3 s, however short."""
+
+    def complete(self, messages, max_tokens, on_tokens=None):  # type: ignore[no-untyped-def]
+        time.sleep(0.3)
+        return super().complete(messages, max_tokens, on_tokens)
+
+
+def _run(tmp_path: Path, engine: FakeEngine, units: list[Unit]) -> dict[str, str | None]:
+    settings = load_settings(
+        {"base_url": "http://unused", "max_request_tokens": 1500, "min_request_tokens": 60}
+    )
+    translator = Translator(settings, engine, TranslationCache(tmp_path), "title", "v1")  # type: ignore[arg-type]
+    return {key: result.text for key, result in translator.run(units).items()}
+
+
+def test_a_server_that_answers_at_once_gets_fewer_larger_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same paper, the same answers: cut as for a slow server (the pace unknown) it
+    takes many small requests; once answers are seen to come at once, a few large ones."""
+    units = _units(60)
+    quick = FakeEngine()
+    quick_results = _run(tmp_path / "quick", quick, units)
+
+    monkeypatch.setattr(pace.Pace, "least", lambda self, seconds=QUICK_ANSWER: 0.0)
+    unknown = FakeEngine()
+    unknown_results = _run(tmp_path / "unknown", unknown, units)
+
+    assert quick_results == unknown_results
+    assert all(quick_results[u.key] == pseudo_translate(u.text) for u in units)
+    assert unknown.calls >= 2 * quick.calls, (unknown.calls, quick.calls)
+    sent = [len(json.loads(request[-1]["content"])) for request in quick.requests]
+    assert sum(sent) == len(units)  # every paragraph asked once
+
+
+def test_a_slow_server_is_still_cut_fine_to_the_end(tmp_path: Path) -> None:
+    """Answers of 0.3 s for a handful of source tokens: the least worth cutting stays below
+    the pool's own floor, and the last requests are as small as without a pace."""
+    units = _units(24)
+    slow = _Slow()
+    results = _run(tmp_path, slow, units)
+    assert all(results[u.key] == pseudo_translate(u.text) for u in units)
+    sizes = [len(json.loads(request[-1]["content"])) for request in slow.requests]
+    assert sizes[-1] == 1 and len(sizes) >= 12
