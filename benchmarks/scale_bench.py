@@ -1,7 +1,10 @@
 """Cost against length: CPU seconds per page, peak memory, and a rerun with nothing to do.
 
-Long papers are built by putting the corpus PDFs one after another (10, 50, 150 and
-300 pages by default). Each length is translated ``--runs`` times, each job in a fresh
+Long papers are built from the corpus PDFs one after another (cycling), 300 pages for
+the longest by default; every length (10, 50, 150, 300 pages) takes its pages from the
+same 10 places of that run, the same share from each, so that all hold the same papers
+in the same proportions (cut from the front instead, the 10-page paper was one dense
+paper with 913 source tokens a page and the 50-page one a few lighter ones). Each length is translated ``--runs`` times, each job in a fresh
 process of its own (``--one``), as the command line runs a job, with the built-in reader
 and the auto glossary on, against the fake API in yet another process (instant answers,
 so its CPU is not counted), each with an empty cache; medians are reported (CPU seconds
@@ -13,11 +16,9 @@ compiling templates, about 0.2 CPU-s after reading) is not a cost per page. Repo
 - CPU-s after reading, per page and per 1,000 source tokens: from the glossary stage to
   the written outputs (glossary, plan, requests, checks, rendering) — what must stay
   linear in length (targets: ≤ 0.06 a page at 300 pages; the four lengths within 20% of
-  each other). The lengths are different papers' pages, and a page of one carries more
-  text than a page of another (the 10-page paper ~910 source tokens a page, the 150-page
-  one ~670): per page, a denser paper looks costlier for the same cost per token, so the
-  linearity is judged per 1,000 source tokens, and both are printed. Also the translation
-  requests per page (each costs the client a few ms of CPU);
+  each other; the sampled pages still differ a little in how much text they carry, so
+  the cost per 1,000 source tokens is printed beside). Also the translation requests per
+  page (each costs the client a few ms of CPU);
 - CPU-s per page of reading the PDF and cutting its images, and of the whole job;
 - the largest peak RSS of the processes (target ≤ 300 MB at 300 pages).
 
@@ -30,6 +31,7 @@ Run: python -m benchmarks.scale_bench [--pages 10,50,150,300] [--runs 3] [--reru
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import resource
@@ -50,6 +52,7 @@ from translator.pipeline import NoProgress  # noqa: E402
 from translator.settings import load_settings  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
+SPOTS = 10  # places of the longest paper each length draws its pages from
 
 
 def corpus_pdfs() -> list[Path]:
@@ -58,15 +61,44 @@ def corpus_pdfs() -> list[Path]:
 
 def build_pdf(sources: list[Path], pages: int, path: Path) -> None:
     """The corpus PDFs one after another, cut at ``pages`` pages (cycling when short)."""
+    write_pages(path, cycle_pages(sources, pages))
+
+
+def cycle_pages(sources: list[Path], pages: int) -> list[tuple[Path, int]]:
+    """(PDF, page index) of the corpus PDFs one after another, cycling, ``pages`` of them."""
+    counts = {source: len(pdfium.PdfDocument(source)) for source in sources}
+    found: list[tuple[Path, int]] = []
+    while len(found) < pages:
+        found += [(source, index) for source in sources for index in range(counts[source])]
+    return found[:pages]
+
+
+def sampled_pages(
+    sources: list[Path], pages: int, longest: int, spots: int = SPOTS
+) -> list[tuple[Path, int]]:
+    """``pages`` pages drawn from the same ``spots`` places of the ``longest``-page paper:
+    from each place, the same share of consecutive pages. Every length then holds the same
+    papers in the same proportions, and what differs between them is only the length (cut
+    from the front of the corpus instead, the 10-page paper was one dense paper and the
+    50-page one a few lighter ones)."""
+    whole = cycle_pages(sources, longest)
+    starts = [round(spot * longest / spots) for spot in range(spots)]
+    share, extra = divmod(pages, spots)
+    picked: list[tuple[Path, int]] = []
+    for spot, start in enumerate(starts):
+        picked += whole[start : start + share + (spot < extra)]
+    return picked
+
+
+def write_pages(path: Path, pages: list[tuple[Path, int]]) -> None:
+    """A PDF of these pages, in this order. The pages of one PDF that follow each other are
+    taken in one import: imported one by one, each page brought its own copy of the fonts
+    it shares with the others (reading the 300-page paper then took 420 MB instead of 290)."""
     out = pdfium.PdfDocument.new()
-    while len(out) < pages:
-        for source in sources:
-            pdf = pdfium.PdfDocument(source)
-            wanted = min(len(pdf), pages - len(out))
-            out.import_pages(pdf, list(range(wanted)))
-            pdf.close()
-            if len(out) >= pages:
-                break
+    for source, run in itertools.groupby(pages, key=lambda page: page[0]):
+        pdf = pdfium.PdfDocument(source)
+        out.import_pages(pdf, [index for _, index in run])
+        pdf.close()
     out.save(path)
     out.close()
 
@@ -171,7 +203,8 @@ def main() -> int:
             "TRANSLATOR_CONFIG_DIR": str(folder / "config"),
         }
         try:
-            rows = [run_length(sources, int(n), folder, env, args) for n in args.pages.split(",")]
+            lengths = [int(n) for n in args.pages.split(",")]
+            rows = [run_length(sources, n, max(lengths), folder, env, args) for n in lengths]
             paper = sources[0]
             first = translate(paper, folder / "one", env)
             again = [translate(paper, folder / "one", env) for _ in range(args.reruns)]
@@ -191,14 +224,14 @@ def main() -> int:
 
 
 def run_length(
-    sources: list[Path], pages: int, folder: Path, env: dict[str, str], args: argparse.Namespace
+    sources: list[Path], pages: int, longest: int, folder: Path, env: dict[str, str], args: argparse.Namespace
 ) -> tuple[float, float]:
     """``args.runs`` jobs on a paper of ``pages`` pages, each in a fresh process with an
     empty cache, their medians printed (peak RSS: the largest); then reruns of the first
     job's command with everything cached. Returns the median CPU-s after reading per page
     and per 1,000 source tokens."""
     pdf = folder / f"long{pages}.pdf"
-    build_pdf(sources, pages, pdf)
+    write_pages(pdf, sampled_pages(sources, pages, longest))
     jobs = [one_job(pdf, folder / f"out{pages}-{run}", env) for run in range(args.runs)]
     row = {key: statistics.median(job[key] for job in jobs) for key in jobs[0]}
     cached = {**env, "TRANSLATOR_CACHE_DIR": str(folder / f"out{pages}-0-cache")}

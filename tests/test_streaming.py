@@ -18,6 +18,7 @@ from translator.engine.sse import (
     MalformedEvent,
     StreamedAnswer,
     StreamError,
+    TokenReports,
     event_batches,
     usage_numbers,
 )
@@ -36,8 +37,9 @@ MESSAGES = [
 
 @pytest.mark.parametrize("streaming", [True, False], ids=["streams", "ignores-stream"])
 def test_one_request_whatever_the_endpoint_does_with_stream(streaming: bool) -> None:
-    # Paced, so the events come in packets of their own (those that arrive together are heard together).
-    with FakeLLM(streaming=streaming, tokens_per_second=400.0) as llm:
+    # Paced, so the events come in packets of their own (those that arrive together are heard
+    # together), over longer than the 0.1 s between two reports.
+    with FakeLLM(streaming=streaming, tokens_per_second=50.0) as llm:
         client = build_engine(load_settings({"base_url": llm.base_url}).engine)
         heard: list[int] = []
         completion = client.complete(MESSAGES, 200, heard.append)
@@ -211,3 +213,19 @@ def test_an_answer_whole_at_done_is_kept_whatever_follows_it(fault: str) -> None
     assert took < 5.0
     assert completion.text == again.text and completion.text.startswith('{"1": "')
     assert client.retries == 0
+
+
+def test_token_reports_come_at_once_then_at_most_ten_a_second() -> None:
+    """The first report goes at once (the server has begun), later ones are held back for
+    0.1 s, and a flush passes on the rest: every token is told, in far fewer reports."""
+    now = [0.0]
+    told: list[int] = []
+    reports = TokenReports(told.append, clock=lambda: now[0])
+    for _ in range(100):  # 100 chunks of 2 tokens over 0.5 s
+        reports(2)
+        now[0] += 0.005
+    reports.flush()
+    assert told[0] == 2 and sum(told) == 200
+    assert 5 <= len(told) <= 7, told
+    reports.flush()  # nothing held: nothing told
+    assert sum(told) == 200 and len(told) <= 7

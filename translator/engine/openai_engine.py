@@ -37,7 +37,7 @@ from .base import (
     UnreachableError,
     prompt_tokens,
 )
-from .sse import MalformedEvent, StreamedAnswer, StreamError, event_batches, usage_numbers
+from .sse import MalformedEvent, StreamedAnswer, StreamError, TokenReports, event_batches, usage_numbers
 
 T = TypeVar("T")
 
@@ -233,14 +233,14 @@ class OpenAIEngine:
                 # local servers do): read it as it is, and stop asking for streams.
                 self._streams = False
                 return self._completion(ChatCompletion.model_validate_json(raw.read()), on_tokens)
-            answer = StreamedAnswer()
+            answer, reports = StreamedAnswer(), TokenReports(on_tokens)
             with deadline(_cutter(raw), s.request_timeout - (time.monotonic() - started)) as expired:
                 chunks = raw.iter_bytes()
                 try:
                     for batch in event_batches(chunks):
                         # An event is about one token: exact figures come with the usage.
                         if added := sum(1 for event in batch if answer.add(event)):
-                            on_tokens(added)
+                            reports(added)
                 except Exception as exc:
                     if expired.is_set():
                         raise self._too_slow(f"; {len(answer.parts)} pieces had arrived") from exc
@@ -248,6 +248,7 @@ class OpenAIEngine:
                 if expired.is_set():
                     raise self._too_slow("")
                 _read_to_end(chunks, expired)
+        reports.flush()
         if not answer.events:
             return None
         return self._streamed(answer, messages, on_tokens)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,3 +146,36 @@ def usage_numbers(usage: dict[str, Any] | None) -> tuple[int | None, int | None,
         completion if isinstance(completion, int) else None,
         cached if isinstance(cached, int) and cached > 0 else 0,
     )
+
+
+# Seconds between two reports of tokens to the progress display: told of every network
+# chunk, 16 requests in flight contended for its lock 96,000 times in a 300-page paper,
+# 24 µs each (2.3 CPU-s); ten reports a second move the bar as smoothly.
+REPORT_EVERY = 0.1
+
+
+class TokenReports:
+    """Tokens as they arrive, passed on to ``report`` at most every ``every`` seconds; the
+    first at once (it says the server has begun to answer), ``flush`` passes on the rest."""
+
+    def __init__(
+        self,
+        report: Callable[[int], None],
+        every: float = REPORT_EVERY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._report, self._every, self._clock = report, every, clock
+        self._held = 0
+        self._last: float | None = None
+
+    def __call__(self, tokens: int) -> None:
+        self._held += tokens
+        if self._last is None or self._clock() - self._last >= self._every:
+            self.flush()
+
+    def flush(self) -> None:
+        """Pass on the tokens held back."""
+        if self._held:
+            held, self._held = self._held, 0
+            self._last = self._clock()
+            self._report(held)
