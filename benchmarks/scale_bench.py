@@ -9,9 +9,10 @@ process of its own (``--one``), as the command line runs a job, with the built-i
 and the auto glossary on, against the fake API in yet another process (instant answers,
 so its CPU is not counted), each with an empty cache; medians are reported (CPU seconds
 of one job vary by ±30% from run to run on a shared machine). Before its job, each
-process runs a 2-page job, as a batch, the watch daemon or a worker has run papers
-before: what a process pays once (importing the API client's SDK and making the client,
-compiling templates, about 0.2 CPU-s after reading) is not a cost per page. Reported:
+process runs a 2-page job on the same scheduler, as a batch, the watch daemon or a worker
+has run papers before: what a process pays once (importing the API client's SDK and
+making the client, compiling templates, about 0.2 CPU-s after reading; learning the
+server's window and pace) is not a cost per page. Reported:
 
 - CPU-s after reading, per page and per 1,000 source tokens: from the glossary stage to
   the written outputs (glossary, plan, requests, checks, rendering) — what must stay
@@ -25,7 +26,7 @@ compiling templates, about 0.2 CPU-s after reading) is not a cost per page. Repo
 Then ``translate PAPER`` runs again on the first job's output folder and cache, five
 times: everything is cached, so nothing is sent (target: ≤ 0.5 s median).
 
-Run: python -m benchmarks.scale_bench [--pages 10,50,150,300] [--runs 3] [--reruns 5]
+Run: python -m benchmarks.scale_bench [--pages 10,50,150,300] [--runs 5] [--reruns 5]
 """
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ import pypdfium2 as pdfium
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from translator.engine.scheduler import Scheduler  # noqa: E402
 from translator.jobs import JobSpec, build_job  # noqa: E402
 from translator.pipeline import NoProgress  # noqa: E402
-from translator.settings import load_settings  # noqa: E402
+from translator.settings import in_flight_ceiling, load_settings  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 SPOTS = 10  # places of the longest paper each length draws its pages from
@@ -144,24 +146,28 @@ class CpuMarks(NoProgress):
             self.read = time.process_time()
 
 
-def warm_up(out: Path) -> float:
+def warm_up(out: Path, scheduler: Scheduler | None = None) -> float:
     """A 2-page job first, as a batch, the watch daemon or a worker has run before the
     paper at hand: what a process pays once (imports, the API client, templates) is then
-    paid. Its CPU seconds are returned and reported apart."""
+    paid, and ``scheduler`` (the process's, shared by its jobs) knows the server's window
+    and pace. Its CPU seconds are returned and reported apart."""
     pdf = out.parent / f"{out.name}-warm-up.pdf"
     build_pdf(corpus_pdfs()[-1:], 2, pdf)
     started = time.process_time()
-    build_job(JobSpec(pdf, load_settings({"parser": "builtin"}), out.parent / f"{out.name}-warm-up")).run()
+    settings = load_settings({"parser": "builtin"})
+    build_job(JobSpec(pdf, settings, out.parent / f"{out.name}-warm-up"), scheduler).run()
     return time.process_time() - started
 
 
 def measure_one(pdf: Path, out: Path) -> dict[str, float]:
-    """In this process: one job on ``pdf`` (settings from the environment), after a warm-up job."""
-    warm = warm_up(out)
+    """In this process: one job on ``pdf`` (settings from the environment), after a warm-up
+    job on the same scheduler, as in a batch or the watch daemon."""
     settings = load_settings({"parser": "builtin"})
+    scheduler = Scheduler(in_flight_ceiling(settings.limits))
+    warm = warm_up(out, scheduler)
     marks = CpuMarks()
     started, wall = time.process_time(), time.perf_counter()
-    result = build_job(JobSpec(pdf, settings, out), progress=marks).run()
+    result = build_job(JobSpec(pdf, settings, out), scheduler, progress=marks).run()
     ended = time.process_time()
     return {
         "wall_s": time.perf_counter() - wall,
@@ -180,7 +186,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--pages", default="10,50,150,300", help="comma-separated lengths")
-    parser.add_argument("--runs", type=int, default=3, help="jobs per length (medians reported)")
+    parser.add_argument("--runs", type=int, default=5, help="jobs per length (medians reported)")
     parser.add_argument("--reruns", type=int, default=5)
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # the child: one job, JSON out
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)

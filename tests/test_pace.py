@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from translator.chunking.pool import UnitPool
 from translator.chunking.protect import found_placeholders
 from translator.chunking.tokens import default_counter
 from translator.engine import pace
-from translator.engine.pace import QUICK_ANSWER, Pace
+from translator.engine.pace import FADE, QUICK_ANSWER, Pace
+from translator.engine.scheduler import Scheduler
 from translator.engine.translator import Translator
 from translator.settings import load_settings
 
@@ -41,8 +43,11 @@ def test_the_pace_is_source_tokens_per_second_of_the_answers() -> None:
     clock.answered(100, 1.0)
     clock.answered(300, 1.0)
     clock.answered(50, 0.0)  # no time measured: not counted
-    assert clock.least(1.0) == pytest.approx(200.0)
-    assert clock.least() == pytest.approx(200.0 * QUICK_ANSWER)
+    assert clock.least(1.0) == pytest.approx((FADE * 100 + 300) / (FADE + 1))  # ~200 a second
+    assert clock.least() == pytest.approx(clock.least(1.0) * QUICK_ANSWER)
+    for _ in range(100):  # the server slows down: the pace follows within a few dozen answers
+        clock.answered(10, 1.0)
+    assert clock.least(1.0) < 11
 
 
 def test_the_pool_cuts_no_request_below_the_least_it_is_given() -> None:
@@ -70,11 +75,14 @@ class _Slow(FakeEngine):
         return super().complete(messages, max_tokens, on_tokens)
 
 
-def _run(tmp_path: Path, engine: FakeEngine, units: list[Unit]) -> dict[str, str | None]:
+def _run(
+    tmp_path: Path, engine: FakeEngine, units: list[Unit], scheduler: Scheduler | None = None
+) -> dict[str, str | None]:
     settings = load_settings(
         {"base_url": "http://unused", "max_request_tokens": 1500, "min_request_tokens": 60}
     )
-    translator = Translator(settings, engine, TranslationCache(tmp_path), "title", "v1")  # type: ignore[arg-type]
+    cache = TranslationCache(tmp_path)
+    translator = Translator(settings, engine, cache, "title", "v1", scheduler=scheduler)  # type: ignore[arg-type]
     return {key: result.text for key, result in translator.run(units).items()}
 
 
@@ -107,3 +115,16 @@ def test_a_slow_server_is_still_cut_fine_to_the_end(tmp_path: Path) -> None:
     assert all(results[u.key] == pseudo_translate(u.text) for u in units)
     sizes = [len(json.loads(request[-1]["content"])) for request in slow.requests]
     assert sizes[-1] == 1 and len(sizes) >= 12
+
+
+def test_a_second_paper_to_the_same_server_is_cut_knowing_its_pace(tmp_path: Path) -> None:
+    """In one process (a batch, the watch daemon) the pace of an endpoint is shared: the
+    second paper's first requests are already large, where a paper alone starts small."""
+    first, second = _units(60), [replace(u, text=u.text.replace("second", "third")) for u in _units(60)]
+    scheduler = Scheduler(8)
+    _run(tmp_path / "first", FakeEngine(), first, scheduler)
+    after = FakeEngine()
+    results = _run(tmp_path / "second", after, second, scheduler)
+    alone = FakeEngine()
+    assert _run(tmp_path / "alone", alone, second) == results
+    assert after.calls < alone.calls, (after.calls, alone.calls)

@@ -19,15 +19,19 @@ import threading
 # server several times faster sees a difference: its last slot ends at most this much
 # after the others.
 QUICK_ANSWER = 0.5
+# Each answer weighs this much less for every one that came after it: the pace follows a
+# server that slows down under load over the last few dozen answers, not a day's average.
+FADE = 0.95
 
 
 class Pace:
-    """Source tokens per second of the requests answered so far (each from its sending to
-    its answer's end, time to the first token included: a slow first token makes small
-    requests look slower, so the pace errs toward cutting finer). Thread-safe."""
+    """Source tokens per second of the requests answered so far, the latest weighing most
+    (each from its sending to its answer's end, time to the first token included: a slow
+    first token makes small requests look slower, so the pace errs toward cutting finer).
+    One per endpoint and model in a process (``Scheduler.pace``). Thread-safe."""
 
     def __init__(self) -> None:
-        self._tokens = 0
+        self._tokens = 0.0
         self._seconds = 0.0
         self._lock = threading.Lock()
 
@@ -36,8 +40,8 @@ class Pace:
         if seconds <= 0 or source_tokens <= 0:
             return
         with self._lock:
-            self._tokens += source_tokens
-            self._seconds += seconds
+            self._tokens = FADE * self._tokens + source_tokens
+            self._seconds = FADE * self._seconds + seconds
 
     def least(self, seconds: float = QUICK_ANSWER) -> float:
         """The source tokens a request clears in ``seconds``: the smallest request worth

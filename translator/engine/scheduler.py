@@ -24,6 +24,7 @@ from typing import Protocol
 from ..settings import EngineSettings, LimitSettings, in_flight_ceiling
 from ..signals import stop_signals
 from .congestion import InFlight, WindowFactory, local_window
+from .pace import Pace
 from .ratelimit import Limiter, LimiterFactory, local_limiter
 
 Task = Callable[[], None]
@@ -86,6 +87,7 @@ class Scheduler:
         self._threads: list[threading.Thread] = []
         self._limiters: dict[tuple[str, str], Limiter] = {}
         self._windows: dict[tuple[str, str], InFlight] = {}
+        self._paces: dict[tuple[str, str], Pace] = {}
         self._lock = threading.Lock()
 
     @property
@@ -108,6 +110,12 @@ class Scheduler:
                     endpoint, model, requests_per_minute, tokens_per_minute
                 )
             return self._limiters[key]
+
+    def pace(self, endpoint: str, model: str) -> Pace:
+        """How fast this (endpoint, model) has answered in this process: a paper after the
+        first (a batch, the watch daemon) cuts its first requests knowing it."""
+        with self._lock:
+            return self._paces.setdefault((endpoint, model), Pace())
 
     def _hold(self, endpoint: str, model: str, seconds: float) -> None:
         """A server's ``Retry-After``, told to the limiter of its (endpoint, model)."""

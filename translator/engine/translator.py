@@ -29,7 +29,6 @@ from .budget import Budget, Refusal
 from .estimator import expected_completion
 from .feed import RequestFeed
 from .halves import Halves
-from .pace import Pace
 from .prompts import ids, numbered, system_message, user_message
 from .scheduler import Feed, Scheduler, Stopped, TaskList
 from .sending import request_once
@@ -63,9 +62,9 @@ class Translator:
         self.breaker = Breaker()
         self.counter = default_counter()
         self.halves = Halves(self.counter, joiner(settings.lang))
-        self.pace = Pace()
         # The process's scheduler when a job shares one; a private one otherwise.
         self.scheduler = scheduler or Scheduler(settings.limits.concurrency)
+        self.pace = self.scheduler.pace(settings.engine.endpoint, settings.engine.model)
         self.matcher = matcher
         self.client = client
         self.cache = cache
