@@ -12,7 +12,7 @@ import pytest
 
 from translator.cache import TranslationCache
 from translator.chunking.chunker import Unit
-from translator.chunking.pool import UnitPool
+from translator.chunking.pool import UnitPool, plan_batches
 from translator.chunking.protect import found_placeholders
 from translator.chunking.tokens import default_counter
 from translator.engine import pace
@@ -128,3 +128,18 @@ def test_a_second_paper_to_the_same_server_is_cut_knowing_its_pace(tmp_path: Pat
     alone = FakeEngine()
     assert _run(tmp_path / "alone", alone, second) == results
     assert after.calls < alone.calls, (after.calls, alone.calls)
+
+
+def test_the_estimate_plans_for_the_window_ceiling_as_the_run_cuts(tmp_path: Path) -> None:
+    """The run cuts requests for the window's ceiling (twice --concurrency) until the
+    server shows fewer places; the dry run and the retry budget count that plan, and the
+    Batch API (every request at once) keeps --concurrency's fewer requests."""
+    units = _units(80)
+    settings = load_settings({"base_url": "http://unused", "concurrency": 4, "min_request_tokens": 60})
+    translator = Translator(settings, FakeEngine(), TranslationCache(tmp_path), "t", "v1")  # type: ignore[arg-type]
+    total = sum(u.tokens for u in units)
+    planned = translator.plan(units, units)
+    assert len(planned) == len(plan_batches(units, 1500, 8, 60, total))
+    assert (
+        len(planned) > len(translator.plan(units, units, 4)) == len(plan_batches(units, 1500, 4, 60, total))
+    )

@@ -19,7 +19,7 @@ from ..chunking.tokens import default_counter
 from ..glossary.entries import Entry
 from ..glossary.matcher import TermMatcher
 from ..languages import joiner
-from ..settings import Settings
+from ..settings import Settings, in_flight_ceiling
 from .acceptance import AnswerCheck
 from .answers import AnswerError, parse_answer
 from .base import Completion, Engine
@@ -128,12 +128,16 @@ class Translator:
                 seen.setdefault(entry.source, entry)
         return list(seen.values())
 
-    def plan(self, units: list[Unit], todo: list[Unit]) -> list[Batch]:
-        """The requests for the ``todo`` units on a server with ``--concurrency`` slots, as
-        the run cuts them (the dry run prices these; the retry budget counts them)."""
+    def plan(self, units: list[Unit], todo: list[Unit], slots: int | None = None) -> list[Batch]:
+        """The requests for the ``todo`` units on a server with ``slots`` places, as the run
+        cuts them (the dry run prices these; the retry budget counts them). By default the
+        window's ceiling: the run cuts for it until the server shows fewer places (cut for
+        --concurrency, the estimate came out 42-52% under the requests a server with more
+        places was sent, and 15-23% under their prompt tokens)."""
         s = self.settings.limits
         total = sum(u.tokens for u in units)
-        return plan_batches(todo, s.max_request_tokens, s.concurrency, s.min_request_tokens, total)
+        places = slots or in_flight_ceiling(s)
+        return plan_batches(todo, s.max_request_tokens, places, s.min_request_tokens, total)
 
     @property
     def aborted(self) -> bool:
@@ -186,7 +190,7 @@ class Translator:
         first; otherwise requests cut as places free up (see ``feed``)."""
         s = self.settings
         if s.engine.batch_api and waiting is None:
-            first = self.plan(units, todo)
+            first = self.plan(units, todo, s.limits.concurrency)  # all at once: slots do not matter
             answers = send_as_batch(self, first)
             return TaskList(
                 functools.partial(self._answered, b, answers[i])
