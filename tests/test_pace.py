@@ -143,3 +143,19 @@ def test_the_estimate_plans_for_the_window_ceiling_as_the_run_cuts(tmp_path: Pat
     assert (
         len(planned) > len(translator.plan(units, units, 4)) == len(plan_batches(units, 1500, 4, 60, total))
     )
+
+
+def test_the_estimate_foresees_the_paragraphs_the_runs_end_cuts_in_two(tmp_path: Path) -> None:
+    """At the run's end a long paragraph goes in halves (engine/halves.py); the plan the dry
+    run prices and the retry budget counts cuts them too."""
+    text = " ".join(
+        f"Sentence {i} of the long paragraph reports one more measured result." for i in range(40)
+    )
+    long = [Unit(f"s{p}#0", f"s{p}", 0, 1, text, (), COUNTER.count(text), "body") for p in range(3)]
+    settings = load_settings({"base_url": "http://unused", "min_request_tokens": 60})
+    translator = Translator(settings, FakeEngine(), TranslationCache(tmp_path), "t", "v1")  # type: ignore[arg-type]
+    planned = [u for batch in translator.plan(long, long) for u in batch.units]
+    assert any(u.half_of for u in planned)
+    assert sorted({u.key.split("/")[0] for u in planned}) == [u.key for u in long]  # halves of halves too
+    assert sum(len(u.text) + 1 for u in planned) - 1 >= sum(len(u.text) for u in long)  # nothing lost
+    assert not any(u.half_of for b in translator.plan(long, long, 4) for u in b.units)  # the Batch API's

@@ -195,11 +195,13 @@ def plan_batches(
     concurrency: int = 1,
     min_tokens: int = 500,
     total: int | None = None,
+    halve: Callable[[Unit], Sequence[Unit]] | None = None,
 ) -> list[Batch]:
     """The requests the pool cuts for a server that keeps ``concurrency`` slots: the plan a
     dry run prices, the Batch API sends and the retry budget counts. ``total``: the
-    tokens of the whole paper, when ``units`` are what the cache lacks of it."""
-    pool = UnitPool(units, budget, min_tokens, total)
+    tokens of the whole paper, when ``units`` are what the cache lacks of it; ``halve``:
+    how the run's end cuts a paragraph in two, when the plan is to foresee it."""
+    pool = UnitPool(units, budget, min_tokens, total, halve=halve)
     batches: list[Batch] = []
     while (batch := pool.take(concurrency)) is not None:
         batches.append(batch)

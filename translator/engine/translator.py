@@ -136,8 +136,10 @@ class Translator:
         places was sent, and 15-23% under their prompt tokens)."""
         s = self.settings.limits
         total = sum(u.tokens for u in units)
-        places = slots or in_flight_ceiling(s)
-        return plan_batches(todo, s.max_request_tokens, places, s.min_request_tokens, total)
+        if slots:  # the Batch API: every request at once, no end to even out
+            return plan_batches(todo, s.max_request_tokens, slots, s.min_request_tokens, total)
+        places, halve = in_flight_ceiling(s), self.halves.cut  # the run's end cuts paragraphs in two
+        return plan_batches(todo, s.max_request_tokens, places, s.min_request_tokens, total, halve)
 
     @property
     def aborted(self) -> bool:
