@@ -4,11 +4,12 @@ Long papers are built from the corpus PDFs one after another (cycling), 300 page
 the longest by default; every length (10, 50, 150, 300 pages) takes its pages from the
 same 10 places of that run, the same share from each, so that all hold the same papers
 in the same proportions (cut from the front instead, the 10-page paper was one dense
-paper with 913 source tokens a page and the 50-page one a few lighter ones). Each length is translated ``--runs`` times, each job in a fresh
-process of its own (``--one``), as the command line runs a job, with the built-in reader
-and the auto glossary on, against the fake API in yet another process (instant answers,
-so its CPU is not counted), each with an empty cache; medians are reported (CPU seconds
-of one job vary by ±30% from run to run on a shared machine). Before its job, each
+paper with 913 source tokens a page and the 50-page one a few lighter ones). Each length
+is translated ``--runs`` times, each job in a fresh process of its own (``--one``), as
+the command line runs a job, with the built-in reader and the auto glossary on, against
+the fake API in yet another process (instant answers, so its CPU is not counted), each
+with an empty cache; medians are reported (CPU seconds of one job varied by up to 40%
+between identical runs on a shared machine). Before its job, each
 process runs a 2-page job on the same scheduler, as a batch, the watch daemon or a worker
 has run papers before: what a process pays once (importing the API client's SDK and
 making the client, compiling templates, about 0.2 CPU-s after reading; learning the
@@ -146,7 +147,7 @@ class CpuMarks(NoProgress):
             self.read = time.process_time()
 
 
-def warm_up(out: Path, scheduler: Scheduler | None = None) -> float:
+def warm_up(out: Path, scheduler: Scheduler) -> float:
     """A 2-page job first, as a batch, the watch daemon or a worker has run before the
     paper at hand: what a process pays once (imports, the API client, templates) is then
     paid, and ``scheduler`` (the process's, shared by its jobs) knows the server's window
@@ -240,7 +241,7 @@ def run_length(
     write_pages(pdf, sampled_pages(sources, pages, longest))
     jobs = [one_job(pdf, folder / f"out{pages}-{run}", env) for run in range(args.runs)]
     row = {key: statistics.median(job[key] for job in jobs) for key in jobs[0]}
-    cached = {**env, "TRANSLATOR_CACHE_DIR": str(folder / f"out{pages}-0-cache")}
+    cached = {**env, "TRANSLATOR_CACHE_DIR": cache_of(folder / f"out{pages}-0")}
     again = [translate(pdf, folder / f"out{pages}-0", cached) for _ in range(args.reruns)]
     after, tokens = row["after_read_cpu_s"], row["source_tokens"]
     print(
@@ -257,11 +258,16 @@ def run_length(
     return after / pages, after / tokens * 1000
 
 
+def cache_of(out: Path) -> str:
+    """The cache folder of the job writing to ``out`` (its reruns find it there)."""
+    return f"{out}-cache"
+
+
 def one_job(pdf: Path, out: Path, env: dict[str, str]) -> dict[str, float]:
     """One job on ``pdf`` in a fresh process, with an empty cache of its own."""
     child = subprocess.run(
         [sys.executable, "-m", "benchmarks.scale_bench", "--one", str(pdf), "--out", str(out)],
-        cwd=ROOT, env={**env, "TRANSLATOR_CACHE_DIR": f"{out}-cache"}, capture_output=True, text=True,
+        cwd=ROOT, env={**env, "TRANSLATOR_CACHE_DIR": cache_of(out)}, capture_output=True, text=True,
     )  # fmt: skip
     if child.returncode != 0:
         raise SystemExit(f"the job on {pdf.name} failed:\n{child.stderr[-2000:]}")

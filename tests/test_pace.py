@@ -141,7 +141,9 @@ def test_the_estimate_plans_for_the_window_ceiling_as_the_run_cuts(tmp_path: Pat
     planned = translator.plan(units, units)
     assert len(planned) == len(plan_batches(units, 1500, 8, 60, total))
     assert (
-        len(planned) > len(translator.plan(units, units, 4)) == len(plan_batches(units, 1500, 4, 60, total))
+        len(planned)
+        > len(translator.plan(units, units, all_at_once=True))
+        == len(plan_batches(units, 1500, 4, 60, total))
     )
 
 
@@ -158,4 +160,6 @@ def test_the_estimate_foresees_the_paragraphs_the_runs_end_cuts_in_two(tmp_path:
     assert any(u.half_of for u in planned)
     assert sorted({u.key.split("/")[0] for u in planned}) == [u.key for u in long]  # halves of halves too
     assert sum(len(u.text) + 1 for u in planned) - 1 >= sum(len(u.text) for u in long)  # nothing lost
-    assert not any(u.half_of for b in translator.plan(long, long, 4) for u in b.units)  # the Batch API's
+    assert not any(
+        u.half_of for b in translator.plan(long, long, all_at_once=True) for u in b.units
+    )  # the Batch API's

@@ -128,17 +128,17 @@ class Translator:
                 seen.setdefault(entry.source, entry)
         return list(seen.values())
 
-    def plan(self, units: list[Unit], todo: list[Unit], slots: int | None = None) -> list[Batch]:
-        """The requests for the ``todo`` units on a server with ``slots`` places, as the run
-        cuts them (the dry run prices these; the retry budget counts them). By default the
-        window's ceiling: the run cuts for it until the server shows fewer places (cut for
+    def plan(self, units: list[Unit], todo: list[Unit], all_at_once: bool = False) -> list[Batch]:
+        """The requests for the ``todo`` units as the run cuts them (the dry run prices these;
+        the retry budget counts them): for the window's ceiling, which the run cuts for until
+        the server shows fewer places, with the paragraphs its end cuts in two (cut for
         --concurrency, the estimate came out 42-52% under the requests a server with more
-        places was sent, and 15-23% under their prompt tokens)."""
+        places was sent, and 15-23% under their prompt tokens). ``all_at_once`` (the Batch
+        API): the fewer requests cut for --concurrency, and no end to even out."""
         s = self.settings.limits
         total = sum(u.tokens for u in units)
-        if slots:  # the Batch API: every request at once, no end to even out
-            return plan_batches(todo, s.max_request_tokens, slots, s.min_request_tokens, total)
-        places, halve = in_flight_ceiling(s), self.halves.cut  # the run's end cuts paragraphs in two
+        places = s.concurrency if all_at_once else in_flight_ceiling(s)
+        halve = None if all_at_once else self.halves.cut
         return plan_batches(todo, s.max_request_tokens, places, s.min_request_tokens, total, halve)
 
     @property
@@ -192,7 +192,7 @@ class Translator:
         first; otherwise requests cut as places free up (see ``feed``)."""
         s = self.settings
         if s.engine.batch_api and waiting is None:
-            first = self.plan(units, todo, s.limits.concurrency)  # all at once: slots do not matter
+            first = self.plan(units, todo, all_at_once=True)
             answers = send_as_batch(self, first)
             return TaskList(
                 functools.partial(self._answered, b, answers[i])
