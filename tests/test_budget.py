@@ -31,7 +31,9 @@ def _translate(llm: FakeLLM, tmp_path: Path, **extra: object) -> tuple[Results, 
 
 
 def _normal_requests(tmp_path: Path) -> int:
-    with FakeLLM() as llm:
+    # Answers take time, as a real server's do: answered at once, the run's requests follow
+    # its pace (engine/pace.py), and their number the timing (7-13 here, one process).
+    with FakeLLM(latency=0.2, tokens_per_second=100) as llm:
         results, stats = _translate(llm, tmp_path / "normal")
     assert results.count("translated") == len(results.segments)
     return stats.requests

@@ -20,7 +20,7 @@ from translator.chunking.protect import check_placeholders, found_placeholders, 
 from translator.chunking.sentences import split_sentences
 from translator.chunking.tokens import EstimateCounter, TiktokenCounter, default_counter
 from translator.engine.feed import RequestFeed
-from translator.engine.pace import Pace
+from translator.engine.pace import Pace, WorkInFlight
 from translator.engine.translator import Translator
 from translator.model import Segment, Span
 from translator.parsing.tei_reader import read_tei
@@ -253,7 +253,11 @@ def test_term_calls_go_first_but_only_into_a_free_place() -> None:
     calls = SimpleNamespace(tasks=lambda: [lambda: None, lambda: None], done=threading.Event())
     waiting = SimpleNamespace(calls=calls, asked=None, final=lambda: None)
     translator = SimpleNamespace(
-        aborted=False, client=SimpleNamespace(resting=0), send=lambda batch: None, pace=Pace()
+        aborted=False,
+        client=SimpleNamespace(resting=0),
+        send=lambda batch: None,
+        pace=Pace(),
+        in_flight=WorkInFlight(),
     )
     pool = UnitPool(_units([50] * 10), 1500, 100)
     feed = RequestFeed(translator, pool, lambda: 2, waiting=waiting)  # type: ignore[arg-type]

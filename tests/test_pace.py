@@ -16,7 +16,7 @@ from translator.chunking.pool import UnitPool, plan_batches
 from translator.chunking.protect import found_placeholders
 from translator.chunking.tokens import default_counter
 from translator.engine import pace
-from translator.engine.pace import FADE, QUICK_ANSWER, Pace
+from translator.engine.pace import FADE, IN_FLIGHT_SHARE, QUICK_ANSWER, Pace, WorkInFlight
 from translator.engine.scheduler import Scheduler
 from translator.engine.translator import Translator
 from translator.settings import load_settings
@@ -139,7 +139,7 @@ def test_the_estimate_plans_for_the_window_ceiling_as_the_run_cuts(tmp_path: Pat
     translator = Translator(settings, FakeEngine(), TranslationCache(tmp_path), "t", "v1")  # type: ignore[arg-type]
     total = sum(u.tokens for u in units)
     planned = translator.plan(units, units)
-    assert len(planned) == len(plan_batches(units, 1500, 8, 60, total))
+    assert len(planned) == len(plan_batches(units, 1500, 8, 60, total, busy_share=IN_FLIGHT_SHARE))
     assert (
         len(planned)
         > len(translator.plan(units, units, all_at_once=True))
@@ -163,3 +163,49 @@ def test_the_estimate_foresees_the_paragraphs_the_runs_end_cuts_in_two(tmp_path:
     assert not any(
         u.half_of for b in translator.plan(long, long, all_at_once=True) for u in b.units
     )  # the Batch API's
+
+
+def test_the_work_in_flight_is_counted_at_the_pace() -> None:
+    in_flight = WorkInFlight()
+    first, second = in_flight.sent(100), in_flight.sent(300)
+    assert in_flight.left(0.0) == pytest.approx(IN_FLIGHT_SHARE * 400)  # pace unknown: all of it
+    assert in_flight.left(1e9) == 0.0  # at that pace, answered already
+    in_flight.done(first)
+    assert in_flight.left(0.0) == pytest.approx(IN_FLIGHT_SHARE * 300)
+    in_flight.done(second)
+    in_flight.done(second)  # a second report of the same request changes nothing
+    assert in_flight.left(0.0) == 0.0
+
+
+class _Paced(FakeEngine):
+    """Answers at 100 source tokens a second after 0.05 s, as a real server does."""
+
+    def complete(self, messages, max_tokens, on_tokens=None):  # type: ignore[no-untyped-def]
+        time.sleep(0.05 + COUNTER.count(messages[-1]["content"]) / 100)
+        return super().complete(messages, max_tokens, on_tokens)
+
+
+def test_a_request_cut_while_others_are_answered_counts_their_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slot that frees mid-run takes a share of what is still to send and of what the
+    other slots are still answering: the same paper goes out as fewer requests, with the
+    same translations, every paragraph asked once."""
+    units = _units(40)
+    counted = _Paced()
+    counted_results = _run(tmp_path / "counted", counted, units)
+    monkeypatch.setattr(pace, "IN_FLIGHT_SHARE", 0.0)
+    ignored = _Paced()
+    assert _run(tmp_path / "ignored", ignored, units) == counted_results
+    assert all(counted_results[u.key] == pseudo_translate(u.text) for u in units)
+    assert counted.calls < ignored.calls, (counted.calls, ignored.calls)
+    sent = [len(json.loads(request[-1]["content"])) for request in counted.requests]
+    assert sum(sent) == len(units)
+
+
+def test_the_plan_counts_the_work_in_flight_as_the_run_does() -> None:
+    units = _units(120)
+    counted = plan_batches(units, 1500, 8, 60, busy_share=IN_FLIGHT_SHARE)
+    alone = plan_batches(units, 1500, 8, 60)
+    assert len(counted) < len(alone)
+    assert sorted(u.key for b in counted for u in b.units) == sorted(u.key for u in units)  # each once

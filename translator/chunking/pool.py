@@ -60,6 +60,7 @@ class UnitPool:
         self._next: list[int] = []
         self._heap: list[tuple[int, int]] = []
         self._taken: list[bool] = []
+        self._apart: list[bool] = []  # asked again: never joined to the paper's units
         self._left = 0
         self._expected = expected
         self._lock = threading.Lock()
@@ -86,21 +87,30 @@ class UnitPool:
             if order:
                 self._relink({unit.key: place for place, unit in enumerate(order)})
 
+    def again(self, units: Sequence[Unit]) -> None:
+        """Units whose answers are to be asked for again join, linked among themselves only:
+        a request holds either them or the paper's units, never both (its prompt says why
+        it is asked again). Taken largest first like the others; at the end of the run a
+        large one is cut in halves that go to the idle slots side by side."""
+        with self._lock:
+            self._append(units, apart=True)
+
     def _relink(self, places: dict[str, int]) -> None:
-        """Link the units still here in reading order."""
+        """Link the units still here in reading order (those asked again stay apart)."""
         live = sorted(
-            (index for index, taken in enumerate(self._taken) if not taken),
+            (index for index, taken in enumerate(self._taken) if not taken and not self._apart[index]),
             key=lambda index: places.get(self._units[index].key, len(places)),
         )
         for before, index, after in zip([_NONE, *live[:-1]], live, [*live[1:], _NONE], strict=True):
             self._prev[index], self._next[index] = before, after
 
-    def target(self, slots: int, free: int | None = None, least: float = 0.0) -> float:
+    def target(self, slots: int, free: int | None = None, least: float = 0.0, busy: float = 0.0) -> float:
         """How many source tokens the next request takes, on a server with ``slots`` places
-        of which ``free`` are free now, and not fewer than ``least`` (what the server
-        answers in a moment: a smaller request buys no earlier end)."""
+        of which ``free`` are free now and the others ``busy`` with that much work still,
+        and not fewer than ``least`` (what the server answers in a moment: a smaller
+        request buys no earlier end)."""
         slots = max(1, slots)
-        share = (self._left + self._expected) / (TAIL_DIVISOR * slots)
+        share = (self._left + self._expected + busy) / (TAIL_DIVISOR * slots)
         floor = max(self.min_tokens / SMALLEST_FLOOR, self.total / (SMALLEST_SHARE * slots), least, 1.0)
         if self._expected and free:
             # While units are still to come, what is here is spread over the free places
@@ -108,13 +118,16 @@ class UnitPool:
             share = min(share, self._left / free)
         return min(float(self.budget), max(floor, share))
 
-    def take(self, slots: int, free: int | None = None, least: float = 0.0) -> Batch | None:
-        """The next request for a server with ``slots`` places (``free`` of them free now)
-        of at least ``least`` tokens where the pool has them, or None if it is empty."""
+    def take(
+        self, slots: int, free: int | None = None, least: float = 0.0, busy: float = 0.0
+    ) -> Batch | None:
+        """The next request for a server with ``slots`` places (``free`` of them free now,
+        the others ``busy`` with that many source tokens still) of at least ``least``
+        tokens where the pool has them, or None if it is empty."""
         with self._lock:
             if not self._live():
                 return None
-            limit = self.target(slots, free, least)
+            limit = self.target(slots, free, least, busy)
             first = last = self._top(limit)
             size = self._units[first].tokens
             while (after := self._next[last]) != _NONE and size + self._units[after].tokens <= limit:
@@ -144,7 +157,7 @@ class UnitPool:
         self._taken[index] = True
         self._left -= self._units[index].tokens
         start = len(self._units)
-        self._append(parts)
+        self._append(parts, self._apart[index])
         last = len(self._units) - 1
         if before != _NONE:
             self._next[before], self._prev[start] = start, before
@@ -158,7 +171,7 @@ class UnitPool:
             heapq.heappop(self._heap)
         return bool(self._heap)
 
-    def _append(self, units: Sequence[Unit]) -> None:
+    def _append(self, units: Sequence[Unit], apart: bool = False) -> None:
         """Units in reading order, linked among themselves (not to those already here)."""
         start = len(self._units)
         for offset, unit in enumerate(units):
@@ -167,6 +180,7 @@ class UnitPool:
             self._prev.append(index - 1 if offset else _NONE)
             self._next.append(index + 1 if offset < len(units) - 1 else _NONE)
             self._taken.append(False)
+            self._apart.append(apart)
             heapq.heappush(self._heap, (-unit.tokens, index))
             self._left += unit.tokens
 
@@ -196,13 +210,26 @@ def plan_batches(
     min_tokens: int = 500,
     total: int | None = None,
     halve: Callable[[Unit], Sequence[Unit]] | None = None,
+    busy_share: float = 0.0,
 ) -> list[Batch]:
     """The requests the pool cuts for a server that keeps ``concurrency`` slots: the plan a
     dry run prices, the Batch API sends and the retry budget counts. ``total``: the
     tokens of the whole paper, when ``units`` are what the cache lacks of it; ``halve``:
-    how the run's end cuts a paragraph in two, when the plan is to foresee it."""
+    how the run's end cuts a paragraph in two, when the plan is to foresee it;
+    ``busy_share``: the share of the work still in flight a run counts when it cuts a
+    request (each request simulated as taking time in proportion to its tokens)."""
     pool = UnitPool(units, budget, min_tokens, total, halve=halve)
     batches: list[Batch] = []
-    while (batch := pool.take(concurrency)) is not None:
-        batches.append(batch)
-    return batches
+    clock = 0.0
+    running: list[tuple[float, float, int]] = []  # (ends, sent, tokens) of the requests in flight
+    while True:
+        while len(running) < concurrency:
+            busy = busy_share * sum(max(0.0, tokens - (clock - sent)) for _, sent, tokens in running)
+            batch = pool.take(concurrency, concurrency - len(running), busy=busy)
+            if batch is None:
+                break
+            batches.append(batch)
+            heapq.heappush(running, (clock + batch.tokens, clock, batch.tokens))
+        if not running:
+            return batches
+        clock = heapq.heappop(running)[0]

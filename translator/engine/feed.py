@@ -89,7 +89,8 @@ class RequestFeed:
         # Sized for the places the window may soon have: cut for its start while it grows,
         # the first requests would keep the run waiting for them on the larger window.
         reach = max(slots, self.reach())
-        batch = self.pool.take(reach, reach - running, self.translator.pace.least())
+        busy = self.translator.in_flight.left(self.translator.pace.tokens_per_second())
+        batch = self.pool.take(reach, reach - running, self.translator.pace.least(), busy)
         return functools.partial(self.translator.send, batch) if batch is not None else None
 
     def exhausted(self) -> bool:

@@ -39,10 +39,16 @@ class Halves:
 
     def planned_key(self, unit: Unit) -> str:
         """The key of the unit as planned, of which ``unit`` may be a half (of a half…)."""
+        return self.lineage(unit)[-1]
+
+    def lineage(self, unit: Unit) -> list[str]:
+        """The keys of ``unit`` and of each unit it is a half of, nearest first."""
+        keys = [unit.key]
         with self._lock:
             while unit.half_of and unit.half_of in self._parts:
                 unit = self._parts[unit.half_of][0]
-        return unit.key
+                keys.append(unit.key)
+        return keys
 
     def joined(self, results: dict[str, UnitResult], answered: Iterable[Unit]) -> list[Unit]:
         """The units whose last half is among ``answered``, their results set in ``results``

@@ -30,6 +30,7 @@ def request_once(
     if isinstance(charge, Refusal):
         return None, translator.refused(charge), False
     started = time.monotonic()
+    ticket = translator.in_flight.sent(batch.tokens)
     try:
         completion = translator.client.complete(messages, max_tokens, translator.tokens_arrived)
     except TranslatorError:
@@ -47,6 +48,8 @@ def request_once(
                 "--base-url / OPENAI_BASE_URL and that the server is running"
             ) from exc
         return None, str(exc), isinstance(exc, DeadlineError)
+    finally:
+        translator.in_flight.done(ticket)
     translator.any_answer = True
     translator.pace.answered(batch.tokens, time.monotonic() - started)
     translator.budget.settle(charge, completion)

@@ -16,11 +16,11 @@ from ..cache import Cache, CacheContext
 from ..chunking.chunker import Batch, Unit
 from ..chunking.pool import plan_batches
 from ..chunking.tokens import default_counter
-from ..glossary.entries import Entry
 from ..glossary.matcher import TermMatcher
 from ..languages import joiner
 from ..settings import Settings, in_flight_ceiling
 from .acceptance import AnswerCheck
+from .again import Reask, Reasks
 from .answers import AnswerError, parse_answer
 from .base import Completion, Engine
 from .batch_pass import send_as_batch
@@ -29,6 +29,7 @@ from .budget import Budget, Refusal
 from .estimator import expected_completion
 from .feed import RequestFeed
 from .halves import Halves
+from .pace import IN_FLIGHT_SHARE, WorkInFlight
 from .prompts import ids, numbered, system_message, user_message
 from .scheduler import Feed, Scheduler, Stopped, TaskList
 from .sending import request_once
@@ -65,6 +66,7 @@ class Translator:
         # The process's scheduler when a job shares one; a private one otherwise.
         self.scheduler = scheduler or Scheduler(settings.limits.concurrency)
         self.pace = self.scheduler.pace(settings.engine.endpoint, settings.engine.model)
+        self.in_flight = WorkInFlight()
         self.matcher = matcher
         self.client = client
         self.cache = cache
@@ -81,7 +83,8 @@ class Translator:
         self._abort = threading.Event()
         self._progress: ProgressCallback | None = None
         self._final_glossary = False
-        self._fallbacks: dict[str, str] = {}  # unit key → an answer that ignored the glossary
+        self.reasks = Reasks(self.halves)
+        self._requests: RequestFeed | None = None  # where answers asked again go, if not sent at once
         self.any_answer = False
 
     # -- public --------------------------------------------------------------
@@ -119,27 +122,16 @@ class Translator:
             key = self._keys[unit.key] = self.context.key(unit.section, text)
         return key
 
-    def terms(self, units: list[Unit]) -> list[Entry]:
-        if self.matcher is None:
-            return []
-        seen: dict[str, Entry] = {}
-        for unit in units:
-            for entry in self.matcher.entries_in(unit.text):
-                seen.setdefault(entry.source, entry)
-        return list(seen.values())
-
     def plan(self, units: list[Unit], todo: list[Unit], all_at_once: bool = False) -> list[Batch]:
-        """The requests for the ``todo`` units as the run cuts them (the dry run prices these;
-        the retry budget counts them): for the window's ceiling, which the run cuts for until
-        the server shows fewer places, with the paragraphs its end cuts in two (cut for
-        --concurrency, the estimate came out 42-52% under the requests a server with more
-        places was sent, and 15-23% under their prompt tokens). ``all_at_once`` (the Batch
-        API): the fewer requests cut for --concurrency, and no end to even out."""
+        """The requests for ``todo`` as the run cuts them (priced by the dry run, counted by the
+        retry budget): for the window's ceiling, counting the work in flight, with the
+        paragraphs its end cuts in two. ``all_at_once``
+        (the Batch API): the fewer requests cut for --concurrency, and no end to even out."""
         s = self.settings.limits
         total = sum(u.tokens for u in units)
         places = s.concurrency if all_at_once else in_flight_ceiling(s)
-        halve = None if all_at_once else self.halves.cut
-        return plan_batches(todo, s.max_request_tokens, places, s.min_request_tokens, total, halve)
+        halve, busy = (None, 0.0) if all_at_once else (self.halves.cut, IN_FLIGHT_SHARE)
+        return plan_batches(todo, s.max_request_tokens, places, s.min_request_tokens, total, halve, busy)
 
     @property
     def aborted(self) -> bool:
@@ -180,6 +172,10 @@ class Translator:
         except BaseException:
             self._abort.set()
             raise
+        finally:  # re-translations a cap or a stop kept from being answered keep the first answers
+            with self._lock:
+                kept = [(u, text) for u, text in self.reasks.fallbacks() if u.key not in self.results]
+            self._store(kept)
         self.stats.retries = self.client.retries
         self.stats.gave_up = self.stats.gave_up or self.breaker.tripped or ""
         with self._lock:
@@ -191,6 +187,7 @@ class Translator:
         """The scheduler's tasks: with ``--batch-api`` the planned requests sent as one batch
         first; otherwise requests cut as places free up (see ``feed``)."""
         s = self.settings
+        self._requests = None
         if s.engine.batch_api and waiting is None:
             first = self.plan(units, todo, all_at_once=True)
             answers = send_as_batch(self, first)
@@ -200,7 +197,8 @@ class Translator:
                 else functools.partial(self.send, b)
                 for i, b in enumerate(first)
             )
-        return RequestFeed.of(self, units, todo, later, waiting)
+        self._requests = RequestFeed.of(self, units, todo, later, waiting)
+        return self._requests
 
     def _to_send(self, units: list[Unit], waiting: GlossaryWait | None) -> tuple[list[Unit], list[Unit]]:
         """Units to send now, and those that wait for the term calls (their cache keys need
@@ -235,16 +233,17 @@ class Translator:
     ) -> list[dict[str, str]]:
         """The chat messages of one request: instructions and context in the system
         message, the units as a JSON object ``{"1": text, …}`` in the user message."""
+        terms = self.matcher.entries_in(*(u.text for u in batch.units)) if self.matcher else []
         system = system_message(
-            self.settings.lang, self.title, batch.sections, reason, self.terms(batch.units), all_keep,
-            self.inline_math,
-        )  # fmt: skip
+            self.settings.lang, self.title, batch.sections, reason, terms, all_keep, self.inline_math
+        )
         texts = numbered([unit.text for unit in batch.units])
         return [{"role": "system", "content": system}, {"role": "user", "content": user_message(texts)}]
 
     def send(self, batch: Batch) -> None:
-        """One planned request, and the re-asks and splits its answer needs."""
-        self._batch(batch)
+        """One request from the feed (planned or asking again), and what its answer needs."""
+        again = self.reasks.of(batch) or Reask("")  # planned: no reason
+        self._batch(batch, again.attempt, again.reason or None, again.glossary_retried)
 
     def _batch(
         self, batch: Batch, attempt: int = 0, reason: str | None = None, glossary_retried: bool = False
@@ -270,7 +269,7 @@ class Translator:
             if error:
                 self._fail(batch.units, error)
             else:  # a spend cap stopped the run: the units stay pending, unless answered before
-                self._store(self._fallen_back(batch.units))
+                self._store(self.reasks.fallbacks(batch.units))
             return
         self._answered(batch, completion, attempt, glossary_retried)
 
@@ -299,17 +298,24 @@ class Translator:
         if self.matcher is not None and not glossary_retried:
             answered = {u.key: text for u, text in good}
             good, strays, notes = glossary_strays(keys, batch, good, self.matcher)
-            with self._lock:  # kept if the re-translation cannot be had
-                self._fallbacks.update((u.key, answered[u.key]) for u in strays)
         self._store(good)
         if strays:
             with self.stats.lock:
                 self.stats.glossary_retranslations += 1
-            self._batch(Batch(strays), 0, "glossary not followed: " + "; ".join(notes), glossary_retried=True)
+            reask = Reask("glossary not followed: " + "; ".join(notes), 0, True)
+            self._ask_again(Batch(strays), reask, answered)
         if bad:
             self._retry_or_split(
                 Batch(bad), attempt, "; ".join(reasons)[:300], glossary_retried=glossary_retried
             )
+
+    def _ask_again(self, batch: Batch, reask: Reask, first: dict[str, str]) -> None:
+        """Ask again through the run's pool of units (see ``again``), or at once without one."""
+        self.reasks.add(batch.units, reask, first)
+        if self._requests is None:
+            self._batch(batch, reask.attempt, reask.reason, reask.glossary_retried)
+        else:
+            self._requests.pool.again(batch.units)
 
     def _retry_or_split(
         self,
@@ -369,6 +375,9 @@ class Translator:
         and its halves' answers joined are stored whole for a rerun."""
         with self._lock:
             whole = self.halves.joined(self.results, units)
+            failed = [u for u in whole if self.results[u.key].text is None]
+            for unit, text in self.reasks.fallbacks(failed):  # a re-translation in halves failed
+                self.results[unit.key] = UnitResult(text=text)
             joined = [(u, self.results[u.key].text) for u in whole]
         answered = [(u, text) for u, text in joined if text is not None]
         if answered:
@@ -380,14 +389,8 @@ class Translator:
         if self._progress:  # their tokens were counted as they arrived
             self._progress([u for u in units + whole if not u.half_of], 0)
 
-    def _fallen_back(self, units: list[Unit]) -> list[tuple[Unit, str]]:
-        """First answers that ignored the glossary, whose re-translation failed or was not
-        sent: paid for and valid, kept (the consistency check reports them), not lost."""
-        with self._lock:
-            return [(u, self._fallbacks.pop(u.key)) for u in units if u.key in self._fallbacks]
-
     def _fail(self, units: list[Unit], reason: str) -> None:
-        kept = self._fallen_back(units)
+        kept = self.reasks.fallbacks(units)
         self._store(kept)
         units = [u for u in units if all(u is not k for k, _ in kept)]
         with self._lock:

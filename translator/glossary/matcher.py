@@ -136,10 +136,12 @@ class TermMatcher:
                 found.append(Occurrence(entry, match.start(), match.end()))
         return tuple(sorted(found, key=lambda o: o.start))
 
-    def entries_in(self, text: str) -> list[Entry]:
+    def entries_in(self, *texts: str) -> list[Entry]:
+        """The entries whose terms occur in ``texts``, each once, in order of occurrence."""
         seen: dict[str, Entry] = {}
-        for occurrence in self.find(text):
-            seen.setdefault(occurrence.entry.source, occurrence.entry)
+        for text in texts:
+            for occurrence in self.find(text):
+                seen.setdefault(occurrence.entry.source, occurrence.entry)
         return list(seen.values())
 
     def signature(self, text: str) -> str:
