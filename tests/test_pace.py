@@ -139,7 +139,7 @@ def test_the_estimate_plans_for_the_window_ceiling_as_the_run_cuts(tmp_path: Pat
     translator = Translator(settings, FakeEngine(), TranslationCache(tmp_path), "t", "v1")  # type: ignore[arg-type]
     total = sum(u.tokens for u in units)
     planned = translator.plan(units, units)
-    assert len(planned) == len(plan_batches(units, 1500, 8, 60, total, busy_share=IN_FLIGHT_SHARE))
+    assert len(planned) == len(plan_batches(units, 1500, 8, 60, total))
     assert (
         len(planned)
         > len(translator.plan(units, units, all_at_once=True))
@@ -201,11 +201,3 @@ def test_a_request_cut_while_others_are_answered_counts_their_work(
     assert counted.calls < ignored.calls, (counted.calls, ignored.calls)
     sent = [len(json.loads(request[-1]["content"])) for request in counted.requests]
     assert sum(sent) == len(units)
-
-
-def test_the_plan_counts_the_work_in_flight_as_the_run_does() -> None:
-    units = _units(120)
-    counted = plan_batches(units, 1500, 8, 60, busy_share=IN_FLIGHT_SHARE)
-    alone = plan_batches(units, 1500, 8, 60)
-    assert len(counted) < len(alone)
-    assert sorted(u.key for b in counted for u in b.units) == sorted(u.key for u in units)  # each once

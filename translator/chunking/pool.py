@@ -210,26 +210,13 @@ def plan_batches(
     min_tokens: int = 500,
     total: int | None = None,
     halve: Callable[[Unit], Sequence[Unit]] | None = None,
-    busy_share: float = 0.0,
 ) -> list[Batch]:
     """The requests the pool cuts for a server that keeps ``concurrency`` slots: the plan a
     dry run prices, the Batch API sends and the retry budget counts. ``total``: the
     tokens of the whole paper, when ``units`` are what the cache lacks of it; ``halve``:
-    how the run's end cuts a paragraph in two, when the plan is to foresee it;
-    ``busy_share``: the share of the work still in flight a run counts when it cuts a
-    request (each request simulated as taking time in proportion to its tokens)."""
+    how the run's end cuts a paragraph in two, when the plan is to foresee it."""
     pool = UnitPool(units, budget, min_tokens, total, halve=halve)
     batches: list[Batch] = []
-    clock = 0.0
-    running: list[tuple[float, float, int]] = []  # (ends, sent, tokens) of the requests in flight
-    while True:
-        while len(running) < concurrency:
-            busy = busy_share * sum(max(0.0, tokens - (clock - sent)) for _, sent, tokens in running)
-            batch = pool.take(concurrency, concurrency - len(running), busy=busy)
-            if batch is None:
-                break
-            batches.append(batch)
-            heapq.heappush(running, (clock + batch.tokens, clock, batch.tokens))
-        if not running:
-            return batches
-        clock = heapq.heappop(running)[0]
+    while (batch := pool.take(concurrency)) is not None:
+        batches.append(batch)
+    return batches

@@ -29,7 +29,7 @@ from .budget import Budget, Refusal
 from .estimator import expected_completion
 from .feed import RequestFeed
 from .halves import Halves
-from .pace import IN_FLIGHT_SHARE, WorkInFlight
+from .pace import WorkInFlight
 from .prompts import ids, numbered, system_message, user_message
 from .scheduler import Feed, Scheduler, Stopped, TaskList
 from .sending import request_once
@@ -124,14 +124,14 @@ class Translator:
 
     def plan(self, units: list[Unit], todo: list[Unit], all_at_once: bool = False) -> list[Batch]:
         """The requests for ``todo`` as the run cuts them (priced by the dry run, counted by the
-        retry budget): for the window's ceiling, counting the work in flight, with the
-        paragraphs its end cuts in two. ``all_at_once``
+        retry budget): for the window's ceiling, with the paragraphs its end cuts in two, but
+        not counting the work in flight, so that the estimate errs high. ``all_at_once``
         (the Batch API): the fewer requests cut for --concurrency, and no end to even out."""
         s = self.settings.limits
         total = sum(u.tokens for u in units)
         places = s.concurrency if all_at_once else in_flight_ceiling(s)
-        halve, busy = (None, 0.0) if all_at_once else (self.halves.cut, IN_FLIGHT_SHARE)
-        return plan_batches(todo, s.max_request_tokens, places, s.min_request_tokens, total, halve, busy)
+        halve = None if all_at_once else self.halves.cut
+        return plan_batches(todo, s.max_request_tokens, places, s.min_request_tokens, total, halve)
 
     @property
     def aborted(self) -> bool:
