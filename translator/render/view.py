@@ -33,7 +33,9 @@ from .placement import FigurePlacement
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
 # What would open a block at the start of a line: a heading, a quote, a list item, a rule.
-_MD_BLOCK_START = re.compile(r"^(#|>|[-+=](?=\s|$)|\d+[.)](?=\s|$))")
+# The mark is escaped; a list number's digits are not ("\2." shows its backslash: only
+# punctuation can be escaped), its "." or ")" is.
+_MD_BLOCK_START = re.compile(r"^(\d*)(#|>|[-+=](?=\s|$)|(?<=\d)[.)](?=\s|$))")
 
 
 def md_escape(text: str) -> str:
@@ -60,7 +62,7 @@ def _md(pieces: Iterable[Piece], known: set[str]) -> str:
         elif href:
             text = f"[{text}]({md_href(href)})"
         out.append(text)
-    return _MD_BLOCK_START.sub(r"\\\1", "".join(out))
+    return _MD_BLOCK_START.sub(r"\1\\\2", "".join(out))
 
 
 def md_href(href: str) -> str:
