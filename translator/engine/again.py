@@ -22,11 +22,14 @@ from .halves import Halves
 
 @dataclass(frozen=True)
 class Reask:
-    """Why and how a unit is asked for again."""
+    """Why and how a unit is asked for again (``PLANNED``: it is not)."""
 
-    reason: str
+    reason: str | None = None
     attempt: int = 0
     glossary_retried: bool = False
+
+
+PLANNED = Reask()  # a planned request: no reason, its first attempt
 
 
 class Reasks:

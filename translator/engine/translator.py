@@ -20,7 +20,7 @@ from ..glossary.matcher import TermMatcher
 from ..languages import joiner
 from ..settings import Settings, in_flight_ceiling
 from .acceptance import AnswerCheck
-from .again import Reask, Reasks
+from .again import PLANNED, Reask, Reasks
 from .answers import AnswerError, parse_answer
 from .base import Completion, Engine
 from .batch_pass import send_as_batch
@@ -242,8 +242,8 @@ class Translator:
 
     def send(self, batch: Batch) -> None:
         """One request from the feed (planned or asking again), and what its answer needs."""
-        again = self.reasks.of(batch) or Reask("")  # planned: no reason
-        self._batch(batch, again.attempt, again.reason or None, again.glossary_retried)
+        again = self.reasks.of(batch) or PLANNED
+        self._batch(batch, again.attempt, again.reason, again.glossary_retried)
 
     def _batch(
         self, batch: Batch, attempt: int = 0, reason: str | None = None, glossary_retried: bool = False
