@@ -12,8 +12,9 @@ with an empty cache; medians are reported (CPU seconds of one job varied by up t
 between identical runs on a shared machine). Before its job, each
 process runs a 2-page job on the same scheduler, as a batch, the watch daemon or a worker
 has run papers before: what a process pays once (importing the API client's SDK and
-making the client, compiling templates, about 0.2 CPU-s after reading; learning the
-server's window and pace) is not a cost per page. Reported:
+making the client, compiling templates, about 0.2 CPU-s after reading; importing the
+formula converter; learning the server's window and pace) is not a cost per page. Its
+2 pages hold a figure and a display formula, so that it pays all of these. Reported:
 
 - CPU-s after reading, per page and per 1,000 source tokens: from the glossary stage to
   the written outputs (glossary, plan, requests, checks, rendering) — what must stay
@@ -51,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from translator.engine.scheduler import Scheduler  # noqa: E402
 from translator.jobs import JobSpec, build_job  # noqa: E402
+from translator.parsing.pdf.reader import read_pdf  # noqa: E402
 from translator.pipeline import NoProgress  # noqa: E402
 from translator.settings import in_flight_ceiling, load_settings  # noqa: E402
 
@@ -147,25 +149,38 @@ class CpuMarks(NoProgress):
             self.read = time.process_time()
 
 
-def warm_up(out: Path, scheduler: Scheduler) -> float:
-    """A 2-page job first, as a batch, the watch daemon or a worker has run before the
-    paper at hand: what a process pays once (imports, the API client, templates) is then
-    paid, and ``scheduler`` (the process's, shared by its jobs) knows the server's window
-    and pace. Its CPU seconds are returned and reported apart."""
-    pdf = out.parent / f"{out.name}-warm-up.pdf"
+def warm_up_pdf(folder: Path) -> Path:
+    """The warm-up paper: the first 2 pages of a corpus PDF (from the last) in which the
+    built-in reader finds a figure and a display formula, so that the warm-up job imports
+    and loads what those need (the formula converter alone: ~35 ms, 0.004 CPU-s a page of
+    the 10-page paper, which the warm-up paid when its paper had no formula)."""
+    pdf = folder / "warm-up.pdf"
+    for source in reversed(corpus_pdfs()):
+        document = read_pdf(source, max_pages=2)
+        if document.figures and any(True for _ in document.formulas()):
+            build_pdf([source], 2, pdf)
+            return pdf
     build_pdf(corpus_pdfs()[-1:], 2, pdf)
+    return pdf
+
+
+def warm_up(out: Path, scheduler: Scheduler, pdf: Path) -> float:
+    """A 2-page job on ``pdf`` first, as a batch, the watch daemon or a worker has run
+    before the paper at hand: what a process pays once (imports, the API client,
+    templates) is then paid, and ``scheduler`` (the process's, shared by its jobs) knows
+    the server's window and pace. Its CPU seconds are returned and reported apart."""
     started = time.process_time()
     settings = load_settings({"parser": "builtin"})
     build_job(JobSpec(pdf, settings, out.parent / f"{out.name}-warm-up"), scheduler).run()
     return time.process_time() - started
 
 
-def measure_one(pdf: Path, out: Path) -> dict[str, float]:
+def measure_one(pdf: Path, out: Path, warm_up_paper: Path) -> dict[str, float]:
     """In this process: one job on ``pdf`` (settings from the environment), after a warm-up
     job on the same scheduler, as in a batch or the watch daemon."""
     settings = load_settings({"parser": "builtin"})
     scheduler = Scheduler(in_flight_ceiling(settings.limits))
-    warm = warm_up(out, scheduler)
+    warm = warm_up(out, scheduler, warm_up_paper)
     marks = CpuMarks()
     started, wall = time.process_time(), time.perf_counter()
     result = build_job(JobSpec(pdf, settings, out), scheduler, progress=marks).run()
@@ -191,9 +206,10 @@ def main() -> int:
     parser.add_argument("--reruns", type=int, default=5)
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # the child: one job, JSON out
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--warm-up", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure_one(args.one, args.out)))
+        print(json.dumps(measure_one(args.one, args.out, args.warm_up)))
         return 0
     sources = corpus_pdfs()
     if not sources:
@@ -239,7 +255,10 @@ def run_length(
     and per 1,000 source tokens."""
     pdf = folder / f"long{pages}.pdf"
     write_pages(pdf, sampled_pages(sources, pages, longest))
-    jobs = [one_job(pdf, folder / f"out{pages}-{run}", env) for run in range(args.runs)]
+    warm = folder / "warm-up.pdf"
+    if not warm.exists():
+        warm_up_pdf(folder)
+    jobs = [one_job(pdf, folder / f"out{pages}-{run}", env, warm) for run in range(args.runs)]
     row = {key: statistics.median(job[key] for job in jobs) for key in jobs[0]}
     cached = {**env, "TRANSLATOR_CACHE_DIR": cache_of(folder / f"out{pages}-0")}
     again = [translate(pdf, folder / f"out{pages}-0", cached) for _ in range(args.reruns)]
@@ -263,10 +282,11 @@ def cache_of(out: Path) -> str:
     return f"{out}-cache"
 
 
-def one_job(pdf: Path, out: Path, env: dict[str, str]) -> dict[str, float]:
-    """One job on ``pdf`` in a fresh process, with an empty cache of its own."""
+def one_job(pdf: Path, out: Path, env: dict[str, str], warm: Path) -> dict[str, float]:
+    """One job on ``pdf`` in a fresh process, with an empty cache of its own, after a
+    warm-up job on ``warm``."""
     child = subprocess.run(
-        [sys.executable, "-m", "benchmarks.scale_bench", "--one", str(pdf), "--out", str(out)],
+        [sys.executable, "-m", "benchmarks.scale_bench", "--one", str(pdf), "--out", str(out), "--warm-up", str(warm)],
         cwd=ROOT, env={**env, "TRANSLATOR_CACHE_DIR": cache_of(out)}, capture_output=True, text=True,
     )  # fmt: skip
     if child.returncode != 0:

@@ -130,6 +130,25 @@ def test_crops_figure_and_formula(paper_pdf: Path, tmp_path: Path) -> None:
     assert fig_region is not None and fig_region.y1 < 72 / 25.4 * 72
 
 
+def test_a_crop_is_the_page_as_printed_there(paper_pdf: Path, tmp_path: Path) -> None:
+    """Only the region is drawn (memory and time), and it is the picture that cutting the
+    whole page's image at that place gives: the same size, the same pixels but for
+    anti-aliasing at its edges."""
+    doc = read_pdf(paper_pdf)
+    written = crop_assets(paper_pdf, doc, tmp_path / "assets", "assets")
+    pdf = pdfium.PdfDocument(str(paper_pdf))
+    for item in (doc.figures[0], next(doc.formulas())):
+        region = item.region
+        assert region is not None
+        page = pdf[region.page - 1].render(scale=2.0).to_pil().convert("L")
+        box = [round(v * 2.0) for v in (region.x0 - 3, region.y0 - 3, region.x1 + 3, region.y1 + 3)]
+        whole = page.crop((max(0, box[0]), max(0, box[1]), min(page.width, box[2]), min(page.height, box[3])))
+        crop = Image.open(tmp_path / written[item.id]).convert("L")
+        assert crop.size == whole.size
+        differ = sum(1 for a, b in zip(crop.getdata(), whole.getdata(), strict=True) if abs(a - b) > 32)
+        assert differ <= 0.02 * crop.width * crop.height, (item.id, differ)
+
+
 def test_scanned_pdf_asks_for_ocr(tmp_path: Path) -> None:
     scanned = make_pdf(tmp_path / "scan.pdf", text=False)
     result = invoke([str(scanned), "--parser", "builtin"], OPENAI_BASE_URL=f"{DOWN}/v1")
