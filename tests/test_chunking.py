@@ -266,3 +266,30 @@ def test_term_calls_go_first_but_only_into_a_free_place() -> None:
     assert first is not None and second is not None and not isinstance(second, functools.partial)
     request = feed.next_task(running=1)  # the term calls are out: requests follow
     assert isinstance(request, functools.partial)
+
+
+def test_while_term_calls_run_the_units_here_go_to_the_places_free_now() -> None:
+    """The term calls hold 6 of a window's 8 places, which its slow start may grow to 16:
+    the units that need no term go in requests for the 2 free places, not cut in 10 for
+    places a server with 8 slots refuses (429; those then went late, as small requests);
+    what is left of them waits for the places the window gains."""
+    calls = SimpleNamespace(tasks=list, done=threading.Event())
+    waiting = SimpleNamespace(calls=calls, asked=None, final=lambda: None)
+    translator = SimpleNamespace(
+        aborted=False,
+        client=SimpleNamespace(resting=0),
+        send=lambda batch: None,
+        pace=Pace(),
+        in_flight=WorkInFlight(),
+    )
+    here = _units([20] * 30)  # 600 tokens need no term; 3,000 wait for the term calls
+    pool = UnitPool(here, 1500, 100, expected=3000)
+    feed = RequestFeed(translator, pool, lambda: 8, lambda: 16, waiting=waiting)  # type: ignore[arg-type]
+    requests = []
+    running = 6
+    while (task := feed.next_task(running)) is not None:
+        assert isinstance(task, functools.partial)
+        requests.append(task.args[0])
+        running += 1
+    # Each as large as a request for 16 places may be (a 16th of the paper), not 600 ÷ 10.
+    assert [b.tokens for b in requests] == [220, 200]
