@@ -109,6 +109,18 @@ def test_numbered_references_must_follow_each_other() -> None:
     assert "2022. A line" in refs[0].text
 
 
+def test_a_second_numbered_list_starts_again_at_one() -> None:
+    """One list a chapter (a thesis, a proceedings volume): "[1]" after "[4]" opens an
+    entry, not a line of the fourth; "1." in a list of "[n]" does not."""
+    texts = [f"[{n}] Author {n}. Title {n}. 2020." for n in range(1, 5)]
+    texts += ["1. Not an entry of this list, a line of the fourth.", "[1] Z. Author. Again. 2021."]
+    texts += ["[2] Y. Author. And on. 2022."]
+    block = Block([line(t, 50, 100 + 10 * i) for i, t in enumerate(texts)], 1, 0)
+    refs = split_references([block])
+    assert [r.text[:3] for r in refs] == ["[1]", "[2]", "[3]", "[4]", "[1]", "[2]"]
+    assert "1. Not an entry" in refs[3].text
+
+
 def test_caption_labels_in_other_languages() -> None:
     cases = {
         "Cuadro 1: América Latina: población pobre": ("table", "1"),

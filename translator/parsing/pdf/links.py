@@ -46,6 +46,7 @@ class _Targets:
         self.references = doc.references
         self.figures = {(_kind(f), _label_key(_label(f))): f.id for f in doc.figures if _label(f)}
         self.formulas = {_label_key(f.label): f.id for f in doc.formulas() if f.label}
+        self._by_name: dict[tuple[str, str], str | None] = {}  # (name, year) → its entry
 
     def citation(self, text: str) -> str | None:
         """The reference a citation span names: by its first number, else by name and year."""
@@ -55,10 +56,22 @@ class _Targets:
         name, year = AUTHOR_NAME.search(text), _YEAR.search(text)
         if name is None or year is None:
             return None
-        pattern = re.compile(rf"\b{re.escape(name.group())}\b")
+        key = (name.group(), year.group())
+        if key not in self._by_name:
+            self._by_name[key] = self._named(*key)
+        return self._by_name[key]
+
+    def _named(self, name: str, year: str) -> str | None:
+        """The first entry that starts with ``name`` and holds ``year``. Only entries holding
+        the name near their start are searched with the pattern: every citation searched every
+        entry (citations × entries grow together: 1.7 CPU-s of a 300-page paper's reading)."""
+        pattern = re.compile(rf"\b{re.escape(name)}\b")
+        reach = _NAME_REACH + len(name)  # a match starting within _NAME_REACH ends before this
         for ref in self.references:
+            if ref.text.find(name, 0, reach) < 0:
+                continue
             found = pattern.search(ref.text)
-            if found is not None and found.start() <= _NAME_REACH and year.group() in ref.text:
+            if found is not None and found.start() <= _NAME_REACH and year in ref.text:
                 return ref.id
         return None
 

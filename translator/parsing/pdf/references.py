@@ -29,20 +29,34 @@ def find_unheaded_references(layout: Layout) -> int:
     return -1
 
 
+# A list may start again at "[1]" after this many entries: a thesis or a proceedings volume
+# prints one list a chapter (taken as one list, every later list joined its last entry: one
+# "reference" of 150,000 characters, for a 300-page volume of the corpus's papers).
+RESTART_AFTER = 3
+
+
 def numbered_entries(lines: list[Line]) -> set[int]:
     """Indexes of the lines opening a numbered entry ("[7] …", "7. …"): the numbers must
-    follow each other, so a line that begins with a year ("2022. Role of …") is not one."""
+    follow each other, so a line that begins with a year ("2022. Role of …") is not one;
+    a new list may start again at "[1]", in the brackets of the list before it."""
     starts: set[int] = set()
     expected: int | None = None
+    bracketed = False
     for index, ln in enumerate(lines):
         number = entry_number(ln.text)
         if number is None:
             continue
-        if (expected is None and number <= 2) or (
-            expected is not None and expected <= number <= expected + 1
-        ):
+        follows = expected is not None and expected <= number <= expected + 1
+        restarts = (
+            expected is not None
+            and number == 1
+            and expected > RESTART_AFTER
+            and ln.text.startswith("[") == bracketed
+        )
+        if (expected is None and number <= 2) or follows or restarts:
             starts.add(index)
             expected = number + 1
+            bracketed = ln.text.startswith("[")
     return starts
 
 
