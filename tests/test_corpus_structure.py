@@ -88,7 +88,8 @@ def _ink_outside(pdf: pdfium.PdfDocument, region: Region, masked: list[Box], sca
 def test_every_figure_crop_shows_more_than_its_caption(pdf: Path, tei: Path) -> None:
     """A figure or table cut out of the page (both paths, as a run cuts them) covers more
     than its caption and holds ink that is not the caption's text."""
-    grobid, builtin = (with_drawings(doc, pdf) for doc in _read(pdf, tei))
+    tei_doc, builtin = _read(pdf, tei)
+    grobid = with_drawings(tei_doc, pdf)  # the built-in reader found its drawings as it read
     pages = {page.number: page for page in read_pages(pdf)}
     document = pdfium.PdfDocument(pdf)
     try:

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from translator.parsing import standing
 from translator.parsing.drawings import with_drawings
+from translator.parsing.pdf.reader import read_pdf
 from translator.parsing.pdf.text import read_pages
 from translator.parsing.tei_reader import read_tei
 
@@ -96,3 +100,27 @@ def test_a_box_holding_only_its_caption_with_no_drawing_by_it_is_dropped(tmp_pat
     doc = read_tei(SMALL_TEI.replace('xml:id="fig_0">', f'xml:id="fig_0" coords="{coords}">').encode())
     assert next(f for f in doc.figures if f.id == "fig_0").region is not None
     assert next(f for f in with_drawings(doc, pdf).figures if f.id == "fig_0").region is None
+
+
+def test_the_built_in_readers_figures_are_not_looked_for_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The built-in reader found the drawing by its caption as it read: the pass that mends
+    GROBID's boxes leaves its document as it is and reads no page again (passed again, it gave
+    a figure whose own drawing the reader had not found the box of a table on its page)."""
+    pdf = _pdf(tmp_path / "paper.pdf")
+    doc = read_pdf(pdf)
+    assert [f.region is not None for f in doc.figures] == [True]
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the PDF was read again")
+
+    monkeypatch.setattr(standing.PageCache, "pages", no_reading)
+    assert standing.figures_as_printed(doc, pdf, gathered=False) is doc
+    tei = read_tei(_caption_only_tei(pdf))
+    monkeypatch.undo()
+    mended = standing.figures_as_printed(tei, pdf, gathered=True)  # GROBID's caption-only box
+    assert (
+        next(f for f in mended.figures if f.id == "fig_0").region
+        != next(f for f in tei.figures if f.id == "fig_0").region
+    )
