@@ -247,18 +247,23 @@ def test_a_long_unit_goes_first_not_last() -> None:
     assert batches[-1].tokens < 400
 
 
-def test_term_calls_go_first_but_only_into_a_free_place() -> None:
-    """The glossary's term calls go before any request, yet within the window: sent
-    beyond it they met 429s and waited out a back-off while places stood free."""
-    calls = SimpleNamespace(tasks=lambda: [lambda: None, lambda: None], done=threading.Event())
-    waiting = SimpleNamespace(calls=calls, asked=None, final=lambda: None)
-    translator = SimpleNamespace(
+def _feeding_translator() -> SimpleNamespace:
+    """What a feed asks of its translator: not stopped, nothing resting, the pace unknown."""
+    return SimpleNamespace(
         aborted=False,
         client=SimpleNamespace(resting=0),
         send=lambda batch: None,
         pace=Pace(),
         in_flight=WorkInFlight(),
     )
+
+
+def test_term_calls_go_first_but_only_into_a_free_place() -> None:
+    """The glossary's term calls go before any request, yet within the window: sent
+    beyond it they met 429s and waited out a back-off while places stood free."""
+    calls = SimpleNamespace(tasks=lambda: [lambda: None, lambda: None], done=threading.Event())
+    waiting = SimpleNamespace(calls=calls, asked=None, final=lambda: None)
+    translator = _feeding_translator()
     pool = UnitPool(_units([50] * 10), 1500, 100)
     feed = RequestFeed(translator, pool, lambda: 2, waiting=waiting)  # type: ignore[arg-type]
     assert feed.next_task(running=2) is None  # the window is full: even a term call waits
@@ -275,13 +280,7 @@ def test_while_term_calls_run_the_units_here_go_to_the_places_free_now() -> None
     what is left of them waits for the places the window gains."""
     calls = SimpleNamespace(tasks=list, done=threading.Event())
     waiting = SimpleNamespace(calls=calls, asked=None, final=lambda: None)
-    translator = SimpleNamespace(
-        aborted=False,
-        client=SimpleNamespace(resting=0),
-        send=lambda batch: None,
-        pace=Pace(),
-        in_flight=WorkInFlight(),
-    )
+    translator = _feeding_translator()
     here = _units([20] * 30)  # 600 tokens need no term; 3,000 wait for the term calls
     pool = UnitPool(here, 1500, 100, expected=3000)
     feed = RequestFeed(translator, pool, lambda: 8, lambda: 16, waiting=waiting)  # type: ignore[arg-type]
